@@ -1,0 +1,51 @@
+# Two commands on a fresh machine with Python 3.11+: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test install migrate demo lint format check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Journease needs Python 3.11 or newer (set PYTHON=...).")'
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+## Serve the app on PORT with a Celery worker and beat, on demo data. Ctrl-C stops all three.
+run: export DEBUG ?= 1
+run: export PORT := $(PORT)
+run: demo
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Lint, then the whole test suite (SQLite unless DATABASE_URL is set).
+test: lint
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || (echo "Model changes without a migration: run makemigrations." && exit 1)
+	$(BIN)/pytest -n auto
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

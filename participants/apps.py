@@ -1,0 +1,20 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_roles(sender, **kwargs) -> None:
+    # post_migrate fires once per installed app; by the last one every app's permissions exist.
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
+    from participants.services.accounts import ensure_roles
+
+    ensure_roles()
+
+
+class ParticipantsConfig(AppConfig):
+    name = "participants"
+    verbose_name = _("Participants and accounts")
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_roles, dispatch_uid="participants.ensure_roles")

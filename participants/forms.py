@@ -1,0 +1,247 @@
+"""Forms of the account pages; each renders with crispy-forms (Bootstrap 5)."""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from participants.models import ParticipantProfile, Role, User
+from participants.services.accounts import email_in_use, validate_participant_age
+
+
+def _helper(submit_label: str, *layout) -> FormHelper:
+    helper = FormHelper()
+    if layout:
+        helper.layout = Layout(*layout)
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SignupForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    preferred_name = forms.CharField(
+        label=_("Preferred name"),
+        max_length=80,
+        required=False,
+        help_text=_("What you would like us to call you, if not your first name."),
+    )
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    phone = PhoneNumberField(
+        label=_("Mobile phone"),
+        required=False,
+        region="US",
+        help_text=_("Optional. For reminders by text message, which you can turn on later."),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=DateInput(),
+        help_text=_("Our group program is for adults 18 or older."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+        self.fields["date_of_birth"].widget.attrs["autocomplete"] = "bday"
+        self.helper = _helper(
+            _("Create my account"),
+            Fieldset(
+                _("About you"),
+                Div(
+                    Div("first_name", css_class="col-sm-6"),
+                    Div("last_name", css_class="col-sm-6"),
+                    css_class="row",
+                ),
+                "preferred_name",
+                "date_of_birth",
+            ),
+            Fieldset(_("How to reach you"), "email", "phone"),
+            Fieldset(_("Your password"), "password1", "password2"),
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email_in_use(email):
+            raise ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("An account with this e-mail address already exists."),
+                    reverse("participants:password_reset"),
+                    _("Reset your password"),
+                )
+            )
+        return email
+
+    def clean_date_of_birth(self) -> datetime.date:
+        value = self.cleaned_data["date_of_birth"]
+        validate_participant_age(value)
+        return value
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif password1:
+            candidate = User(
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That e-mail address and password do not match an account. Both are case-sensitive "
+            "except the e-mail address."
+        ),
+        "unverified": _(
+            "Please confirm your e-mail address first: open the link we sent you. "
+            "No e-mail? Ask for a new link below."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("E-mail address")
+        self.helper = _helper(_("Sign in"))
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if not user.email_verified and user.has_role(Role.PARTICIPANT):
+            raise ValidationError(self.error_messages["unverified"], code="unverified")
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Send a new link"))
+
+
+class ProfileForm(forms.ModelForm):
+    """What a participant keeps up to date: names, contact, emergency contact, preferences."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    class Meta:
+        model = ParticipantProfile
+        fields = [
+            "preferred_name",
+            "phone",
+            "date_of_birth",
+            "emergency_contact_name",
+            "emergency_contact_relationship",
+            "emergency_contact_phone",
+            "sms_opt_in",
+            "integration_prompts",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.instance.user
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+        self.fields["emergency_contact_phone"].widget.attrs["inputmode"] = "tel"
+        self.helper = _helper(
+            _("Save"),
+            Fieldset(
+                _("About you"),
+                Div(
+                    Div("first_name", css_class="col-sm-6"),
+                    Div("last_name", css_class="col-sm-6"),
+                    css_class="row",
+                ),
+                "preferred_name",
+                "date_of_birth",
+                "phone",
+            ),
+            Fieldset(
+                _("Emergency contact"),
+                HTML(
+                    '<p class="text-body-secondary small">{}</p>'.format(
+                        _("Someone we may call if you become unwell during a session.")
+                    )
+                ),
+                "emergency_contact_name",
+                "emergency_contact_relationship",
+                "emergency_contact_phone",
+            ),
+            Fieldset(_("Messages"), "sms_opt_in", "integration_prompts"),
+        )
+
+    def clean_date_of_birth(self) -> datetime.date:
+        value = self.cleaned_data["date_of_birth"]
+        validate_participant_age(value)
+        return value
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("sms_opt_in") and not cleaned.get("phone"):
+            self.add_error("phone", _("Add a mobile number to get text messages."))
+        has_name = bool(cleaned.get("emergency_contact_name"))
+        has_phone = bool(cleaned.get("emergency_contact_phone"))
+        if has_name and not has_phone:
+            self.add_error("emergency_contact_phone", _("Add a phone number for this contact."))
+        if has_phone and not has_name:
+            self.add_error("emergency_contact_name", _("Add the name of this contact."))
+        return cleaned
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Change my password"))
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")
+        self.helper = _helper(_("Send me a reset link"))
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Set my password"))

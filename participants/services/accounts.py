@@ -1,0 +1,268 @@
+"""Accounts: roles and their permissions, participant sign-up and e-mail verification."""
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
+
+logger = logging.getLogger(__name__)
+
+# Permissions each role group holds, as "app_label.codename". "Decide eligibility" and "monitor
+# dosing" are given per person (prescribers, nurses), never by the Clinician group.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.PARTICIPANT: set(),
+    Role.COORDINATOR: {
+        "participants.access_staff_pages",
+        "participants.view_participantprofile",
+        "participants.change_participantprofile",
+        "sessions_app.view_sessiontype",
+        "sessions_app.view_room",
+        "sessions_app.view_groupsession",
+        "sessions_app.add_groupsession",
+        "sessions_app.change_groupsession",
+    },
+    Role.CLINICIAN: {
+        "participants.access_staff_pages",
+        "participants.view_clinical_records",
+        "participants.view_participantprofile",
+        "sessions_app.view_sessiontype",
+        "sessions_app.view_room",
+        "sessions_app.view_groupsession",
+    },
+}
+PERSONAL_PERMISSIONS = {"decide_eligibility", "monitor_dosing"}
+
+VERIFY_SALT = "participants.email-verification"
+
+
+def ensure_roles() -> None:
+    """Create the role groups and give each its permissions; safe to run any number of times.
+
+    Called after every migrate (``post_migrate``) and by test fixtures, because transactional
+    tests flush the groups a data migration would have made.
+    """
+    all_permissions = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        if role == Role.ADMIN:
+            wanted = [p for p in all_permissions.values() if p.codename not in PERSONAL_PERMISSIONS]
+        else:
+            wanted = [
+                all_permissions[name] for name in ROLE_PERMISSIONS[role] if name in all_permissions
+            ]
+        group.permissions.set(wanted)
+
+
+def user_set_role(*, user: User, role: str) -> None:
+    """Give ``user`` exactly one role. Only admins may enter Django admin, so ``is_staff`` follows."""
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    with transaction.atomic():
+        group, _created = Group.objects.get_or_create(name=role)
+        user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(pk=group.pk))
+        user.groups.add(group)
+        user.is_staff = role == Role.ADMIN
+        user.save(update_fields=["is_staff"])
+    user.__dict__.pop("roles", None)
+
+
+def user_grant_permission(*, user: User, codename: str) -> None:
+    """Give one person a personal clinical permission (decide eligibility, monitor dosing)."""
+    if codename not in PERSONAL_PERMISSIONS:
+        raise ValueError(f"{codename!r} is not a personal permission")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="participants", codename=codename)
+    )
+    for cache_attr in ("_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache_attr, None)
+
+
+def users_with_role(*roles: str):
+    """Active users holding any of ``roles``."""
+    return User.objects.filter(is_active=True, groups__name__in=roles).distinct()
+
+
+def staff_users():
+    return users_with_role(*STAFF_ROLES)
+
+
+def clinic_today(now: datetime.datetime | None = None) -> datetime.date:
+    """Today's date in the clinic's time zone: day-based rules use it, never the UTC date."""
+    return timezone.localdate(now or timezone.now())
+
+
+def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
+    """Whole years of age on ``day``; someone born on 29 February turns a year older on 1 March."""
+    years = day.year - date_of_birth.year
+    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+def validate_participant_age(date_of_birth: datetime.date, *, now=None) -> None:
+    """Participants are adults (18 or older on the clinic's local date)."""
+    today = clinic_today(now)
+    if date_of_birth > today:
+        raise ValidationError(_("The date of birth is in the future."), code="future")
+    if age_on(date_of_birth, today) < settings.MINIMUM_PARTICIPANT_AGE:
+        raise ValidationError(
+            _("Our group program is for adults %(age)s or older.")
+            % {"age": settings.MINIMUM_PARTICIPANT_AGE},
+            code="too_young",
+        )
+    if age_on(date_of_birth, today) > 120:
+        raise ValidationError(_("Please check the year of birth."), code="implausible")
+
+
+def email_in_use(email: str, *, exclude_pk: int | None = None) -> bool:
+    query = User.objects.filter(email__iexact=email.strip())
+    if exclude_pk:
+        query = query.exclude(pk=exclude_pk)
+    return query.exists()
+
+
+def participant_signup(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date,
+    preferred_name: str = "",
+    phone: str = "",
+    now: datetime.datetime | None = None,
+) -> User:
+    """Create a participant account and its profile, then send the verification e-mail.
+
+    All or nothing: the user, profile and role are created in one transaction, and the e-mail is
+    queued only once that transaction has committed.
+    """
+    validate_participant_age(date_of_birth, now=now)
+    if email_in_use(email):
+        raise ValidationError(
+            {"email": _("An account with this e-mail address already exists.")}, code="taken"
+        )
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+        )
+        ParticipantProfile.objects.create(
+            user=user,
+            preferred_name=preferred_name.strip(),
+            phone=phone,
+            date_of_birth=date_of_birth,
+        )
+        user_set_role(user=user, role=Role.PARTICIPANT)
+        email_verification_request(user=user)
+    logger.info("participant account created user_id=%s", user.pk)
+    return user
+
+
+def email_verification_request(*, user: User) -> None:
+    """Queue the verification e-mail once the current transaction commits."""
+    from participants.tasks import send_email_verification
+
+    user_id = user.pk
+    transaction.on_commit(lambda: send_email_verification.delay(user_id), robust=True)
+
+
+def _email_fingerprint(email: str) -> str:
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
+
+
+def email_verification_token(user: User) -> str:
+    """A signed, expiring token naming the user; it stops working if the address changes."""
+    return signing.dumps(
+        {"u": user.pk, "e": _email_fingerprint(user.email)}, salt=VERIFY_SALT, compress=True
+    )
+
+
+def email_verification_url(user: User) -> str:
+    path = reverse("participants:verify_email", kwargs={"token": email_verification_token(user)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def email_verification_send(*, user_id: int, now: datetime.datetime | None = None) -> bool:
+    """Send the verification e-mail and record when; returns False when there is nothing to do."""
+    from participants.emails import send_templated_email
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.email_verified:
+        return False
+    send_templated_email(
+        template="emails/verify_email",
+        to=user.email,
+        context={"user": user, "verify_url": email_verification_url(user)},
+    )
+    User.objects.filter(pk=user.pk).update(email_verification_sent_at=now or timezone.now())
+    return True
+
+
+class VerificationFailed(Exception):
+    """The link is broken, expired or for an address that has since changed."""
+
+
+def email_verification_confirm(*, token: str, now: datetime.datetime | None = None) -> User:
+    """Mark the address verified. Raises ``VerificationFailed`` for a bad or expired link."""
+    try:
+        payload = signing.loads(
+            token,
+            salt=VERIFY_SALT,
+            max_age=datetime.timedelta(days=settings.EMAIL_VERIFICATION_TIMEOUT_DAYS),
+        )
+    except signing.SignatureExpired as exc:
+        raise VerificationFailed(_("This link has expired.")) from exc
+    except signing.BadSignature as exc:
+        raise VerificationFailed(_("This link is not valid.")) from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=payload.get("u"), is_active=True).first()
+        if user is None or _email_fingerprint(user.email) != payload.get("e"):
+            raise VerificationFailed(_("This link is not valid."))
+        if not user.email_verified:
+            user.email_verified_at = now or timezone.now()
+            user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def email_verification_resend(*, email: str) -> None:
+    """Send a fresh link to an unverified account; says nothing about whether the address exists."""
+    user = User.objects.filter(
+        email__iexact=email.strip(), is_active=True, email_verified_at=None
+    ).first()
+    if user is not None:
+        email_verification_request(user=user)
+
+
+def participant_profile_update(
+    *, profile: ParticipantProfile, first_name: str, last_name: str, **fields
+) -> ParticipantProfile:
+    """Save a participant's own changes to their names and profile together."""
+    if fields.get("sms_opt_in") and not fields.get("phone", profile.phone):
+        raise ValidationError({"phone": _("Add a mobile number to get text messages.")})
+    if "date_of_birth" in fields:
+        validate_participant_age(fields["date_of_birth"])
+    with transaction.atomic():
+        user = profile.user
+        user.first_name, user.last_name = first_name.strip(), last_name.strip()
+        user.save(update_fields=["first_name", "last_name"])
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.full_clean()
+        profile.save()
+    return profile

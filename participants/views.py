@@ -1,0 +1,148 @@
+"""Account pages: sign-up, e-mail verification, sign-in, passwords and the participant profile."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from participants import forms
+from participants.access import participant_required
+from participants.services import accounts
+
+
+@sensitive_post_parameters("password1", "password2", "date_of_birth")
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            accounts.participant_signup(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                preferred_name=data["preferred_name"],
+                phone=data["phone"] or "",
+                date_of_birth=data["date_of_birth"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("participants:signup_done")
+    return render(request, "participants/signup.html", {"form": form})
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "participants/signup_done.html")
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        accounts.email_verification_confirm(token=token)
+    except accounts.VerificationFailed as error:
+        return render(
+            request,
+            "participants/verify_failed.html",
+            {"reason": str(error), "form": forms.ResendVerificationForm()},
+            status=400,
+        )
+    messages.success(request, _("Thank you: your e-mail address is confirmed. Please sign in."))
+    if request.user.is_authenticated:
+        return redirect("home")
+    return redirect("participants:login")
+
+
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    form = forms.ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.email_verification_resend(email=form.cleaned_data["email"])
+        messages.info(
+            request,
+            _(
+                "If that address belongs to an account waiting for confirmation, a new link "
+                "is on its way. It works for %(days)s days."
+            )
+            % {"days": settings.EMAIL_VERIFICATION_TIMEOUT_DAYS},
+        )
+        return redirect("participants:login")
+    return render(request, "participants/resend_verification.html", {"form": form})
+
+
+@participant_required
+def profile(request: HttpRequest) -> HttpResponse:
+    participant_profile = request.user.participant_profile
+    form = forms.ProfileForm(request.POST or None, instance=participant_profile)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            accounts.participant_profile_update(
+                profile=participant_profile,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                **fields,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("participants:profile")
+    return render(request, "participants/profile.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = forms.LoginForm
+    template_name = "participants/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = forms.PasswordChangeForm
+    template_name = "participants/password_change.html"
+    success_url = reverse_lazy("participants:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "participants/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.PasswordResetForm
+    template_name = "participants/password_reset.html"
+    email_template_name = "emails/password_reset.txt"
+    html_email_template_name = "emails/password_reset.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("participants:password_reset_done")
+
+    @method_decorator(sensitive_post_parameters())
+    def dispatch(self, *args, **kwargs):
+        return super().dispatch(*args, **kwargs)
+
+    def form_valid(self, form):
+        # Links in mail use SITE_URL, never the Host header a stranger could set.
+        self.extra_email_context = {
+            "clinic_name": settings.CLINIC_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "participants/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = forms.SetPasswordForm
+    template_name = "participants/password_reset_confirm.html"
+    success_url = reverse_lazy("participants:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "participants/password_reset_complete.html"

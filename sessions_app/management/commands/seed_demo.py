@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from sessions_app.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print every demo login."
+
+    def handle(self, *args, **options) -> None:
+        result = seed_demo()
+        self.stdout.write(
+            f"Demo data ready: {result['rooms']} rooms, {result['session_types']} session types, "
+            f"{result['sessions_created']} new sessions."
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo logins (password for all: {result['password']})")
+        )
+        for account in result["accounts"]:
+            note = f" - {account.note}" if account.note else ""
+            self.stdout.write(f"  {account.role:<12} {account.email}{note}")

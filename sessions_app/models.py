@@ -1,0 +1,186 @@
+"""Session types, rooms and group sessions.
+
+Times are stored in UTC and shown in the clinic's zone. Policy that staff change (durations,
+capacities, cut-offs, prerequisites) lives here as data edited in Django admin.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SessionKind(models.TextChoices):
+    PREPARATION = "preparation", _("Preparation circle")
+    DOSING = "dosing", _("Dosing session")
+    INTEGRATION = "integration", _("Integration circle")
+
+
+class SessionType(models.Model):
+    """A kind of group meeting and the defaults and rules every session of it follows."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    public_name = models.CharField(
+        _("neutral name"),
+        max_length=120,
+        default="Group session",
+        help_text=_(
+            "Used in subjects, text messages and calendar entries, which others may see: "
+            "never name the treatment here."
+        ),
+    )
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=120)
+    default_capacity = models.PositiveIntegerField(_("default capacity"), default=8)
+    min_participants = models.PositiveIntegerField(_("minimum participants"), default=3)
+    requires_screening = models.BooleanField(_("requires an approved screening"), default=True)
+    requires_consent = models.BooleanField(_("requires current consent"), default=True)
+    requires_medical_monitor = models.BooleanField(_("requires a medical monitor"), default=False)
+    enrollment_closes_hours = models.PositiveIntegerField(
+        _("enrollment closes (hours before start)"), default=24
+    )
+    cancellation_cutoff_hours = models.PositiveIntegerField(
+        _("cancellation cut-off (hours before start)"), default=48
+    )
+    min_days_between_dosing = models.PositiveIntegerField(
+        _("minimum days since the last dosing session"), null=True, blank=True
+    )
+    prerequisite_kind = models.CharField(
+        _("prerequisite"),
+        max_length=20,
+        choices=SessionKind.choices,
+        blank=True,
+        help_text=_("A kind of session the participant must have attended first."),
+    )
+    prerequisite_within_days = models.PositiveIntegerField(
+        _("prerequisite attended within (days)"), null=True, blank=True
+    )
+    preparation_instructions = models.TextField(_("preparation instructions"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("session type")
+        verbose_name_plural = _("session types")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0), name="sessiontype_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(default_capacity__gt=0), name="sessiontype_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_dosing(self) -> bool:
+        return self.kind == SessionKind.DOSING
+
+
+class Room(models.Model):
+    """A place where a group meets, with its own maximum capacity."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    location = models.CharField(_("address"), max_length=255, blank=True)
+    capacity = models.PositiveIntegerField(_("maximum capacity"))
+    directions = models.TextField(
+        _("directions and parking"),
+        blank=True,
+        help_text=_("Sent in the reminder two hours before a session."),
+    )
+    accessibility_notes = models.TextField(_("accessibility"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="room_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class GroupSession(models.Model):
+    """One meeting of a group: when, where, who leads it and how many may join."""
+
+    session_type = models.ForeignKey(
+        SessionType,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("session type"),
+    )
+    title = models.CharField(_("title"), max_length=160)
+    starts_at = models.DateTimeField(_("starts"), db_index=True)
+    ends_at = models.DateTimeField(_("ends"))
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("room")
+    )
+    capacity = models.PositiveIntegerField(_("capacity"))
+    min_participants = models.PositiveIntegerField(_("minimum participants"), default=0)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="facilitated_sessions",
+        blank=True,
+        verbose_name=_("facilitators"),
+    )
+    medical_monitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitored_sessions",
+        verbose_name=_("medical monitor"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.DRAFT
+    )
+    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("group session")
+        verbose_name_plural = _("group sessions")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="session_status_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("The session must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0),
+                name="session_capacity_positive",
+                violation_error_message=_("Capacity must be at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="session_cancel_has_reason",
+                violation_error_message=_("A cancelled session needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,96 @@
+"""Test data. Factories make valid objects; tests override only what they are about."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from participants.models import ParticipantProfile, Role, User
+from participants.services.accounts import user_grant_permission, user_set_role
+from sessions_app.models import GroupSession, Room, SessionKind, SessionStatus, SessionType
+
+TEST_PASSWORD = "a-long-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.django.Password(TEST_PASSWORD)
+
+
+class ParticipantProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParticipantProfile
+
+    user = factory.SubFactory(UserFactory)
+    date_of_birth = datetime.date(1985, 6, 15)
+    phone = "+18015550100"
+    emergency_contact_name = "Morgan Example"
+    emergency_contact_relationship = "Sibling"
+    emergency_contact_phone = "+18015550199"
+
+
+class ParticipantFactory(UserFactory):
+    """A verified participant with a profile."""
+
+    profile = factory.RelatedFactory(ParticipantProfileFactory, factory_related_name="user")
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if create:
+            user_set_role(user=obj, role=Role.PARTICIPANT)
+
+
+class StaffFactory(UserFactory):
+    """A staff member: ``role`` is Coordinator, Clinician or Admin; ``permissions`` personal ones."""
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if create:
+            user_set_role(user=obj, role=extracted or Role.COORDINATOR)
+
+    @factory.post_generation
+    def permissions(obj, create, extracted, **kwargs):
+        if create:
+            for codename in extracted or ():
+                user_grant_permission(user=obj, codename=codename)
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 12
+    location = "Journease, ground floor"
+
+
+class SessionTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionType
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Circle {n}")
+    kind = SessionKind.INTEGRATION
+    duration_minutes = 90
+    default_capacity = 8
+
+
+class GroupSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupSession
+
+    session_type = factory.SubFactory(SessionTypeFactory)
+    title = factory.LazyAttribute(lambda o: o.session_type.name)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=90))
+    room = factory.SubFactory(RoomFactory)
+    capacity = 8
+    status = SessionStatus.PUBLISHED

@@ -1,0 +1,83 @@
+"""``/sessions/``: upcoming published sessions, in the clinic's zone, with a bounded query count."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app.models import SessionStatus
+from tests.factories import GroupSessionFactory, SessionTypeFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lists_only_upcoming_published_sessions(client):
+    now = timezone.now()
+    shown = GroupSessionFactory(title="Open circle", starts_at=now + datetime.timedelta(days=2))
+    GroupSessionFactory(title="Draft circle", status=SessionStatus.DRAFT)
+    GroupSessionFactory(
+        title="Cancelled circle", status=SessionStatus.CANCELLED, cancellation_reason="Snow"
+    )
+    GroupSessionFactory(title="Past circle", starts_at=now - datetime.timedelta(days=1))
+
+    response = client.get(reverse("sessions_app:session_list"))
+    assert list(response.context["sessions"]) == [shown]
+    html = response.content.decode()
+    assert "Open circle" in html
+    assert "Draft circle" not in html and "Past circle" not in html
+
+
+def test_times_are_shown_in_the_clinic_zone_across_daylight_saving():
+    # 18:00 in Denver is 01:00 UTC the next day in winter, 00:00 UTC in summer.
+    winter = GroupSessionFactory(
+        starts_at=datetime.datetime(2026, 12, 2, 1, 0, tzinfo=datetime.UTC)
+    )
+    summer = GroupSessionFactory(starts_at=datetime.datetime(2027, 7, 1, 0, 0, tzinfo=datetime.UTC))
+    assert (
+        timezone.localtime(winter.starts_at).strftime("%Y-%m-%d %H:%M %Z") == "2026-12-01 18:00 MST"
+    )
+    assert (
+        timezone.localtime(summer.starts_at).strftime("%Y-%m-%d %H:%M %Z") == "2027-06-30 18:00 MDT"
+    )
+
+
+def test_page_shows_local_time_with_its_zone(client):
+    next_year = timezone.now().year + 1
+    GroupSessionFactory(starts_at=datetime.datetime(next_year, 12, 2, 1, 0, tzinfo=datetime.UTC))
+    html = client.get(reverse("sessions_app:session_list")).content.decode()
+    assert "6:00 PM" in html and "MST" in html
+
+
+def test_filter_by_session_type(client):
+    prep = SessionTypeFactory(name="Preparation circle")
+    GroupSessionFactory(session_type=prep, title="Prep")
+    GroupSessionFactory(title="Other")
+    response = client.get(reverse("sessions_app:session_list"), {"type": prep.pk})
+    assert [s.title for s in response.context["sessions"]] == ["Prep"]
+    # A nonsense filter shows everything rather than failing.
+    response = client.get(reverse("sessions_app:session_list"), {"type": "abc"})
+    assert response.status_code == 200
+    assert len(response.context["sessions"]) == 2
+
+
+def test_session_list_query_count_does_not_grow_with_sessions(
+    client, django_assert_max_num_queries
+):
+    facilitator = StaffFactory()
+    for _ in range(30):
+        GroupSessionFactory().facilitators.add(facilitator)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("sessions_app:session_list"))
+    assert len(response.context["sessions"]) == 30
+
+
+def test_staff_dashboard_query_count_does_not_grow_with_sessions(
+    staff_client, django_assert_max_num_queries
+):
+    client = staff_client()
+    for _ in range(30):
+        GroupSessionFactory(starts_at=timezone.now() + datetime.timedelta(days=3))
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("sessions_app:staff_dashboard"))
+    assert len(response.context["sessions"]) == 30

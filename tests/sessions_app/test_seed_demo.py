@@ -1,0 +1,55 @@
+"""``manage.py seed_demo``: a usable demo on a fresh machine, safe to run on every start."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from participants.models import Role, User
+from sessions_app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from sessions_app.models import GroupSession, Room, SessionKind, SessionType
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_prints_a_login_per_role_and_is_idempotent(roles):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=StringIO())
+
+    text = out.getvalue()
+    assert DEMO_PASSWORD in text
+    for account in DEMO_ACCOUNTS:
+        assert account.email in text
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
+    assert Room.objects.count() == 2
+    assert set(SessionType.objects.values_list("kind", flat=True)) == set(SessionKind.values)
+    sessions = GroupSession.objects.count()
+    assert sessions >= 12  # about a month of three weekly sessions
+    seed_demo()
+    assert GroupSession.objects.count() == sessions
+
+
+def test_every_demo_account_signs_in_with_the_printed_password(client, roles):
+    seed_demo()
+    for account in DEMO_ACCOUNTS:
+        assert client.login(username=account.email, password=DEMO_PASSWORD), account.email
+        user = User.objects.get(email=account.email)
+        assert user.has_role(account.role)
+        client.logout()
+    prescriber = User.objects.get(email="prescriber@journease.test")
+    assert prescriber.has_perm("participants.decide_eligibility")
+    assert User.objects.get(email="admin@journease.test").is_staff
+
+
+def test_demo_dosing_sessions_have_a_medical_monitor_and_keep_local_time(roles):
+    seed_demo(today=datetime.date(2027, 3, 1))  # the month in which daylight saving starts
+    dosing = GroupSession.objects.filter(session_type__kind=SessionKind.DOSING)
+    assert dosing.exists()
+    for session in dosing:
+        assert session.medical_monitor.has_perm("participants.monitor_dosing")
+        assert session.capacity <= session.room.capacity
+        assert timezone.localtime(session.starts_at).time() == datetime.time(9, 0)
+    assert Role.PARTICIPANT in User.objects.get(email="participant@journease.test").roles
