@@ -31,6 +31,8 @@ demo: migrate
 ## Serve the app on PORT with a Celery worker and beat, on demo data. Ctrl-C stops all three.
 run: export DEBUG ?= 1
 run: export PORT := $(PORT)
+# honcho gives each process its own PORT (web 8000, worker 8100, ...): fix the link address here.
+run: export SITE_URL ?= http://localhost:$(PORT)
 run: demo
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 

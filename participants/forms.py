@@ -51,7 +51,7 @@ class SignupForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         widget=DateInput(),
-        help_text=_("Our group program is for adults 18 or older."),
+        help_text=_("We ask to confirm that you are 18 or older."),
     )
     password1 = forms.CharField(
         label=_("Password"),
