@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journease.tasks.heartbeat",
         "schedule": 60.0,
     },
+    "notifications-sweep": {
+        "task": "sessions_app.notifications_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- Accounts -----------------------------------------------------------------------------------
@@ -235,6 +240,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{CLINIC_NAME} <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Messages (the outbox) ---------------------------------------------------------------------
+# Text messages: a backend class; the console one prints them. A provider is one more subclass.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "sessions_app.sms.ConsoleSmsBackend")
+NOTIFICATION_BATCH_SIZE = int(os.environ.get("NOTIFICATION_BATCH_SIZE", "200"))
+# A row left in "sending" this long (a worker died mid-send) is claimed again.
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = 600
+NOTIFICATION_MAX_ATTEMPTS = 6
 
 # --- Security -----------------------------------------------------------------------------------
 # Everything below is on whenever DEBUG is off; each can be turned off by its variable.

@@ -2,12 +2,17 @@
 
 import os
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import cache
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
+from journease.celery import app as celery_app
 from participants.models import Role, User
 from participants.services.accounts import ensure_roles
 from tests import factories
@@ -85,3 +90,47 @@ def participant_client(make_user) -> Callable[..., Client]:
         return _signed_in(make_user(Role.PARTICIPANT, **kwargs))
 
     return sign_in
+
+
+def _close_worker_connections(**kwargs) -> None:
+    # The worker thread opens its own database connection; close it so teardown can drop the DB.
+    connections.close_all()
+
+
+@contextmanager
+def celery_worker_running():
+    """A real Celery worker in a thread, on this test process's own queue (see tests/settings.py).
+
+    Needs the ``broker_queue`` fixture, and ``django_db(transaction=True)`` so that the worker's
+    own connection sees the test's rows.
+    """
+    task_postrun.connect(_close_worker_connections, weak=False)
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=[celery_app.conf.task_default_queue],
+            loglevel="WARNING",
+        ) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(_close_worker_connections)
+
+
+@pytest.fixture
+def broker_queue():
+    """Tasks travel through the real broker (not run eagerly) on this process's emptied queue."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    queue = celery_app.conf.task_default_queue
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+    yield queue
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def real_worker(broker_queue):
+    with celery_worker_running() as worker:
+        yield worker

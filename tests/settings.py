@@ -19,3 +19,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = None
+
+SMS_BACKEND = "sessions_app.sms.LocmemSmsBackend"
+
+# Parallel test processes (and other checkouts) share one Redis: each test process sends its tasks
+# to a queue of its own, so a worker started by one never takes another's tasks.
+CELERY_TASK_DEFAULT_QUEUE = (
+    f"journease-test-{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+)

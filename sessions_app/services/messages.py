@@ -1,0 +1,146 @@
+"""What each kind of message says and when it stops being useful.
+
+Messages carry the minimum necessary: date, time, place, practical instructions and a link. Never
+a diagnosis, score, medication or screening answer, and never the treatment's name in a subject, a
+text message or a calendar entry: sessions are named by their type's neutral ``public_name``.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from sessions_app.models import GroupSession, Notification, NotificationKind
+
+K = NotificationKind
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    essential: bool = True  # always e-mailed; a participant cannot turn it off
+    sms: bool = False  # also sent by text message to participants who opted in
+    to_staff: bool = False  # staff messages ignore quiet hours
+    stale_at: Callable[[Notification], datetime.datetime | None] | None = None
+    default_path: str = "/"
+
+
+def session_of(subject) -> GroupSession | None:
+    """The session a message is about: the subject itself, or the subject's ``session``."""
+    if isinstance(subject, GroupSession):
+        return subject
+    return getattr(subject, "session", None)
+
+
+def _session_start(notification: Notification) -> datetime.datetime | None:
+    session = session_of(notification.subject)
+    return session.starts_at if session else None
+
+
+def _offer_expiry(notification: Notification) -> datetime.datetime | None:
+    value = notification.context.get("expires_at")
+    return parse_datetime(value) if value else None
+
+
+SPECS: dict[str, MessageSpec] = {
+    K.ENROLLMENT_CONFIRMED: MessageSpec(sms=False, default_path="/me/sessions/"),
+    K.ENROLLMENT_CANCELLED: MessageSpec(sms=True, default_path="/me/sessions/"),
+    K.WAITLIST_OFFER: MessageSpec(sms=True, stale_at=_offer_expiry, default_path="/me/sessions/"),
+    K.SESSION_CANCELLED: MessageSpec(sms=True, default_path="/me/sessions/"),
+    K.SESSION_RESCHEDULED: MessageSpec(sms=True, default_path="/me/sessions/"),
+    K.SCREENING_DECISION: MessageSpec(default_path="/me/"),
+    K.REMINDER_PREPARE: MessageSpec(
+        sms=True, stale_at=_session_start, default_path="/me/sessions/"
+    ),
+    K.REMINDER_RIDE: MessageSpec(sms=True, stale_at=_session_start, default_path="/me/sessions/"),
+    K.REMINDER_SOON: MessageSpec(sms=True, stale_at=_session_start, default_path="/me/sessions/"),
+    K.INTEGRATION_SELF_COMPASSION: MessageSpec(essential=False, default_path="/me/"),
+    K.INTEGRATION_SOMATIC: MessageSpec(essential=False, default_path="/me/"),
+    K.CHECKIN_WEEK: MessageSpec(essential=False, default_path="/me/"),
+    K.CHECKIN_MONTH: MessageSpec(essential=False, default_path="/me/"),
+    K.CHECKIN_NUDGE: MessageSpec(essential=False, default_path="/me/"),
+    K.STAFF_NEW_SCREENING: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.STAFF_SAFETY_ALERT: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.STAFF_SAFETY_ESCALATION: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.STAFF_ATTENDANCE_MISSING: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.STAFF_BELOW_MINIMUM: MessageSpec(to_staff=True, default_path="/staff/"),
+}
+
+
+def spec_for(kind: str) -> MessageSpec:
+    return SPECS[kind]
+
+
+# Subjects are prefetched with these querysets so that rendering a batch runs no query per row.
+_SUBJECT_QUERYSETS: list[Callable[[], QuerySet]] = [
+    lambda: GroupSession.objects.select_related("session_type", "room"),
+]
+
+
+def register_subject_queryset(factory: Callable[[], QuerySet]) -> None:
+    """Let another model that messages concern (enrollments, offers, alerts) join the prefetch."""
+    _SUBJECT_QUERYSETS.append(factory)
+
+
+def subject_querysets() -> list[QuerySet]:
+    return [factory() for factory in _SUBJECT_QUERYSETS]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+def context_for(notification: Notification) -> dict:
+    """Everything a template may use: never more than the minimum necessary."""
+    spec = spec_for(notification.kind)
+    session = session_of(notification.subject)
+    path = notification.context.get("path") or spec.default_path
+    context = {
+        "clinic_name": settings.CLINIC_NAME,
+        "site_url": settings.SITE_URL,
+        "link": f"{settings.SITE_URL}{path}",
+        "kind": notification.kind,
+        "time_zone": settings.CLINIC_TIME_ZONE,
+    }
+    if session is not None:
+        context.update(
+            session_name=session.session_type.public_name,
+            starts_at=timezone.localtime(session.starts_at),
+            ends_at=timezone.localtime(session.ends_at),
+            room=session.room,
+            preparation_instructions=session.session_type.preparation_instructions,
+            previous_starts_at=_parse_local(notification.context.get("previous_starts_at")),
+        )
+    expires_at = _parse_local(notification.context.get("expires_at"))
+    if expires_at:
+        context["expires_at"] = expires_at
+    return context
+
+
+def _parse_local(value: str | None) -> datetime.datetime | None:
+    parsed = parse_datetime(value) if value else None
+    return timezone.localtime(parsed) if parsed else None
+
+
+def render(notification: Notification) -> Rendered:
+    """Render the e-mail (subject, text, HTML) and the text message of one notification."""
+    context = context_for(notification)
+    base = f"emails/notifications/{notification.kind}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    sms = ""
+    if spec_for(notification.kind).sms:
+        sms = " ".join(render_to_string(f"sms/{notification.kind}.txt", context).split())
+    return Rendered(
+        subject=subject,
+        text=render_to_string(f"{base}.txt", context),
+        html=render_to_string(f"{base}.html", context),
+        sms=sms,
+    )

@@ -1,0 +1,39 @@
+"""Celery tasks of the sessions app: thin, idempotent, keyed by primary keys."""
+
+import logging
+
+from celery import shared_task
+
+from sessions_app.services import notifications
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="sessions_app.notifications_sweep", ignore_result=True)
+def notifications_sweep() -> int:
+    """Every minute (beat): claim due messages in batches and hand each batch to a send task.
+
+    If the send task cannot be queued (the broker is down), the batch is released and the next
+    sweep takes it again; a batch claimed by a worker that then died is reclaimed after a timeout.
+    """
+    claimed = 0
+    for _ in range(notifications.MAX_BATCHES_PER_SWEEP):
+        ids = notifications.notifications_claim()
+        if not ids:
+            break
+        try:
+            notifications_send.delay(ids)
+        except Exception:
+            notifications.notifications_release(ids=ids)
+            logger.exception(
+                "could not queue %s notifications; released for the next sweep", len(ids)
+            )
+            break
+        claimed += len(ids)
+    return claimed
+
+
+@shared_task(name="sessions_app.notifications_send", ignore_result=True)
+def notifications_send(ids: list[int]) -> dict:
+    """Deliver one claimed batch; rows no longer in ``sending`` are left alone."""
+    return notifications.notifications_deliver(ids=ids)
