@@ -244,6 +244,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Messages (the outbox) ---------------------------------------------------------------------
 # Text messages: a backend class; the console one prints them. A provider is one more subclass.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "sessions_app.sms.ConsoleSmsBackend")
+# The provider's inbound webhook (/sms/inbound/) must send "Authorization: Bearer <token>".
+SMS_INBOUND_TOKEN = os.environ.get("SMS_INBOUND_TOKEN", "")
 NOTIFICATION_BATCH_SIZE = int(os.environ.get("NOTIFICATION_BATCH_SIZE", "200"))
 # A row left in "sending" this long (a worker died mid-send) is claimed again.
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = 600

@@ -318,3 +318,27 @@ __all__ = [
     "retry_delay",
     "sms_send_time",
 ]
+
+
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
+
+
+def sms_opt_out(*, phone: str) -> int:
+    """A STOP reply: texts to this number end at once, and its pending texts are cancelled.
+
+    Returns the number of participants whose text messages were turned off.
+    """
+    from participants.models import ParticipantProfile
+
+    with transaction.atomic():
+        profiles = list(
+            ParticipantProfile.objects.select_for_update().filter(phone=phone, sms_opt_in=True)
+        )
+        ParticipantProfile.objects.filter(pk__in=[p.pk for p in profiles]).update(sms_opt_in=False)
+        Notification.objects.filter(
+            recipient_id__in=[p.user_id for p in profiles],
+            channel=NotificationChannel.SMS,
+            status=NotificationStatus.PENDING,
+        ).update(status=NotificationStatus.CANCELLED, last_error="STOP", updated_at=timezone.now())
+    logger.info("sms opt-out processed for %s profile(s)", len(profiles))
+    return len(profiles)

@@ -353,3 +353,41 @@ def test_every_kind_renders_with_the_minimum_necessary(roles, session, kind):
     if messages.spec_for(kind).sms:
         assert rendered.sms and len(rendered.sms) <= 320
         assert "STOP" in rendered.sms
+
+
+# --- STOP ---------------------------------------------------------------------------------------
+
+
+def test_a_stop_reply_turns_texts_off_and_cancels_pending_ones(client, roles, session, settings):
+    settings.SMS_INBOUND_TOKEN = "provider-secret"
+    person = ParticipantFactory(profile__sms_opt_in=True, profile__phone="+18015550111")
+    other = ParticipantFactory(profile__sms_opt_in=True, profile__phone="+18015550122")
+    plan(person, session, due_at=timezone.now() + datetime.timedelta(hours=1))
+    plan(other, session, due_at=timezone.now() + datetime.timedelta(hours=1))
+
+    refused = client.post("/sms/inbound/", {"From": "+18015550111", "Body": "STOP"})
+    assert refused.status_code == 403
+    response = client.post(
+        "/sms/inbound/",
+        {"From": "(801) 555-0111", "Body": " stop "},
+        headers={"Authorization": "Bearer provider-secret"},
+    )
+    assert response.status_code == 204
+    person.participant_profile.refresh_from_db()
+    assert not person.participant_profile.sms_opt_in
+    assert not pending(recipient=person, channel="sms").exists()
+    assert pending(recipient=person, channel="email").exists()  # e-mail stays on
+    assert pending(recipient=other, channel="sms").exists()
+
+
+def test_other_replies_change_nothing(client, roles, settings):
+    settings.SMS_INBOUND_TOKEN = "provider-secret"
+    person = ParticipantFactory(profile__sms_opt_in=True, profile__phone="+18015550111")
+    response = client.post(
+        "/sms/inbound/",
+        {"From": "+18015550111", "Body": "Thanks, see you then"},
+        headers={"Authorization": "Bearer provider-secret"},
+    )
+    assert response.status_code == 204
+    person.participant_profile.refresh_from_db()
+    assert person.participant_profile.sms_opt_in
