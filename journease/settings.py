@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
@@ -72,8 +76,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "participants.security.IdleTimeoutMiddleware",
+    "participants.security.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "journease.urls"
@@ -183,12 +192,42 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "participants.User"
+AUTHENTICATION_BACKENDS = [
+    # Counts failed sign-ins and refuses a locked-out one before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "participants:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 EMAIL_VERIFICATION_TIMEOUT_DAYS = 3
 MINIMUM_PARTICIPANT_AGE = 18
+
+# Idle sessions end; a warning shows shortly before (static/js/idle.js).
+IDLE_TIMEOUT_STAFF_MINUTES = 15
+IDLE_TIMEOUT_PARTICIPANT_MINUTES = 30
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# Attempts per client address per hour before sign-up, password reset and new-link requests pause.
+RATE_LIMITS = {
+    "signup": (5, 3600),
+    "password_reset": (5, 3600),
+    "resend_verification": (5, 3600),
+}
+
+# Staff second factor (django-otp): the name authenticator apps show.
+OTP_TOTP_ISSUER = CLINIC_NAME
+
+# Lockout after repeated failed sign-ins (django-axes), counted per address and account together.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: a locked-out sign-in may be tried again after 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field holds the e-mail address
+AXES_LOCKOUT_TEMPLATE = "participants/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "participants.security.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -260,7 +299,8 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _SECURE)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _SECURE else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _SECURE)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _SECURE)
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Only behind a proxy that sets (and strips clients' own) X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True

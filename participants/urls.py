@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from participants import views
+from participants import security_views, views
 
 app_name = "participants"
 
@@ -31,4 +31,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("keepalive/", security_views.keepalive, name="keepalive"),
 ]

@@ -9,11 +9,26 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from participants import forms
 from participants.access import participant_required
+from participants.security import client_ip
 from participants.services import accounts
+from participants.services.ratelimit import rate_limit_exceeded
+
+
+def _too_many(request: HttpRequest, scope: str) -> bool:
+    limit, window = settings.RATE_LIMITS[scope]
+    return rate_limit_exceeded(
+        scope=scope, key=client_ip(request), limit=limit, window_seconds=window
+    )
+
+
+TOO_MANY = gettext_lazy(
+    "Too many attempts from your connection in the last hour. Please try again later."
+)
 
 
 @sensitive_post_parameters("password1", "password2", "date_of_birth")
@@ -21,6 +36,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and _too_many(request, "signup"):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return render(request, "participants/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -62,6 +81,10 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 def resend_verification(request: HttpRequest) -> HttpResponse:
     form = forms.ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and _too_many(request, "resend_verification"):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return render(request, "participants/resend_verification.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         accounts.email_verification_resend(email=form.cleaned_data["email"])
         messages.info(
@@ -124,6 +147,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     @method_decorator(sensitive_post_parameters())
     def dispatch(self, *args, **kwargs):
         return super().dispatch(*args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if _too_many(request, "password_reset"):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, TOO_MANY)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         # Links in mail use SITE_URL, never the Host header a stranger could set.

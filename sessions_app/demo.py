@@ -2,12 +2,15 @@
 account per role. Every step is idempotent, so ``make run`` can call it on every start."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from participants.models import ParticipantProfile, Role, User
+from participants.services import two_factor
 from participants.services.accounts import user_grant_permission, user_set_role
 from sessions_app.models import GroupSession, Room, SessionKind, SessionStatus, SessionType
 
@@ -120,6 +123,19 @@ WEEKLY_PLAN = (
 DEMO_DAYS = 35
 
 
+def _demo_second_factor(user: User) -> dict:
+    """A fixed authenticator key and backup codes per demo staff account, printed by seed_demo."""
+    digest = hashlib.sha256(f"journease-demo:{user.email}".encode()).hexdigest()
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user,
+        name=two_factor.TOTP_DEVICE_NAME,
+        defaults={"key": digest[:40], "confirmed": True},
+    )
+    codes = [digest[40 + 6 * n : 46 + 6 * n] for n in range(4)]
+    two_factor.backup_codes_create(user=user, codes=codes)
+    return {"secret": two_factor.totp_secret_base32(device), "backup_codes": codes}
+
+
 def _account(spec: DemoAccount) -> tuple[User, bool]:
     user = User.objects.filter(email=spec.email).first()
     created = user is None
@@ -154,6 +170,11 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
     """Create what is missing of the demo data and report what exists."""
     today = today or timezone.localdate()
     users = {spec.email: _account(spec)[0] for spec in DEMO_ACCOUNTS}
+    second_factors = {
+        email: _demo_second_factor(user)
+        for email, user in users.items()
+        if two_factor.two_factor_required(user)
+    }
     rooms = {
         spec["name"]: Room.objects.get_or_create(name=spec["name"], defaults=spec)[0]
         for spec in ROOMS
@@ -194,6 +215,7 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
                 created_sessions += 1
     return {
         "accounts": DEMO_ACCOUNTS,
+        "second_factors": second_factors,
         "password": DEMO_PASSWORD,
         "rooms": len(rooms),
         "session_types": len(types),

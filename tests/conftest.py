@@ -16,6 +16,7 @@ from journease.celery import app as celery_app
 from participants.models import Role, User
 from participants.services.accounts import ensure_roles
 from tests import factories
+from tests.auth import sign_in
 
 
 @cache
@@ -65,31 +66,24 @@ def make_user(roles) -> Callable[..., User]:
     return make
 
 
-def _signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 @pytest.fixture
 def staff_client(make_user) -> Callable[..., Client]:
     """A client signed in as a new staff member of ``role``; the one place staff sign in."""
 
-    def sign_in(role: str = Role.COORDINATOR, **kwargs) -> Client:
-        return _signed_in(make_user(role, **kwargs))
+    def signed_in_staff(role: str = Role.COORDINATOR, **kwargs) -> Client:
+        return sign_in(make_user(role, **kwargs))
 
-    return sign_in
+    return signed_in_staff
 
 
 @pytest.fixture
 def participant_client(make_user) -> Callable[..., Client]:
     """A client signed in as a new, verified participant."""
 
-    def sign_in(**kwargs) -> Client:
-        return _signed_in(make_user(Role.PARTICIPANT, **kwargs))
+    def signed_in_participant(**kwargs) -> Client:
+        return sign_in(make_user(Role.PARTICIPANT, **kwargs))
 
-    return sign_in
+    return signed_in_participant
 
 
 def _close_worker_connections(**kwargs) -> None:

@@ -27,3 +27,8 @@ SMS_BACKEND = "sessions_app.sms.LocmemSmsBackend"
 CELERY_TASK_DEFAULT_QUEUE = (
     f"journease-test-{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 )
+
+# Rate limits count in the shared cache: tests other than the rate-limit tests never reach them,
+# and each test process keeps its keys apart from other runs that share the same Redis.
+RATE_LIMITS = {scope: (1000, window) for scope, (_limit, window) in RATE_LIMITS.items()}  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"journease-test-{os.getpid()}"  # noqa: F405

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from participants.models import Role
 from participants.services.accounts import ensure_roles, user_set_role
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_changing_role_replaces_the_old_one_and_sets_admin_access(make_user):
 )
 def test_staff_pages_are_for_coordinators_clinicians_and_admins(client, make_user, role, expected):
     if role:
-        client.force_login(make_user(role))
+        sign_in(make_user(role), client)
     response = client.get(reverse("sessions_app:staff_dashboard"))
     assert response.status_code == expected
     if expected == 302:
@@ -76,7 +77,7 @@ def test_staff_pages_are_for_coordinators_clinicians_and_admins(client, make_use
     ],
 )
 def test_only_the_admin_role_enters_django_admin(client, make_user, role, enters):
-    client.force_login(make_user(role))
+    sign_in(make_user(role), client)
     response = client.get(reverse("admin:index"))
     if enters:
         assert response.status_code == 200
@@ -89,14 +90,14 @@ def test_is_staff_without_the_admin_role_does_not_open_django_admin(client, make
     coordinator = make_user(Role.COORDINATOR)
     coordinator.is_staff = True
     coordinator.save()
-    client.force_login(coordinator)
+    sign_in(coordinator, client)
     assert client.get(reverse("admin:index")).status_code == 302
 
 
 def test_admin_pages_of_every_registered_model_open_for_an_admin(client, make_user):
     from django.contrib import admin
 
-    client.force_login(make_user(Role.ADMIN))
+    sign_in(make_user(Role.ADMIN), client)
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
@@ -108,15 +109,15 @@ def test_admin_pages_of_every_registered_model_open_for_an_admin(client, make_us
 
 
 def test_navigation_shows_what_each_role_uses(client, make_user):
-    client.force_login(make_user(Role.PARTICIPANT))
+    sign_in(make_user(Role.PARTICIPANT), client)
     page = client.get(reverse("home")).content.decode()
     assert reverse("participants:profile") in page
     assert reverse("sessions_app:staff_dashboard") not in page
 
-    client.force_login(make_user(Role.COORDINATOR))
+    sign_in(make_user(Role.COORDINATOR), client)
     page = client.get(reverse("home")).content.decode()
     assert reverse("sessions_app:staff_dashboard") in page
     assert reverse("admin:index") not in page
 
-    client.force_login(make_user(Role.ADMIN))
+    sign_in(make_user(Role.ADMIN), client)
     assert reverse("admin:index") in client.get(reverse("home")).content.decode()

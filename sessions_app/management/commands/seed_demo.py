@@ -18,3 +18,12 @@ class Command(BaseCommand):
         for account in result["accounts"]:
             note = f" - {account.note}" if account.note else ""
             self.stdout.write(f"  {account.role:<12} {account.email}{note}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Staff sign in with a second step: add the key to an authenticator app "
+                "(or run: python manage.py totp_code EMAIL), or use a backup code once."
+            )
+        )
+        for email, factor in result["second_factors"].items():
+            codes = " ".join(factor["backup_codes"])
+            self.stdout.write(f"  {email:<28} key {factor['secret']}  backup codes {codes}")

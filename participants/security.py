@@ -1,0 +1,84 @@
+"""Middleware for signed-in people: staff need their second factor; idle sessions end."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from participants.services.two_factor import has_confirmed_device, two_factor_required
+
+# Paths a staff member may open before passing the second factor.
+_OPEN_PREFIXES = ("/static/", "/healthz", "/accounts/two-factor/", "/accounts/logout/")
+
+
+class StaffTwoFactorMiddleware:
+    """Staff pages, Django admin and everything else wait until a staff member's second factor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            two_factor_required(user)
+            and not user.is_verified()
+            and not request.path.startswith(_OPEN_PREFIXES)
+        ):
+            name = "two_factor_verify" if has_confirmed_device(user) else "two_factor_setup"
+            return redirect(f"{reverse('participants:' + name)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+def client_ip(request) -> str:
+    """The client's address: the one our own proxy appended when ``BEHIND_PROXY`` is set.
+
+    Only the right-most X-Forwarded-For entry is trusted (the proxy adds it); anything to its
+    left came from the client and may be forged.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+SESSION_ACTIVITY_KEY = "last_activity"
+
+
+def idle_timeout_seconds(user) -> int:
+    """Staff are signed out after 15 idle minutes, participants after 30."""
+    minutes = (
+        settings.IDLE_TIMEOUT_STAFF_MINUTES
+        if two_factor_required(user)
+        else settings.IDLE_TIMEOUT_PARTICIPANT_MINUTES
+    )
+    return minutes * 60
+
+
+class IdleTimeoutMiddleware:
+    """Ends a session that has seen no request for longer than the person's idle timeout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            timeout = idle_timeout_seconds(user)
+            last = request.session.get(SESSION_ACTIVITY_KEY, now)
+            if now - last > timeout:
+                logout(request)
+                messages.info(
+                    request,
+                    _("You were signed out after %(minutes)s minutes without activity.")
+                    % {"minutes": timeout // 60},
+                )
+                return redirect(f"{reverse('participants:login')}?next={request.path}")
+            request.idle_timeout_seconds = timeout
+            request.session[SESSION_ACTIVITY_KEY] = now
+        return self.get_response(request)
