@@ -259,5 +259,6 @@ class SecondFactorForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Continue"))
+        # The page wraps the field in its own form (a hidden "next" and its own button).
+        self.helper = FormHelper()
         self.helper.form_tag = False
