@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("participants.urls")),
+    path("staff/team/", include("participants.team_urls")),
     path("", include("sessions_app.urls")),
     path("admin/", admin.site.urls),
 ]

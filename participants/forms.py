@@ -262,3 +262,50 @@ class SecondFactorForm(forms.Form):
         # The page wraps the field in its own form (a hidden "next" and its own button).
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class StaffInviteForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (role.value, role.label) for role in (Role.COORDINATOR, Role.CLINICIAN, Role.ADMIN)
+        ],
+    )
+    permissions = forms.MultipleChoiceField(
+        label=_("Clinical permissions"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("decide_eligibility", _("Decides screening eligibility (prescribers)")),
+            ("monitor_dosing", _("Medically monitors sessions (prescribers and nurses)")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _("Send the invitation"),
+            Div(
+                Div("first_name", css_class="col-sm-6"),
+                Div("last_name", css_class="col-sm-6"),
+                css_class="row",
+            ),
+            "email",
+            "role",
+            "permissions",
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email_in_use(email):
+            raise ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("permissions") and cleaned.get("role") != Role.CLINICIAN:
+            self.add_error("permissions", _("Clinical permissions are for clinicians."))
+        return cleaned

@@ -1,0 +1,98 @@
+"""Staff accounts: admins invite coordinators, clinicians and admins, and deactivate them."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+
+from participants.emails import send_templated_email
+from participants.models import STAFF_ROLES, User
+from participants.services.accounts import email_in_use, user_grant_permission, user_set_role
+
+logger = logging.getLogger(__name__)
+
+
+def staff_set_password_url(user: User) -> str:
+    """A one-use link to choose a password (Django's reset token: it dies once a password is set)."""
+    path = reverse(
+        "participants:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+def staff_invite(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    permissions: list[str] | tuple[str, ...] = (),
+) -> User:
+    """Create a staff account with no password and e-mail a link to set one.
+
+    The new member sets their own password, then their second factor at first sign-in.
+    """
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": _("Choose a staff role.")})
+    if email_in_use(email):
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email,
+            password=None,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email_verified_at=timezone.now(),
+        )
+        user_set_role(user=user, role=role)
+        for codename in permissions:
+            user_grant_permission(user=user, codename=codename)
+        url = staff_set_password_url(user)
+        transaction.on_commit(
+            lambda: send_templated_email(
+                template="emails/staff_invite", to=user.email, context={"url": url}
+            )
+        )
+    logger.info("staff account invited user_id=%s role=%s", user.pk, role)
+    return user
+
+
+def staff_set_active(*, user: User, active: bool) -> None:
+    """Deactivate (or reactivate) a staff member; deactivation ends their sessions at once."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        user.is_active = active
+        if not active:
+            _end_sessions(user)
+    logger.info("staff account user_id=%s active=%s", user.pk, active)
+
+
+def staff_reset_second_factor(*, user: User) -> None:
+    """A lost phone: remove the authenticator and backup codes; the next sign-in sets them up."""
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+    _end_sessions(user)
+
+
+def _end_sessions(user: User) -> None:
+    # Sessions are stored in the database; find the ones belonging to this user.
+    user_id = str(user.pk)
+    doomed = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_id
+    ]
+    Session.objects.filter(session_key__in=doomed).delete()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from participants import team_views
+
+app_name = "team"
+
+urlpatterns = [
+    path("", team_views.team, name="list"),
+    path("<int:pk>/active/", team_views.set_active, name="set_active"),
+    path("<int:pk>/two-factor/reset/", team_views.reset_second_factor, name="reset_second_factor"),
+]

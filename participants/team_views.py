@@ -1,0 +1,85 @@
+"""The staff team, for admins: invite, deactivate and reactivate, reset a lost second factor."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from participants import forms
+from participants.access import role_required
+from participants.models import STAFF_ROLES, Role, User
+from participants.services import staff
+
+admin_required = role_required(Role.ADMIN)
+
+
+def _staff_members():
+    return (
+        User.objects.filter(groups__name__in=STAFF_ROLES)
+        .distinct()
+        .annotate(
+            has_authenticator=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        )
+        .prefetch_related(Prefetch("groups"), "user_permissions")
+        .order_by("-is_active", "last_name", "first_name")
+    )
+
+
+@admin_required
+def team(request: HttpRequest) -> HttpResponse:
+    form = forms.StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            staff.staff_invite(
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=data["role"],
+                permissions=data["permissions"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Invitation sent. The link works for one day."))
+            return redirect("team:list")
+    return render(request, "participants/team.html", {"form": form, "members": _staff_members()})
+
+
+def _member(pk: int) -> User:
+    return get_object_or_404(User.objects.filter(groups__name__in=STAFF_ROLES).distinct(), pk=pk)
+
+
+@admin_required
+@require_POST
+def set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(pk)
+    active = request.POST.get("active") == "1"
+    if member.pk == request.user.pk and not active:
+        messages.error(request, _("You cannot deactivate your own account."))
+        return redirect("team:list")
+    staff.staff_set_active(user=member, active=active)
+    messages.success(
+        request,
+        _("%(name)s can sign in again.") % {"name": member.get_full_name()}
+        if active
+        else _("%(name)s is deactivated and signed out.") % {"name": member.get_full_name()},
+    )
+    return redirect("team:list")
+
+
+@admin_required
+@require_POST
+def reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(pk)
+    staff.staff_reset_second_factor(user=member)
+    messages.success(
+        request,
+        _("%(name)s will set up two-step sign-in again at the next sign-in.")
+        % {"name": member.get_full_name()},
+    )
+    return redirect("team:list")
