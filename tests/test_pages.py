@@ -78,3 +78,17 @@ def test_home_page_explains_the_program_and_leads_to_sessions(client):
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_permission_denied_page_is_friendly(participant_client):
+    response = participant_client().get(reverse("sessions_app:staff_dashboard"))
+    assert response.status_code == 403
+    assert "not available to your account" in response.content.decode()
+
+
+def test_server_error_page_renders_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html and "988" in html
+    assert_no_inline_code(html, "500")
