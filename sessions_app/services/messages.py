@@ -130,17 +130,19 @@ def _parse_local(value: str | None) -> datetime.datetime | None:
     return timezone.localtime(parsed) if parsed else None
 
 
-def render(notification: Notification) -> Rendered:
-    """Render the e-mail (subject, text, HTML) and the text message of one notification."""
+def render(notification: Notification, *, channel: str | None = None) -> Rendered:
+    """Render one notification for its channel: the e-mail (subject, text, HTML) or the text.
+
+    ``channel="all"`` renders both, for checking every kind's wording.
+    """
+    channel = channel or notification.channel
     context = context_for(notification)
     base = f"emails/notifications/{notification.kind}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    sms = ""
-    if spec_for(notification.kind).sms:
+    subject = text = html = sms = ""
+    if channel in ("email", "all"):
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    if channel in ("sms", "all") and spec_for(notification.kind).sms:
         sms = " ".join(render_to_string(f"sms/{notification.kind}.txt", context).split())
-    return Rendered(
-        subject=subject,
-        text=render_to_string(f"{base}.txt", context),
-        html=render_to_string(f"{base}.html", context),
-        sms=sms,
-    )
+    return Rendered(subject=subject, text=text, html=html, sms=sms)

@@ -337,7 +337,7 @@ def test_every_kind_renders_with_the_minimum_necessary(roles, session, kind):
             "previous_starts_at": (session.starts_at - datetime.timedelta(days=1)).isoformat(),
         },
     )
-    rendered = messages.render(notification)
+    rendered = messages.render(notification, channel="all")
     assert rendered.subject and rendered.text.strip() and "<html" in rendered.html
     assert "\n" not in rendered.subject
     public = (rendered.subject + " " + rendered.sms).lower()
