@@ -140,6 +140,7 @@ class GroupSessionAdmin(admin.ModelAdmin):
     search_fields = ("title", "session_type__name", "room__name")
     date_hierarchy = "starts_at"
     list_select_related = ("session_type", "room")
+    list_max_show_all = 1000
     autocomplete_fields = ("facilitators", "medical_monitor")
     readonly_fields = (
         "created_by",
