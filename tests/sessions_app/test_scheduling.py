@@ -253,9 +253,10 @@ def test_one_active_waitlist_entry_per_participant_and_session():
 
 def test_weekly_series_keeps_local_time_across_the_march_change(details):
     # 2027-02-23 is a Tuesday; daylight saving starts on Sunday 2027-03-14 in Denver.
+    # Given as UTC instants, as they come from the database: adding 7 × 24 h would drift.
     first = details(
-        starts_at=clinic_datetime(datetime.date(2027, 2, 23), datetime.time(18, 0)),
-        ends_at=clinic_datetime(datetime.date(2027, 2, 23), datetime.time(19, 30)),
+        starts_at=datetime.datetime(2027, 2, 24, 1, 0, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2027, 2, 24, 2, 30, tzinfo=datetime.UTC),
     )
     result = scheduling.session_series_create(details=first, weeks=5)
     assert result.skipped == []
@@ -277,8 +278,8 @@ def test_weekly_series_keeps_local_time_across_the_march_change(details):
 
 def test_weekly_series_keeps_local_time_across_the_november_change(details):
     first = details(
-        starts_at=clinic_datetime(datetime.date(2027, 10, 26), datetime.time(9, 0)),
-        ends_at=clinic_datetime(datetime.date(2027, 10, 26), datetime.time(12, 0)),
+        starts_at=datetime.datetime(2027, 10, 26, 15, 0, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2027, 10, 26, 18, 0, tzinfo=datetime.UTC),
     )
     result = scheduling.session_series_create(details=first, weeks=3)
     assert [timezone.localtime(s.starts_at, DENVER).time() for s in result.created] == [
