@@ -9,7 +9,6 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -157,13 +156,44 @@ class GroupSessionAdmin(admin.ModelAdmin):
         return with_seat_counts(super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
-        # A row lock, so the capacity checked in the form cannot be undercut by an enrollment.
-        with transaction.atomic():
-            if change:
-                GroupSession.objects.select_for_update().filter(pk=obj.pk).first()
-            if not change:
-                obj.created_by = request.user
+        """Save the plain fields; a move or a cancellation waits for ``save_related``.
+
+        Moving and cancelling go through their one service each (``session_reschedule``,
+        ``session_cancel``), so admin changes tell participants like the staff pages do. They
+        run after the facilitators are saved, inside admin's transaction.
+        """
+        form.pending_move = form.pending_cancel = None
+        if not change:
+            obj.created_by = request.user
             super().save_model(request, obj, form, change)
+            return
+        previous = GroupSession.objects.select_for_update().get(pk=obj.pk)
+        if (previous.starts_at, previous.ends_at, previous.room_id) != (
+            obj.starts_at,
+            obj.ends_at,
+            obj.room_id,
+        ):
+            form.pending_move = (obj.starts_at, obj.ends_at, obj.room)
+            obj.starts_at, obj.ends_at, obj.room = (
+                previous.starts_at,
+                previous.ends_at,
+                previous.room,
+            )
+        if obj.status == SessionStatus.CANCELLED and previous.status != SessionStatus.CANCELLED:
+            form.pending_cancel = obj.cancellation_reason
+            obj.status, obj.cancellation_reason = previous.status, previous.cancellation_reason
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        session = form.instance
+        if getattr(form, "pending_move", None):
+            starts_at, ends_at, room = form.pending_move
+            scheduling.session_reschedule(
+                session=session, starts_at=starts_at, ends_at=ends_at, room=room, by=request.user
+            )
+        if getattr(form, "pending_cancel", None):
+            scheduling.session_cancel(session=session, reason=form.pending_cancel, by=request.user)
 
     @admin.display(description=_("seats taken"), ordering="seats_taken")
     def seats_taken_column(self, session: GroupSession) -> int:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from participants.models import Role
 from sessions_app.models import GroupSession, SessionStatus
+from sessions_app.services import scheduling
 from sessions_app.services.scheduling import clinic_datetime
 from tests.factories import (
     DosingSessionTypeFactory,
@@ -207,3 +208,32 @@ def test_session_change_page_shows_enrollments_inline(admin_client_):
     )
     assert response.status_code == 200
     assert f'value="{enrollment.pk}"' in response.content.decode()
+
+
+def test_admin_moves_and_cancels_through_the_scheduling_services(admin_client_, monkeypatch):
+    session = GroupSessionFactory(starts_at=local(6, 3, 18), ends_at=local(6, 3, 20))
+    EnrollmentFactory(session=session)
+    calls = []
+    for name in ("session_reschedule", "session_cancel"):
+        original = getattr(scheduling, name)
+
+        def spy(original=original, name=name, **kwargs):
+            calls.append(name)
+            return original(**kwargs)
+
+        monkeypatch.setattr(scheduling, name, spy)
+    url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+
+    data = change_data(session, starts_at_0=f"{NEXT_YEAR}-06-04", ends_at_0=f"{NEXT_YEAR}-06-04")
+    assert admin_client_.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert session.starts_at == local(6, 4, 18)
+    assert calls == ["session_reschedule"]
+
+    data = change_data(session, status="cancelled", cancellation_reason="Boiler broke")
+    assert admin_client_.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert (session.status, session.cancellation_reason) == ("cancelled", "Boiler broke")
+    assert session.cancelled_by == admin_client_.user
+    assert calls == ["session_reschedule", "session_cancel"]
+    assert session.enrollments.count() == 1
