@@ -82,7 +82,7 @@ def session_list_upcoming(
     )
     if session_type_id:
         queryset = queryset.filter(session_type_id=session_type_id)
-    return _with_related(queryset).order_by("starts_at", "pk")
+    return with_seat_counts(_with_related(queryset)).order_by("starts_at", "pk")
 
 
 def session_list_for_staff(
