@@ -97,11 +97,15 @@ def _conflict_message(session: GroupSession) -> str:
 
 
 def session_check(
-    *, details: SessionDetails, session: GroupSession | None = None, publishing: bool = False
+    *,
+    details: SessionDetails,
+    session: GroupSession | None = None,
+    publishing: bool = False,
+    now: datetime.datetime | None = None,
 ) -> dict[str, list[str]]:
     """Every rule a session's details must meet; returns messages by field (empty when fine).
 
-    Rules: ends after it starts; capacity at least 1, within the room's, and (for an existing
+    Rules: a new or moved session starts in the future; ends after it starts; capacity at least 1, within the room's, and (for an existing
     session) not below the seats already taken and held by open offers; the room, each
     facilitator and the medical monitor free at that time (no overlap with another session that
     is not cancelled); a medical monitor holds the *monitor dosing* permission; a session whose
@@ -113,6 +117,9 @@ def session_check(
         errors.setdefault(name, []).append(message)
 
     starts_at, ends_at = details.starts_at, details.ends_at
+    unchanged = session is not None and session.pk and session.starts_at == starts_at
+    if not unchanged and starts_at <= (now or timezone.now()):
+        add("starts_at", _("A session cannot be scheduled in the past."))
     if ends_at <= starts_at:
         add("ends_at", _("The session must end after it starts."))
     if details.capacity < 1:
@@ -247,12 +254,16 @@ def _refuse_if_closed(session: GroupSession) -> None:
 
 
 def session_create(
-    *, details: SessionDetails, created_by: User | None = None, publish: bool = False
+    *,
+    details: SessionDetails,
+    created_by: User | None = None,
+    publish: bool = False,
+    now: datetime.datetime | None = None,
 ) -> GroupSession:
     """Create a session (a draft, or published when ``publish``) if every scheduling rule holds."""
     with transaction.atomic():
         _lock_resources(details)
-        errors = session_check(details=details, publishing=publish)
+        errors = session_check(details=details, publishing=publish, now=now)
         if errors:
             raise SchedulingError(errors)
         session = GroupSession(
@@ -264,7 +275,11 @@ def session_create(
 
 
 def session_update(
-    *, session: GroupSession, details: SessionDetails, by: User | None = None
+    *,
+    session: GroupSession,
+    details: SessionDetails,
+    by: User | None = None,
+    now: datetime.datetime | None = None,
 ) -> GroupSession:
     """Change a session's details. A change of time or room goes through ``session_reschedule``,
     so that the people holding seats are told; lowering capacity below the seats taken is refused.
@@ -279,7 +294,10 @@ def session_update(
         )
         _lock_resources(details)
         errors = session_check(
-            details=details, session=locked, publishing=locked.status == SessionStatus.PUBLISHED
+            details=details,
+            session=locked,
+            publishing=locked.status == SessionStatus.PUBLISHED,
+            now=now,
         )
         if errors:
             raise SchedulingError(errors)
@@ -295,6 +313,7 @@ def session_update(
                 ends_at=details.ends_at,
                 room=details.room,
                 by=by,
+                now=now,
             )
     return locked
 
@@ -305,6 +324,7 @@ def session_series_create(
     weeks: int,
     created_by: User | None = None,
     publish: bool = False,
+    now: datetime.datetime | None = None,
 ) -> SeriesResult:
     """Create ``weeks`` weekly sessions on the same local weekday and wall-clock time.
 
@@ -330,7 +350,7 @@ def session_series_create(
                 starts_at=clinic_datetime(day, first_start.time()),
                 ends_at=clinic_datetime(day + day_span, first_end.time()),
             )
-            errors = session_check(details=week_details, publishing=publish)
+            errors = session_check(details=week_details, publishing=publish, now=now)
             if errors:
                 result.skipped.append((day, [m for ms in errors.values() for m in ms]))
                 continue
@@ -343,7 +363,9 @@ def session_series_create(
     return result
 
 
-def session_publish(*, session: GroupSession, by: User | None = None) -> GroupSession:
+def session_publish(
+    *, session: GroupSession, by: User | None = None, now: datetime.datetime | None = None
+) -> GroupSession:
     """Open a draft to participants, once every rule holds (a dosing session needs its monitor)."""
     with transaction.atomic():
         locked = _lock_session(session)
@@ -351,6 +373,8 @@ def session_publish(*, session: GroupSession, by: User | None = None) -> GroupSe
             return locked
         if locked.status != SessionStatus.DRAFT:
             raise SchedulingError(_("Only a draft can be published."))
+        if locked.starts_at <= (now or timezone.now()):
+            raise SchedulingError(_("This session has already started; it cannot be published."))
         details = _details_of(locked)
         _lock_resources(details)
         errors = session_check(details=details, session=locked, publishing=True)
@@ -405,6 +429,7 @@ def session_reschedule(
     ends_at: datetime.datetime,
     room: Room | None = None,
     by: User | None = None,
+    now: datetime.datetime | None = None,
 ) -> GroupSession:
     """Move a session to a new time (and optionally room), keeping every seat. The only path that
     moves a session: ``session_update`` calls it when the time or room changes.
@@ -424,7 +449,10 @@ def session_reschedule(
         )
         _lock_resources(details)
         errors = session_check(
-            details=details, session=locked, publishing=locked.status == SessionStatus.PUBLISHED
+            details=details,
+            session=locked,
+            publishing=locked.status == SessionStatus.PUBLISHED,
+            now=now,
         )
         if errors:
             raise SchedulingError(errors)
@@ -435,7 +463,11 @@ def session_reschedule(
 
 
 def session_duplicate(
-    *, session: GroupSession, starts_at: datetime.datetime, by: User | None = None
+    *,
+    session: GroupSession,
+    starts_at: datetime.datetime,
+    by: User | None = None,
+    now: datetime.datetime | None = None,
 ) -> GroupSession:
     """A new draft like ``session`` (type, title, room, capacity, staff, length) at ``starts_at``."""
     details = replace(
@@ -443,7 +475,7 @@ def session_duplicate(
         starts_at=starts_at,
         ends_at=starts_at + (session.ends_at - session.starts_at),
     )
-    return session_create(details=details, created_by=by)
+    return session_create(details=details, created_by=by, now=now)
 
 
 def attendance_record(

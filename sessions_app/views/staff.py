@@ -70,7 +70,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         previous = (month_start - datetime.timedelta(days=1)).replace(day=1)
         following = next_month
 
-    filter_form = SessionFilterForm(request.GET or None, hidden={"view": view})
+    filter_form = SessionFilterForm(
+        request.GET or None, hidden={"view": view, "date": anchor.isoformat()}
+    )
     sessions = list(
         session_list_for_staff(
             start=_day_start(first),

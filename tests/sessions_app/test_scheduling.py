@@ -80,6 +80,25 @@ def test_create_saves_a_draft_with_its_staff(details):
     assert session.starts_at == at(6, 2, 18)
 
 
+def test_sessions_are_not_scheduled_or_moved_into_the_past(details):
+    now = at(6, 2, 12)
+    with pytest.raises(SchedulingError) as excinfo:
+        scheduling.session_create(details=details(), now=at(6, 2, 18, 1))
+    assert "in the past" in errors_of(excinfo)["starts_at"][0]
+    session = scheduling.session_create(details=details(), now=now)
+    with pytest.raises(SchedulingError) as excinfo:
+        scheduling.session_reschedule(
+            session=session, starts_at=at(6, 1, 18), ends_at=at(6, 1, 19), now=now
+        )
+    assert "starts_at" in errors_of(excinfo)
+    # Once it has started, its other details may still be corrected.
+    later = at(6, 2, 18, 30)
+    renamed = scheduling.session_update(session=session, details=details(title="Fixed"), now=later)
+    assert renamed.title == "Fixed"
+    with pytest.raises(SchedulingError):
+        scheduling.session_publish(session=session, now=later)
+
+
 def test_session_must_end_after_it_starts(details):
     with pytest.raises(SchedulingError) as excinfo:
         scheduling.session_create(details=details(ends_at=at(6, 2, 17)))
