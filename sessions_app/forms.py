@@ -335,9 +335,14 @@ class SessionFilterForm(forms.Form):
         self.fields["room"].queryset = Room.objects.all()
         self.fields["staff"].queryset = staff_members()
         self.hidden = hidden or {}
+        if self.is_bound and self.hidden:
+            self.data = self.data.copy()
         for name, value in self.hidden.items():
+            # Where the page is (view, date) is kept by the form, whatever was submitted.
             self.fields[name] = forms.CharField(widget=forms.HiddenInput, required=False)
             self.initial[name] = value
+            if self.is_bound:
+                self.data[name] = value
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_class = "row g-2 align-items-end filter-form"

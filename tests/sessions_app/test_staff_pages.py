@@ -497,3 +497,13 @@ def test_roster_query_count_is_bounded(
     with django_assert_max_num_queries(10):
         response = client.get(url("staff_session_roster", session))
     assert len(response.context["enrolled"]) == 13
+
+
+def test_filter_form_keeps_the_calendars_view_and_date(staff_client, roles):
+    html = (
+        staff_client()
+        .get(url("staff_dashboard", view="month", date=f"{NEXT_YEAR}-06-20", status="draft"))
+        .content.decode()
+    )
+    assert re.search(r'<input type="hidden" name="view" value="month"', html)
+    assert re.search(rf'<input type="hidden" name="date" value="{NEXT_YEAR}-06-20"', html)
