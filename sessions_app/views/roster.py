@@ -14,7 +14,7 @@ from participants.access import staff_required
 from sessions_app.forms import AttendanceForm
 from sessions_app.models import GroupSession, SessionStatus
 from sessions_app.selectors import session_get_for_staff, session_roster, sign_in_name
-from sessions_app.services import scheduling
+from sessions_app.services import attendance as attendance_service
 from sessions_app.services.scheduling import SchedulingError
 
 
@@ -58,7 +58,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttendanceForm(request.POST, enrollments=people["enrolled"])
     if form.is_valid():
         try:
-            scheduling.attendance_record(session=session, marks=form.marks(), by=request.user)
+            attendance_service.attendance_record(
+                session=session, marks=form.marks(), by=request.user
+            )
         except SchedulingError as error:
             for texts in error.errors.values():
                 for text in texts:

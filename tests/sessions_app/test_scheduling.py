@@ -19,7 +19,7 @@ from sessions_app.models import (
     WaitlistStatus,
 )
 from sessions_app.selectors import session_get_for_staff
-from sessions_app.services import scheduling
+from sessions_app.services import attendance, scheduling
 from sessions_app.services.scheduling import SchedulingError, SessionDetails, clinic_datetime
 from tests.factories import (
     DosingSessionTypeFactory,
@@ -423,7 +423,7 @@ def test_duplicate_is_a_draft_with_the_same_staff_and_length(details):
 def test_attendance_is_recorded_and_completes_the_session(details):
     session = GroupSessionFactory(starts_at=timezone.now() - datetime.timedelta(hours=2))
     came, absent = EnrollmentFactory.create_batch(2, session=session)
-    changed = scheduling.attendance_record(
+    changed = attendance.attendance_record(
         session=session,
         marks={came.pk: EnrollmentStatus.ATTENDED, absent.pk: EnrollmentStatus.NO_SHOW},
     )
@@ -435,7 +435,7 @@ def test_attendance_is_recorded_and_completes_the_session(details):
     assert came.attendance_recorded_at is not None
     assert session.status == SessionStatus.COMPLETED
     # A correction later is allowed.
-    scheduling.attendance_record(session=session, marks={absent.pk: EnrollmentStatus.ATTENDED})
+    attendance.attendance_record(session=session, marks={absent.pk: EnrollmentStatus.ATTENDED})
     absent.refresh_from_db()
     assert absent.status == "attended"
 
@@ -444,7 +444,7 @@ def test_attendance_waits_for_the_session_to_start():
     session = GroupSessionFactory(starts_at=timezone.now() + datetime.timedelta(hours=2))
     enrollment = EnrollmentFactory(session=session)
     with pytest.raises(SchedulingError):
-        scheduling.attendance_record(session=session, marks={enrollment.pk: "attended"})
+        attendance.attendance_record(session=session, marks={enrollment.pk: "attended"})
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.ENROLLED
 
@@ -454,9 +454,9 @@ def test_attendance_only_for_seats_in_this_session_and_known_marks():
     elsewhere = EnrollmentFactory()
     mine = EnrollmentFactory(session=session)
     with pytest.raises(SchedulingError):
-        scheduling.attendance_record(session=session, marks={elsewhere.pk: "attended"})
+        attendance.attendance_record(session=session, marks={elsewhere.pk: "attended"})
     with pytest.raises(SchedulingError):
-        scheduling.attendance_record(session=session, marks={mine.pk: "cancelled"})
+        attendance.attendance_record(session=session, marks={mine.pk: "cancelled"})
 
 
 def test_check_ignores_the_session_being_edited(details):
