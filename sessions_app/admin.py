@@ -126,7 +126,6 @@ class GroupSessionAdmin(admin.ModelAdmin):
     form = GroupSessionAdminForm
     list_display = (
         "title",
-        "session_type",
         "starts_at",
         "room",
         "capacity",

@@ -354,7 +354,7 @@ class SessionFilterForm(forms.Form):
             ),
             *self.hidden.keys(),
         )
-        self.helper.add_input(Submit("filter", _("Show"), css_class="btn-sm btn-outline-primary"))
+        self.helper.add_input(Submit("filter", _("Show"), css_class="btn-sm"))
 
     def filters(self) -> dict:
         """Selector keyword arguments for the valid filters."""
