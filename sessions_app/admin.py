@@ -23,6 +23,7 @@ from sessions_app.models import (
     SessionStatus,
     SessionType,
     WaitlistEntry,
+    WaitlistStatus,
 )
 from sessions_app.selectors import session_roster, with_seat_counts
 from sessions_app.services import scheduling
@@ -50,8 +51,40 @@ class RoomAdmin(admin.ModelAdmin):
     search_fields = ("name", "location")
 
 
+class EnrollmentInlineFormSet(forms.BaseInlineFormSet):
+    """Seats given or restored here still fit: capacity − open offers is never exceeded."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        seats = sum(
+            1
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("status") != EnrollmentStatus.CANCELLED
+        )
+        offers = (
+            WaitlistEntry.objects.filter(
+                session=self.instance, status=WaitlistStatus.OFFERED
+            ).count()
+            if self.instance.pk
+            else 0
+        )
+        if seats + offers > self.instance.capacity:
+            raise forms.ValidationError(
+                _(
+                    "That makes %(seats)s seats taken and %(offers)s held by offers, but the "
+                    "capacity is %(capacity)s. Raise the capacity or cancel a seat first."
+                )
+                % {"seats": seats, "offers": offers, "capacity": self.instance.capacity}
+            )
+
+
 class EnrollmentInline(admin.TabularInline):
     model = Enrollment
+    formset = EnrollmentInlineFormSet
     extra = 0
     fields = (
         "participant",
@@ -309,11 +342,16 @@ class GroupSessionAdmin(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
+    """Seats are given in the session's inline (which checks capacity) or by the enrollment flows."""
+
     list_display = ("participant", "session", "status", "late_cancellation", "created_at")
     list_filter = ("status", "late_cancellation", "session__session_type")
     search_fields = ("participant__email", "participant__last_name", "session__title")
     list_select_related = ("participant", "session")
     autocomplete_fields = ("participant", "session", "cancelled_by")
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(WaitlistEntry)

@@ -237,3 +237,33 @@ def test_admin_moves_and_cancels_through_the_scheduling_services(admin_client_, 
     assert session.cancelled_by == admin_client_.user
     assert calls == ["session_reschedule", "session_cancel"]
     assert session.enrollments.count() == 1
+
+
+def test_admin_inline_cannot_seat_more_people_than_the_capacity(admin_client_):
+    session = GroupSessionFactory(capacity=2)
+    EnrollmentFactory(session=session)
+    WaitlistEntryFactory(session=session, offered=True)
+    newcomer = ParticipantFactory()
+    url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+    existing = session.enrollments.get()
+    data = change_data(session)
+    data.update(
+        {
+            "enrollments-TOTAL_FORMS": "2",
+            "enrollments-INITIAL_FORMS": "1",
+            "enrollments-0-id": existing.pk,
+            "enrollments-0-session": session.pk,
+            "enrollments-0-participant": existing.participant_id,
+            "enrollments-0-status": "enrolled",
+            "enrollments-1-session": session.pk,
+            "enrollments-1-participant": newcomer.pk,
+            "enrollments-1-status": "enrolled",
+        }
+    )
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    assert "the capacity is 2" in response.content.decode()
+    assert session.enrollments.count() == 1
+    data["capacity"] = 3
+    assert admin_client_.post(url, data).status_code == 302
+    assert session.enrollments.count() == 2
