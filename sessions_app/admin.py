@@ -340,18 +340,57 @@ class GroupSessionAdmin(admin.ModelAdmin):
         return response
 
 
+class EnrollmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Enrollment
+        fields = (
+            "participant",
+            "session",
+            "status",
+            "late_cancellation",
+            "ride_home_name",
+            "ride_home_phone",
+            "instructions_acknowledged_at",
+            "attendance_recorded_at",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        session = cleaned.get("session")
+        if session is None or cleaned.get("status") == EnrollmentStatus.CANCELLED:
+            return cleaned
+        already_seated = (
+            self.instance.pk
+            and self.instance.session_id == session.pk
+            and self.instance.status != EnrollmentStatus.CANCELLED
+        )
+        counts = with_seat_counts(GroupSession.objects.filter(pk=session.pk)).get()
+        if not already_seated and counts.seats_left < 1:
+            self.add_error(
+                "session",
+                _("This session is full (%(capacity)s seats, %(taken)s taken, %(offers)s offered).")
+                % {
+                    "capacity": counts.capacity,
+                    "taken": counts.seats_taken,
+                    "offers": counts.open_offers,
+                },
+            )
+        return cleaned
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
-    """Seats are given in the session's inline (which checks capacity) or by the enrollment flows."""
+    """Every seat, for search and corrections; a seat given here must fit the capacity."""
 
     list_display = ("participant", "session", "status", "late_cancellation", "created_at")
     list_filter = ("status", "late_cancellation", "session__session_type")
     search_fields = ("participant__email", "participant__last_name", "session__title")
     list_select_related = ("participant", "session")
     autocomplete_fields = ("participant", "session", "cancelled_by")
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    form = EnrollmentAdminForm
 
 
 @admin.register(WaitlistEntry)

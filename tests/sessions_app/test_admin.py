@@ -267,3 +267,16 @@ def test_admin_inline_cannot_seat_more_people_than_the_capacity(admin_client_):
     data["capacity"] = 3
     assert admin_client_.post(url, data).status_code == 302
     assert session.enrollments.count() == 2
+
+
+def test_enrollment_admin_refuses_a_seat_in_a_full_session(admin_client_):
+    session = GroupSessionFactory(capacity=1)
+    EnrollmentFactory(session=session)
+    newcomer = ParticipantFactory()
+    response = admin_client_.post(
+        reverse("admin:sessions_app_enrollment_add"),
+        {"participant": newcomer.pk, "session": session.pk, "status": "enrolled"},
+    )
+    assert response.status_code == 200
+    assert "This session is full" in response.content.decode()
+    assert session.enrollments.count() == 1
