@@ -92,11 +92,12 @@ def session_check(
 ) -> dict[str, list[str]]:
     """Every rule a session's details must meet; returns messages by field (empty when fine).
 
-    Rules: a new or moved session starts in the future; ends after it starts; capacity at least 1, within the room's, and (for an existing
-    session) not below the seats already taken and held by open offers; the room, each
-    facilitator and the medical monitor free at that time (no overlap with another session that
-    is not cancelled); a medical monitor holds the *monitor dosing* permission; a session whose
-    type requires one has a medical monitor before it is published.
+    Rules: a new or moved session starts in the future and ends after it starts; capacity is at
+    least 1, within the room's, and (for an existing session) not below the seats already taken
+    and held by open offers; the room, each facilitator and the medical monitor are free at that
+    time (no overlap with another session that is not cancelled); a medical monitor holds the
+    *monitor dosing* permission; a session whose type requires one has a medical monitor before
+    it is published.
     """
     errors: dict[str, list[str]] = {}
 

@@ -312,10 +312,9 @@ def test_edit_form_starts_from_the_sessions_local_time(staff_client, session):
 
 
 def test_series_page_creates_weeks_and_reports_skipped_dates(staff_client, session):
-    data = form_data(
-        session.session_type, session.room, date=f"{NEXT_YEAR}-05-20", weeks="3"
-    )  # Thursdays 20 May, 27 May, 3 June: the last is taken
-    data["date"] = (local(6, 3, 0) - datetime.timedelta(weeks=2)).date().isoformat()
+    # Three weekly sessions from two weeks before the existing one: the third date is taken.
+    first_day = datetime.date(NEXT_YEAR, 6, 3) - datetime.timedelta(weeks=2)
+    data = form_data(session.session_type, session.room, date=first_day.isoformat(), weeks="3")
     response = staff_client().post(url("staff_series_create"), data)
     assert response.status_code == 200
     assert len(response.context["created"]) == 2
