@@ -12,7 +12,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from participants.models import ParticipantProfile, Role, User
 from participants.services import two_factor
 from participants.services.accounts import user_grant_permission, user_set_role
-from sessions_app.models import GroupSession, Room, SessionKind, SessionStatus, SessionType
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    GroupSession,
+    Room,
+    SessionKind,
+    SessionStatus,
+    SessionType,
+    WaitlistEntry,
+)
 
 DEMO_PASSWORD = "journease-demo"  # noqa: S105 - printed for the demo on purpose
 
@@ -122,6 +131,14 @@ WEEKLY_PLAN = (
 )
 DEMO_DAYS = 35
 
+# Participants who only fill the demo rosters: they have no password, so they cannot sign in.
+# (first name, last name, preferred name)
+DEMO_ROSTER = (
+    ("Morgan", "Ashby", "Mo"),
+    ("Riley", "Baptiste", ""),
+    ("Quinn", "Castellanos", ""),
+)
+
 
 def _demo_second_factor(user: User) -> dict:
     """A fixed authenticator key and backup codes per demo staff account, printed by seed_demo."""
@@ -213,11 +230,59 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
                     [therapist, prescriber] if session_type.is_dosing else [therapist]
                 )
                 created_sessions += 1
+    enrollments_created = _demo_enrollments(users["participant@journease.test"])
     return {
         "accounts": DEMO_ACCOUNTS,
         "second_factors": second_factors,
+        "enrollments_created": enrollments_created,
         "password": DEMO_PASSWORD,
         "rooms": len(rooms),
         "session_types": len(types),
         "sessions_created": created_sessions,
     }
+
+
+def _roster_participant(index: int, first: str, last: str, preferred: str) -> User:
+    user, created = User.objects.get_or_create(
+        email=f"roster{index}@journease.test",
+        defaults={"first_name": first, "last_name": last, "email_verified_at": timezone.now()},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user_set_role(user=user, role=Role.PARTICIPANT)
+        ParticipantProfile.objects.create(
+            user=user,
+            preferred_name=preferred,
+            phone=f"+1801555020{index}",
+            date_of_birth=datetime.date(1980 + index, 1, 15),
+        )
+    return user
+
+
+def _demo_enrollments(demo_participant: User) -> int:
+    """Seats in the next preparation and integration circles, so the rosters are not empty."""
+    people = [demo_participant] + [
+        _roster_participant(i, *names) for i, names in enumerate(DEMO_ROSTER, start=1)
+    ]
+    created = 0
+    upcoming = GroupSession.objects.filter(
+        status=SessionStatus.PUBLISHED, starts_at__gt=timezone.now()
+    ).order_by("starts_at")
+    for kind in (SessionKind.PREPARATION, SessionKind.INTEGRATION):
+        session = upcoming.filter(session_type__kind=kind).first()
+        if session is None:
+            continue
+        for person in people:
+            _enrollment, was_created = Enrollment.objects.get_or_create(
+                participant=person,
+                session=session,
+                status=EnrollmentStatus.ENROLLED,
+            )
+            created += was_created
+    dosing = upcoming.filter(session_type__kind=SessionKind.DOSING).first()
+    if dosing is not None:
+        WaitlistEntry.objects.get_or_create(
+            participant=people[-1], session=dosing, defaults={"joined_at": timezone.now()}
+        )
+    return created

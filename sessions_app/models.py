@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class SessionKind(models.TextChoices):
@@ -149,6 +151,16 @@ class GroupSession(models.Model):
         _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.DRAFT
     )
     cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    attendance_taken_at = models.DateTimeField(_("attendance taken"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -286,3 +298,151 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id} ({self.get_status_display()})"
+
+
+class EnrollmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Statuses that hold a seat: everything but a cancellation.
+SEAT_HOLDING_STATUSES = (
+    EnrollmentStatus.ENROLLED,
+    EnrollmentStatus.ATTENDED,
+    EnrollmentStatus.NO_SHOW,
+)
+
+
+class Enrollment(models.Model):
+    """A participant's seat in a group session."""
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("participant"),
+    )
+    session = models.ForeignKey(
+        GroupSession,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("session"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.ENROLLED,
+    )
+    late_cancellation = models.BooleanField(
+        _("late cancellation"),
+        default=False,
+        help_text=_("Cancelled after the session type's cancellation cut-off."),
+    )
+    ride_home_name = models.CharField(_("ride home: name"), max_length=150, blank=True)
+    ride_home_phone = PhoneNumberField(_("ride home: phone"), blank=True)
+    instructions_acknowledged_at = models.DateTimeField(
+        _("preparation instructions acknowledged"), null=True, blank=True
+    )
+    attendance_recorded_at = models.DateTimeField(_("attendance recorded"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    created_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        ordering = ["session", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "session"],
+                condition=~Q(status="cancelled"),
+                name="enrollment_one_active_per_session",
+                violation_error_message=_("This participant already holds a seat in this session."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                name="enrollment_cancel_has_time",
+                violation_error_message=_(
+                    "A cancelled enrollment needs the time it was cancelled."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} – {self.session}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a seat")
+    ENROLLED = "enrolled", _("Enrolled")
+    LEFT = "left", _("Left the waitlist")
+    EXPIRED = "expired", _("Offer expired")
+
+
+ACTIVE_WAITLIST_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+class WaitlistEntry(models.Model):
+    """A participant's place in line for a full session, and the seat offer it may hold.
+
+    An entry in ``offered`` status *is* the open offer: it holds one seat until it is accepted,
+    declined or expires (seats left = capacity − seats taken − open offers).
+    """
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="waitlist_entries",
+        verbose_name=_("participant"),
+    )
+    session = models.ForeignKey(
+        GroupSession,
+        on_delete=models.CASCADE,
+        related_name="waitlist_entries",
+        verbose_name=_("session"),
+    )
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=WaitlistStatus.choices,
+        default=WaitlistStatus.WAITING,
+    )
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["session", "joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "session"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waitlist_one_active_entry_per_session",
+                violation_error_message=_("This participant is already on this waitlist."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                name="waitlist_offer_has_expiry",
+                violation_error_message=_("An offer needs an expiry time."),
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"], name="waitlist_session_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.participant} – {self.session}"

@@ -1,11 +1,70 @@
-"""Reads of sessions for pages: each returns a queryset whose query count does not grow with rows."""
+"""Reads of sessions for pages: each returns a queryset whose query count does not grow with rows.
+
+``with_seat_counts`` is the one place the seat arithmetic is written; the calendar, the staff list,
+the roster, Django admin and the scheduling services all read seats through it.
+"""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from sessions_app.models import GroupSession, SessionStatus
+from participants.models import User
+from sessions_app.models import (
+    SEAT_HOLDING_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    GroupSession,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+
+
+def _count_per_session(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT(*) of ``queryset``'s rows for the outer session (0 when none)."""
+    counted = (
+        queryset.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_seat_counts(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
+    """Annotate ``seats_taken``, ``open_offers``, ``seats_left`` and ``waitlist_count``.
+
+    Seats taken are enrollments that are not cancelled (attended and no-show keep their seat);
+    an open offer holds a seat for the person first in line until it is accepted, declined or
+    expired; seats left = capacity − seats taken − open offers, never below zero. The waitlist
+    length counts the people still waiting (offers are shown as held seats).
+    """
+    return queryset.annotate(
+        seats_taken=_count_per_session(Enrollment.objects.filter(status__in=SEAT_HOLDING_STATUSES)),
+        open_offers=_count_per_session(WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED)),
+        waitlist_count=_count_per_session(
+            WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING)
+        ),
+    ).annotate(
+        seats_left=Greatest(
+            F("capacity") - F("seats_taken") - F("open_offers"),
+            Value(0),
+            output_field=IntegerField(),
+        )
+    )
 
 
 def _with_related(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
@@ -23,12 +82,77 @@ def session_list_upcoming(
     )
     if session_type_id:
         queryset = queryset.filter(session_type_id=session_type_id)
-    return _with_related(queryset).order_by("starts_at", "pk")
+    return with_seat_counts(_with_related(queryset)).order_by("starts_at", "pk")
 
 
 def session_list_for_staff(
-    *, start: datetime.datetime, end: datetime.datetime
+    *,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    session_type_id: int | None = None,
+    room_id: int | None = None,
+    staff_id: int | None = None,
+    status: str | None = None,
 ) -> QuerySet[GroupSession]:
-    """Every session starting in [start, end), drafts and cancelled ones included."""
-    queryset = GroupSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
-    return _with_related(queryset).order_by("starts_at", "pk")
+    """Sessions starting in [start, end), every status unless filtered, with their seat counts.
+
+    ``staff_id`` keeps the sessions that person facilitates or medically monitors.
+    """
+    queryset = GroupSession.objects.all()
+    if start is not None:
+        queryset = queryset.filter(starts_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(starts_at__lt=end)
+    if session_type_id:
+        queryset = queryset.filter(session_type_id=session_type_id)
+    if room_id:
+        queryset = queryset.filter(room_id=room_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if staff_id:
+        facilitates = GroupSession.facilitators.through.objects.filter(
+            groupsession_id=OuterRef("pk"), user_id=staff_id
+        )
+        queryset = queryset.filter(Q(medical_monitor_id=staff_id) | Exists(facilitates))
+    return with_seat_counts(_with_related(queryset)).order_by("starts_at", "pk")
+
+
+def session_get_for_staff(*, session_id: int) -> GroupSession:
+    """One session with its seat counts and related rows (raises ``DoesNotExist``)."""
+    return with_seat_counts(_with_related(GroupSession.objects.filter(pk=session_id))).get()
+
+
+def session_roster(*, session: GroupSession) -> dict:
+    """Who holds a seat (every enrollment, cancelled ones last) and who waits, with contacts.
+
+    Contact details and statuses only: nothing clinical, so coordinators may see all of it.
+    """
+    profile_related = ("participant", "participant__participant_profile")
+    enrollments = list(
+        Enrollment.objects.filter(session=session)
+        .select_related(*profile_related)
+        .order_by("participant__last_name", "participant__first_name", "pk")
+    )
+    seated = [e for e in enrollments if e.status != EnrollmentStatus.CANCELLED]
+    cancelled = [e for e in enrollments if e.status == EnrollmentStatus.CANCELLED]
+    waitlist = list(
+        WaitlistEntry.objects.filter(
+            session=session, status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+        )
+        .select_related(*profile_related)
+        .order_by("joined_at", "pk")
+    )
+    return {"enrolled": seated, "cancelled": cancelled, "waitlist": waitlist}
+
+
+def staff_members() -> QuerySet[User]:
+    """Active coordinators, clinicians and admins, for staff pickers and filters."""
+    from participants.services.accounts import staff_users
+
+    return staff_users().order_by("last_name", "first_name", "pk")
+
+
+def sign_in_name(participant: User) -> str:
+    """Preferred name and last initial: all a printed sheet in a group room may show of anyone."""
+    initial = participant.last_name[:1].upper()
+    return f"{participant.display_name} {initial}." if initial else participant.display_name

@@ -1,11 +1,47 @@
 from django.urls import path
 
-from sessions_app.views import public, sms, staff
+from sessions_app.views import public, roster, sms, staff, staff_sessions
 
 app_name = "sessions_app"
 
 urlpatterns = [
     path("sessions/", public.session_list, name="session_list"),
+    # The staff calendar is the staff home page.
     path("staff/", staff.dashboard, name="staff_dashboard"),
     path("sms/inbound/", sms.inbound, name="sms_inbound"),
+    path("staff/sessions/", staff.session_list, name="staff_session_list"),
+    path("staff/sessions/new/", staff_sessions.session_create, name="staff_session_create"),
+    path("staff/sessions/series/", staff_sessions.series_create, name="staff_series_create"),
+    path("staff/sessions/<int:pk>/", roster.roster, name="staff_session_roster"),
+    path("staff/sessions/<int:pk>/edit/", staff_sessions.session_edit, name="staff_session_edit"),
+    path(
+        "staff/sessions/<int:pk>/publish/",
+        staff_sessions.session_publish,
+        name="staff_session_publish",
+    ),
+    path(
+        "staff/sessions/<int:pk>/cancel/",
+        staff_sessions.session_cancel,
+        name="staff_session_cancel",
+    ),
+    path(
+        "staff/sessions/<int:pk>/reschedule/",
+        staff_sessions.session_reschedule,
+        name="staff_session_reschedule",
+    ),
+    path(
+        "staff/sessions/<int:pk>/duplicate/",
+        staff_sessions.session_duplicate,
+        name="staff_session_duplicate",
+    ),
+    path(
+        "staff/sessions/<int:pk>/attendance/",
+        roster.attendance,
+        name="staff_session_attendance",
+    ),
+    path(
+        "staff/sessions/<int:pk>/sign-in-sheet/",
+        roster.sign_in_sheet,
+        name="staff_session_sign_in_sheet",
+    ),
 ]

@@ -19,3 +19,7 @@ def sign_in(user: User, client: Client | None = None) -> Client:
         session.save()
     client.user = user
     return client
+
+
+# Every signed-in staff request reads the second-factor device and saves the idle timer.
+SIGNED_IN_STAFF_QUERIES = 2

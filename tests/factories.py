@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from participants.models import ParticipantProfile, Role, User
 from participants.services.accounts import user_grant_permission, user_set_role
-from sessions_app.models import GroupSession, Room, SessionKind, SessionStatus, SessionType
+from sessions_app.models import (
+    Enrollment,
+    GroupSession,
+    Room,
+    SessionKind,
+    SessionStatus,
+    SessionType,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 
 TEST_PASSWORD = "a-long-test-password-42"
 
@@ -94,3 +103,39 @@ class GroupSessionFactory(factory.django.DjangoModelFactory):
     room = factory.SubFactory(RoomFactory)
     capacity = 8
     status = SessionStatus.PUBLISHED
+
+
+class DosingSessionTypeFactory(SessionTypeFactory):
+    name = factory.Sequence(lambda n: f"Dosing session {n}")
+    kind = SessionKind.DOSING
+    duration_minutes = 180
+    requires_medical_monitor = True
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    """A seat held by a new participant in a new published session."""
+
+    class Meta:
+        model = Enrollment
+
+    participant = factory.SubFactory(ParticipantFactory)
+    session = factory.SubFactory(GroupSessionFactory)
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    """A participant waiting for a seat; ``offered=True`` makes it an open offer for 12 hours."""
+
+    class Meta:
+        model = WaitlistEntry
+
+    class Params:
+        offered = factory.Trait(
+            status=WaitlistStatus.OFFERED,
+            offered_at=factory.LazyFunction(timezone.now),
+            offer_expires_at=factory.LazyFunction(
+                lambda: timezone.now() + datetime.timedelta(hours=12)
+            ),
+        )
+
+    participant = factory.SubFactory(ParticipantFactory)
+    session = factory.SubFactory(GroupSessionFactory)

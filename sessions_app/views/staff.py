@@ -1,29 +1,140 @@
-"""Staff pages (coordinators, clinicians, admins)."""
+"""Staff pages (coordinators, clinicians, admins): the calendar and the list of sessions.
+
+Both are server-side HTML; every date is the clinic's local date and every time is shown in the
+clinic's zone, with the zone named.
+"""
 
 import datetime
+from collections import defaultdict
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from participants.access import staff_required
+from sessions_app.forms import SessionFilterForm
 from sessions_app.selectors import session_list_for_staff
+from sessions_app.services.scheduling import clinic_datetime, clinic_zone
 
-DASHBOARD_DAYS = 14
+LIST_DAYS = 28
+LIST_PAGE_SIZE = 50
+FILTER_NAMES = ("session_type", "room", "staff", "status")
+
+
+def _parse_date(value: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return clinic_datetime(day, datetime.time.min)
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """The active filters as a query string, kept by the calendar's navigation links."""
+    return urlencode({name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name)})
+
+
+def _by_local_day(sessions) -> dict[datetime.date, list]:
+    days = defaultdict(list)
+    zone = clinic_zone()
+    for session in sessions:
+        days[timezone.localtime(session.starts_at, zone).date()].append(session)
+    return days
 
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The next two weeks of sessions in every status, from the start of today (clinic time)."""
-    today = timezone.localdate()
-    last = today + datetime.timedelta(days=DASHBOARD_DAYS)
-    start, end = (
-        timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        for day in (today, last)
+    """The calendar: a week (default) or a month of sessions in every status, filterable."""
+    today = timezone.localdate(timezone=clinic_zone())
+    view = "month" if request.GET.get("view") == "month" else "week"
+    anchor = _parse_date(request.GET.get("date"), today)
+    if view == "week":
+        first = anchor - datetime.timedelta(days=anchor.weekday())
+        last = first + datetime.timedelta(days=6)
+        previous, following = (
+            first - datetime.timedelta(weeks=1),
+            first + datetime.timedelta(weeks=1),
+        )
+        month_start = None
+    else:
+        month_start = anchor.replace(day=1)
+        next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+        first = month_start - datetime.timedelta(days=month_start.weekday())
+        month_end = next_month - datetime.timedelta(days=1)
+        last = month_end + datetime.timedelta(days=6 - month_end.weekday())
+        previous = (month_start - datetime.timedelta(days=1)).replace(day=1)
+        following = next_month
+
+    filter_form = SessionFilterForm(
+        request.GET or None, hidden={"view": view, "date": anchor.isoformat()}
     )
-    sessions = session_list_for_staff(start=start, end=end)
+    sessions = list(
+        session_list_for_staff(
+            start=_day_start(first),
+            end=_day_start(last + datetime.timedelta(days=1)),
+            **filter_form.filters(),
+        )
+    )
+    by_day = _by_local_day(sessions)
+    days = []
+    day = first
+    while day <= last:
+        days.append(
+            {
+                "date": day,
+                "sessions": by_day.get(day, []),
+                "is_today": day == today,
+                "outside": month_start is not None and day.month != month_start.month,
+            }
+        )
+        day += datetime.timedelta(days=1)
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     return render(
         request,
-        "sessions_app/staff/dashboard.html",
-        {"sessions": sessions, "days": DASHBOARD_DAYS},
+        "sessions_app/staff/calendar.html",
+        {
+            "view": view,
+            "sessions": sessions,
+            "weeks": weeks,
+            "first": first,
+            "last": last,
+            "month_start": month_start,
+            "previous": previous,
+            "following": following,
+            "today": today,
+            "filter_form": filter_form,
+            "filter_query": _filter_query(request),
+        },
+    )
+
+
+@staff_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Every session from a date (today by default) for four weeks, as a table, 50 to a page."""
+    today = timezone.localdate(timezone=clinic_zone())
+    first = _parse_date(request.GET.get("date"), today)
+    last = first + datetime.timedelta(days=LIST_DAYS)
+    filter_form = SessionFilterForm(request.GET or None, hidden={"date": first.isoformat()})
+    queryset = session_list_for_staff(
+        start=_day_start(first), end=_day_start(last), **filter_form.filters()
+    )
+    page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sessions_app/staff/session_list.html",
+        {
+            "page": page,
+            "sessions": page.object_list,
+            "first": first,
+            "last": last - datetime.timedelta(days=1),
+            "previous": first - datetime.timedelta(days=LIST_DAYS),
+            "following": last,
+            "filter_form": filter_form,
+            "filter_query": _filter_query(request),
+        },
     )

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import SessionStatus
-from tests.factories import GroupSessionFactory, SessionTypeFactory, StaffFactory
+from tests.auth import SIGNED_IN_STAFF_QUERIES
+from tests.factories import (
+    EnrollmentFactory,
+    GroupSessionFactory,
+    SessionTypeFactory,
+    StaffFactory,
+    WaitlistEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +85,18 @@ def test_staff_dashboard_query_count_does_not_grow_with_sessions(
     client = staff_client()
     for _ in range(30):
         GroupSessionFactory(starts_at=timezone.now() + datetime.timedelta(days=3))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12 + SIGNED_IN_STAFF_QUERIES):
         response = client.get(reverse("sessions_app:staff_dashboard"))
     assert len(response.context["sessions"]) == 30
+
+
+def test_public_list_shows_seats_left_not_who_holds_them(client):
+    session = GroupSessionFactory(title="Open circle", capacity=3)
+    taken = EnrollmentFactory(session=session)
+    WaitlistEntryFactory(session=session, offered=True)
+    html = client.get(reverse("sessions_app:session_list")).content.decode()
+    assert "1 seat left" in html
+    assert taken.participant.last_name not in html
+    EnrollmentFactory(session=session)
+    html = client.get(reverse("sessions_app:session_list")).content.decode()
+    assert "Full: waitlist only" in html

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from participants.models import Role, User
-from sessions_app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
-from sessions_app.models import GroupSession, Room, SessionKind, SessionType
+from sessions_app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, seed_demo
+from sessions_app.models import Enrollment, GroupSession, Room, SessionKind, SessionType
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,23 @@ def test_seed_demo_prints_a_login_per_role_and_is_idempotent(roles):
     assert DEMO_PASSWORD in text
     for account in DEMO_ACCOUNTS:
         assert account.email in text
-    assert User.objects.count() == len(DEMO_ACCOUNTS)
+    assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_ROSTER)
     assert Room.objects.count() == 2
     assert set(SessionType.objects.values_list("kind", flat=True)) == set(SessionKind.values)
     sessions = GroupSession.objects.count()
     assert sessions >= 12  # about a month of three weekly sessions
+    enrollments = Enrollment.objects.count()
+    assert enrollments >= 2 * (1 + len(DEMO_ROSTER))  # a preparation and an integration roster
     seed_demo()
     assert GroupSession.objects.count() == sessions
+    assert Enrollment.objects.count() == enrollments
+
+
+def test_demo_roster_people_cannot_sign_in(roles):
+    seed_demo()
+    roster_only = User.objects.filter(email__startswith="roster")
+    assert roster_only.count() == len(DEMO_ROSTER)
+    assert not any(user.has_usable_password() for user in roster_only)
 
 
 def test_every_demo_account_has_the_printed_password_and_its_role(roles):

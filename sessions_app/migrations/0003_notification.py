@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("sessions_app", "0001_initial"),
+        ("sessions_app", "0002_enrollment_waitlist"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,341 @@
+"""Scheduling group sessions: create, edit, weekly series, publish, cancel, reschedule and
+duplicate.
+
+Every rule about when and where a session may take place is checked by ``session_check``
+(``scheduling_rules.py``) under a lock: the session row (``select_for_update``) whenever seats or
+capacity may change, and the room and the staff members being booked, so that two staff members
+saving at once cannot double-book them. Views, Django admin and commands call these functions and
+turn ``SchedulingError`` into messages at the right form field.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import replace
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.models import User
+from sessions_app.models import GroupSession, Room, SessionStatus
+from sessions_app.services.scheduling_rules import (
+    MAX_SERIES_WEEKS,
+    MONITOR_PERMISSION,
+    NON_FIELD,
+    SchedulingError,
+    SeriesResult,
+    SessionDetails,
+    clinic_datetime,
+    clinic_zone,
+    session_check,
+)
+
+__all__ = [
+    "MAX_SERIES_WEEKS",
+    "MONITOR_PERMISSION",
+    "NON_FIELD",
+    "SchedulingError",
+    "SeriesResult",
+    "SessionDetails",
+    "clinic_datetime",
+    "clinic_zone",
+    "lock_session",
+    "session_cancel",
+    "session_check",
+    "session_create",
+    "session_duplicate",
+    "session_publish",
+    "session_reschedule",
+    "session_series_create",
+    "session_update",
+    "sessions_publish_many",
+]
+
+
+def _lock_resources(details: SessionDetails) -> None:
+    """Lock the room and the people being booked, in a fixed order, for the conflict check."""
+    Room.objects.select_for_update().filter(pk=details.room.pk).first()
+    people = {person.pk for person in details.facilitators}
+    if details.medical_monitor is not None:
+        people.add(details.medical_monitor.pk)
+    if people:
+        list(User.objects.select_for_update().filter(pk__in=people).order_by("pk"))
+
+
+def lock_session(session: GroupSession) -> GroupSession:
+    """The session row, locked until the transaction ends: every change of seats takes it."""
+    return GroupSession.objects.select_for_update().get(pk=session.pk)
+
+
+def _details_of(session: GroupSession) -> SessionDetails:
+    return SessionDetails(
+        session_type=session.session_type,
+        title=session.title,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        room=session.room,
+        capacity=session.capacity,
+        min_participants=session.min_participants,
+        facilitators=tuple(session.facilitators.all()),
+        medical_monitor=session.medical_monitor,
+    )
+
+
+def _apply(session: GroupSession, details: SessionDetails) -> None:
+    for name in (
+        "session_type",
+        "title",
+        "starts_at",
+        "ends_at",
+        "room",
+        "capacity",
+        "min_participants",
+        "medical_monitor",
+    ):
+        setattr(session, name, getattr(details, name))
+    session.full_clean(exclude=["facilitators"])
+    session.save()
+    session.facilitators.set(details.facilitators)
+
+
+def _refuse_if_closed(session: GroupSession) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        raise SchedulingError(_("This session was cancelled; it cannot be changed."))
+    if session.status == SessionStatus.COMPLETED:
+        raise SchedulingError(_("This session has taken place; it cannot be changed."))
+
+
+def session_create(
+    *,
+    details: SessionDetails,
+    created_by: User | None = None,
+    publish: bool = False,
+    now: datetime.datetime | None = None,
+) -> GroupSession:
+    """Create a session (a draft, or published when ``publish``) if every scheduling rule holds."""
+    with transaction.atomic():
+        _lock_resources(details)
+        errors = session_check(details=details, publishing=publish, now=now)
+        if errors:
+            raise SchedulingError(errors)
+        session = GroupSession(
+            created_by=created_by,
+            status=SessionStatus.PUBLISHED if publish else SessionStatus.DRAFT,
+        )
+        _apply(session, details)
+    return session
+
+
+def session_update(
+    *,
+    session: GroupSession,
+    details: SessionDetails,
+    by: User | None = None,
+    now: datetime.datetime | None = None,
+) -> GroupSession:
+    """Change a session's details. A change of time or room goes through ``session_reschedule``,
+    so that the people holding seats are told; lowering capacity below the seats taken is refused.
+    """
+    with transaction.atomic():
+        locked = lock_session(session)
+        _refuse_if_closed(locked)
+        moved = (locked.starts_at, locked.ends_at, locked.room_id) != (
+            details.starts_at,
+            details.ends_at,
+            details.room.pk,
+        )
+        _lock_resources(details)
+        errors = session_check(
+            details=details,
+            session=locked,
+            publishing=locked.status == SessionStatus.PUBLISHED,
+            now=now,
+        )
+        if errors:
+            raise SchedulingError(errors)
+        # Everything but the time and room first; then the move, through its one service.
+        _apply(
+            locked,
+            replace(details, starts_at=locked.starts_at, ends_at=locked.ends_at, room=locked.room),
+        )
+        if moved:
+            locked = session_reschedule(
+                session=locked,
+                starts_at=details.starts_at,
+                ends_at=details.ends_at,
+                room=details.room,
+                by=by,
+                now=now,
+            )
+    return locked
+
+
+def session_series_create(
+    *,
+    details: SessionDetails,
+    weeks: int,
+    created_by: User | None = None,
+    publish: bool = False,
+    now: datetime.datetime | None = None,
+) -> SeriesResult:
+    """Create ``weeks`` weekly sessions on the same local weekday and wall-clock time.
+
+    Each start is built from the local date and time and then converted, so a series keeps its
+    local time across daylight-saving changes. Dates that break a rule (a room or person already
+    booked, ...) are skipped and reported; the others are created together, all or nothing.
+    """
+    if not 1 <= weeks <= MAX_SERIES_WEEKS:
+        raise SchedulingError(
+            {"weeks": [_("Choose between 1 and %(max)s weeks.") % {"max": MAX_SERIES_WEEKS}]}
+        )
+    zone = clinic_zone()
+    first_start = timezone.localtime(details.starts_at, zone)
+    first_end = timezone.localtime(details.ends_at, zone)
+    day_span = first_end.date() - first_start.date()
+    result = SeriesResult()
+    with transaction.atomic():
+        _lock_resources(details)
+        for week in range(weeks):
+            day = first_start.date() + datetime.timedelta(weeks=week)
+            week_details = replace(
+                details,
+                starts_at=clinic_datetime(day, first_start.time()),
+                ends_at=clinic_datetime(day + day_span, first_end.time()),
+            )
+            errors = session_check(details=week_details, publishing=publish, now=now)
+            if errors:
+                result.skipped.append((day, [m for ms in errors.values() for m in ms]))
+                continue
+            session = GroupSession(
+                created_by=created_by,
+                status=SessionStatus.PUBLISHED if publish else SessionStatus.DRAFT,
+            )
+            _apply(session, week_details)
+            result.created.append(session)
+    return result
+
+
+def session_publish(
+    *, session: GroupSession, by: User | None = None, now: datetime.datetime | None = None
+) -> GroupSession:
+    """Open a draft to participants, once every rule holds (a dosing session needs its monitor)."""
+    with transaction.atomic():
+        locked = lock_session(session)
+        if locked.status == SessionStatus.PUBLISHED:
+            return locked
+        if locked.status != SessionStatus.DRAFT:
+            raise SchedulingError(_("Only a draft can be published."))
+        if locked.starts_at <= (now or timezone.now()):
+            raise SchedulingError(_("This session has already started; it cannot be published."))
+        details = _details_of(locked)
+        _lock_resources(details)
+        errors = session_check(details=details, session=locked, publishing=True)
+        if errors:
+            raise SchedulingError(errors)
+        locked.status = SessionStatus.PUBLISHED
+        locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def session_cancel(
+    *,
+    session: GroupSession,
+    reason: str,
+    by: User | None = None,
+    now: datetime.datetime | None = None,
+) -> GroupSession:
+    """Cancel a session with a reason. The only path that cancels a session.
+
+    Enrollments and waitlist entries are kept as they are for the record (the session's status
+    says it will not take place) and the room and staff become free again.
+
+    Hook for the notifications issue: tell every participant holding a seat or an offer, and
+    cancel the session's pending reminders, here, with ``transaction.on_commit``.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise SchedulingError({"reason": [_("Give a reason: participants will be told.")]})
+    with transaction.atomic():
+        locked = lock_session(session)
+        _refuse_if_closed(locked)
+        locked.status = SessionStatus.CANCELLED
+        locked.cancellation_reason = reason
+        locked.cancelled_at = now or timezone.now()
+        locked.cancelled_by = by
+        locked.save(
+            update_fields=[
+                "status",
+                "cancellation_reason",
+                "cancelled_at",
+                "cancelled_by",
+                "updated_at",
+            ]
+        )
+    return locked
+
+
+def session_reschedule(
+    *,
+    session: GroupSession,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    room: Room | None = None,
+    by: User | None = None,
+    now: datetime.datetime | None = None,
+) -> GroupSession:
+    """Move a session to a new time (and optionally room), keeping every seat. The only path that
+    moves a session: ``session_update`` calls it when the time or room changes.
+
+    Refused when the new time or room breaks a scheduling rule (room or staff double-booked,
+    capacity above the new room's).
+
+    Hook for the notifications issue: tell the participants holding seats or offers, re-plan the
+    session's pending reminders, and flag for staff any seat whose enrollment rules no longer
+    hold, here, with ``transaction.on_commit``.
+    """
+    with transaction.atomic():
+        locked = lock_session(session)
+        _refuse_if_closed(locked)
+        details = replace(
+            _details_of(locked), starts_at=starts_at, ends_at=ends_at, room=room or locked.room
+        )
+        _lock_resources(details)
+        errors = session_check(
+            details=details,
+            session=locked,
+            publishing=locked.status == SessionStatus.PUBLISHED,
+            now=now,
+        )
+        if errors:
+            raise SchedulingError(errors)
+        locked.starts_at, locked.ends_at, locked.room = starts_at, ends_at, details.room
+        locked.full_clean(exclude=["facilitators"])
+        locked.save(update_fields=["starts_at", "ends_at", "room", "updated_at"])
+    return locked
+
+
+def session_duplicate(
+    *,
+    session: GroupSession,
+    starts_at: datetime.datetime,
+    by: User | None = None,
+    now: datetime.datetime | None = None,
+) -> GroupSession:
+    """A new draft like ``session`` (type, title, room, capacity, staff, length) at ``starts_at``."""
+    details = replace(
+        _details_of(session),
+        starts_at=starts_at,
+        ends_at=starts_at + (session.ends_at - session.starts_at),
+    )
+    return session_create(details=details, created_by=by, now=now)
+
+
+def sessions_publish_many(*, sessions: Iterable[GroupSession], by: User | None = None) -> dict:
+    """Publish each session on its own; returns the published ones and the refusals by session."""
+    published, refused = [], {}
+    for session in sessions:
+        try:
+            published.append(session_publish(session=session, by=by))
+        except SchedulingError as error:
+            refused[session] = error
+    return {"published": published, "refused": refused}

@@ -1,0 +1,189 @@
+"""The rules a session's time, place, capacity and staff must meet, in one function.
+
+``session_check`` is called under the locks that the scheduling services take, and by Django
+admin's session form; ``SchedulingError`` carries its messages keyed by field.
+"""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from participants.models import User
+from sessions_app.models import GroupSession, Room, SessionStatus, SessionType
+from sessions_app.selectors import with_seat_counts
+
+MONITOR_PERMISSION = "participants.monitor_dosing"
+MAX_SERIES_WEEKS = 52
+NON_FIELD = "__all__"
+
+# Sessions in these statuses still occupy their room and their staff.
+_BOOKED = ~Q(status=SessionStatus.CANCELLED)
+
+
+class SchedulingError(Exception):
+    """A scheduling rule refused the change; ``errors`` maps a field name to its messages.
+
+    Field names are those of ``SessionDetails`` (``room``, ``capacity``, ``ends_at``, ...);
+    ``"__all__"`` holds what belongs to no single field.
+    """
+
+    def __init__(self, errors: Mapping[str, Sequence[str]] | str):
+        if isinstance(errors, str):
+            errors = {NON_FIELD: [errors]}
+        self.errors: dict[str, list[str]] = {key: list(value) for key, value in errors.items()}
+        super().__init__("; ".join(m for messages in self.errors.values() for m in messages))
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    """What staff decide about one session (times are aware datetimes)."""
+
+    session_type: SessionType
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    room: Room
+    capacity: int
+    min_participants: int = 0
+    facilitators: tuple[User, ...] = ()
+    medical_monitor: User | None = None
+
+
+@dataclass
+class SeriesResult:
+    """The sessions a weekly series created and the local dates it skipped, with the reasons."""
+
+    created: list[GroupSession] = field(default_factory=list)
+    skipped: list[tuple[datetime.date, list[str]]] = field(default_factory=list)
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def clinic_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """The aware instant of a wall-clock ``time`` on a local ``day`` in the clinic's zone."""
+    return datetime.datetime.combine(day, time, tzinfo=clinic_zone())
+
+
+def _local(moment: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment, clinic_zone()), "D j M Y, g:i A T")
+
+
+def _conflict_message(session: GroupSession) -> str:
+    return _("Already booked for “%(title)s” on %(when)s.") % {
+        "title": session.title,
+        "when": _local(session.starts_at),
+    }
+
+
+def session_check(
+    *,
+    details: SessionDetails,
+    session: GroupSession | None = None,
+    publishing: bool = False,
+    now: datetime.datetime | None = None,
+) -> dict[str, list[str]]:
+    """Every rule a session's details must meet; returns messages by field (empty when fine).
+
+    Rules: a new or moved session starts in the future and ends after it starts; capacity is at
+    least 1, within the room's, and (for an existing session) not below the seats already taken
+    and held by open offers; the room, each facilitator and the medical monitor are free at that
+    time (no overlap with another session that is not cancelled); a medical monitor holds the
+    *monitor dosing* permission; a session whose type requires one has a medical monitor before
+    it is published.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    starts_at, ends_at = details.starts_at, details.ends_at
+    unchanged = session is not None and session.pk and session.starts_at == starts_at
+    if not unchanged and starts_at <= (now or timezone.now()):
+        add("starts_at", _("A session cannot be scheduled in the past."))
+    if ends_at <= starts_at:
+        add("ends_at", _("The session must end after it starts."))
+    if details.capacity < 1:
+        add("capacity", _("Capacity must be at least 1."))
+    if details.capacity > details.room.capacity:
+        add(
+            "capacity",
+            _("%(room)s holds at most %(max)s people.")
+            % {"room": details.room.name, "max": details.room.capacity},
+        )
+    if session is not None and session.pk:
+        counts = with_seat_counts(GroupSession.objects.filter(pk=session.pk)).values(
+            "seats_taken", "open_offers"
+        )[0]
+        held = counts["seats_taken"] + counts["open_offers"]
+        if details.capacity < held:
+            add(
+                "capacity",
+                _(
+                    "%(held)s seats are already taken or offered: capacity cannot go below "
+                    "that. Move or cancel enrollments first."
+                )
+                % {"held": held},
+            )
+    if details.min_participants > details.capacity:
+        add("min_participants", _("The minimum cannot be more than the capacity."))
+
+    monitor = details.medical_monitor
+    if monitor is not None and not monitor.has_perm(MONITOR_PERMISSION):
+        add(
+            "medical_monitor",
+            _("%(name)s may not medically monitor dosing sessions.")
+            % {"name": monitor.get_full_name()},
+        )
+    if publishing and details.session_type.requires_medical_monitor and monitor is None:
+        add(
+            "medical_monitor",
+            _("A %(type)s needs a medical monitor before it is published.")
+            % {"type": details.session_type.name},
+        )
+
+    if ends_at > starts_at:
+        overlapping = GroupSession.objects.filter(
+            _BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        if session is not None and session.pk:
+            overlapping = overlapping.exclude(pk=session.pk)
+        room_clash = overlapping.filter(room=details.room).order_by("starts_at").first()
+        if room_clash is not None:
+            add(
+                "room",
+                _("%(room)s is taken: %(clash)s")
+                % {"room": details.room.name, "clash": _conflict_message(room_clash)},
+            )
+        people = {person.pk: person for person in details.facilitators}
+        if monitor is not None:
+            people[monitor.pk] = monitor
+        if people:
+            busy = overlapping.filter(
+                Q(facilitators__in=people.keys()) | Q(medical_monitor__in=people.keys())
+            ).distinct()
+            busy_ids: dict[int, GroupSession] = {}
+            for other in busy.prefetch_related("facilitators").order_by("starts_at"):
+                for person_id in {f.pk for f in other.facilitators.all()} | {
+                    other.medical_monitor_id
+                }:
+                    if person_id in people:
+                        busy_ids.setdefault(person_id, other)
+            for person_id, other in busy_ids.items():
+                name = people[person_id].get_full_name()
+                message = _("%(name)s is not free: %(clash)s") % {
+                    "name": name,
+                    "clash": _conflict_message(other),
+                }
+                if any(f.pk == person_id for f in details.facilitators):
+                    add("facilitators", message)
+                if monitor is not None and monitor.pk == person_id:
+                    add("medical_monitor", message)
+    return errors

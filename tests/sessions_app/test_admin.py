@@ -1,0 +1,283 @@
+"""Django admin for capacity management: seat columns, the capacity and scheduling rules, actions."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from participants.models import Role
+from sessions_app.models import GroupSession, SessionStatus
+from sessions_app.services import scheduling
+from sessions_app.services.scheduling import clinic_datetime
+from tests.auth import SIGNED_IN_STAFF_QUERIES
+from tests.factories import (
+    DosingSessionTypeFactory,
+    EnrollmentFactory,
+    GroupSessionFactory,
+    ParticipantFactory,
+    RoomFactory,
+    SessionTypeFactory,
+    WaitlistEntryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:sessions_app_groupsession_changelist"
+NEXT_YEAR = timezone.now().year + 1
+
+
+def local(month, day, hour):
+    return clinic_datetime(datetime.date(NEXT_YEAR, month, day), datetime.time(hour, 0))
+
+
+@pytest.fixture
+def admin_client_(staff_client):
+    return staff_client(Role.ADMIN)
+
+
+def change_data(session: GroupSession, **overrides) -> dict:
+    start = timezone.localtime(session.starts_at)
+    end = timezone.localtime(session.ends_at)
+    data = {
+        "session_type": session.session_type_id,
+        "title": session.title,
+        "starts_at_0": start.strftime("%Y-%m-%d"),
+        "starts_at_1": start.strftime("%H:%M:%S"),
+        "ends_at_0": end.strftime("%Y-%m-%d"),
+        "ends_at_1": end.strftime("%H:%M:%S"),
+        "room": session.room_id,
+        "capacity": session.capacity,
+        "min_participants": session.min_participants,
+        "status": session.status,
+        "cancellation_reason": session.cancellation_reason,
+    }
+    for prefix in ("enrollments", "waitlist_entries"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+def test_only_admins_enter_the_session_admin(staff_client, roles):
+    for role in (Role.COORDINATOR, Role.CLINICIAN):
+        response = staff_client(role).get(reverse(CHANGELIST))
+        assert response.status_code == 302 and "/admin/login/" in response.url
+    assert staff_client(Role.ADMIN).get(reverse(CHANGELIST)).status_code == 200
+
+
+def test_changelist_shows_seats_taken_left_and_waitlist(admin_client_):
+    session = GroupSessionFactory(title="Seat check", capacity=6)
+    EnrollmentFactory.create_batch(2, session=session)
+    WaitlistEntryFactory(session=session, offered=True)
+    WaitlistEntryFactory.create_batch(3, session=session)
+    response = admin_client_.get(reverse(CHANGELIST))
+    row = response.context["cl"].result_list[0]
+    assert (row.seats_taken, row.seats_left, row.waitlist_count) == (2, 3, 3)
+    html = response.content.decode()
+    assert 'class="field-seats_taken_column">2<' in html
+    assert 'class="field-seats_left_column">3<' in html
+    assert 'class="field-waitlist_column">3<' in html
+
+
+def test_changelist_query_count_is_bounded_with_500_sessions(
+    admin_client_, django_assert_max_num_queries
+):
+    session_type, room = SessionTypeFactory(), RoomFactory()
+    start = local(6, 1, 8)
+    GroupSession.objects.bulk_create(
+        GroupSession(
+            session_type=session_type,
+            title=f"Circle {n}",
+            starts_at=start + datetime.timedelta(hours=2 * n),
+            ends_at=start + datetime.timedelta(hours=2 * n + 1),
+            room=room,
+            capacity=8,
+        )
+        for n in range(500)
+    )
+    with django_assert_max_num_queries(15 + SIGNED_IN_STAFF_QUERIES):
+        response = admin_client_.get(reverse(CHANGELIST), {"all": ""})
+    assert len(response.context["cl"].result_list) == 500
+
+
+def test_changelist_filters_and_search(admin_client_):
+    GroupSessionFactory(title="Alpha circle", status=SessionStatus.DRAFT)
+    GroupSessionFactory(title="Beta circle")
+    response = admin_client_.get(reverse(CHANGELIST), {"status__exact": "draft"})
+    assert [s.title for s in response.context["cl"].result_list] == ["Alpha circle"]
+    response = admin_client_.get(reverse(CHANGELIST), {"q": "Beta"})
+    assert [s.title for s in response.context["cl"].result_list] == ["Beta circle"]
+
+
+def test_admin_refuses_capacity_below_the_seats_taken(admin_client_):
+    session = GroupSessionFactory(capacity=8)
+    EnrollmentFactory.create_batch(5, session=session)
+    url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+    response = admin_client_.post(url, change_data(session, capacity=4))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "5 seats are already taken" in errors["capacity"][0]
+    session.refresh_from_db()
+    assert session.capacity == 8
+    response = admin_client_.post(url, change_data(session, capacity=5))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.capacity == 5
+
+
+def test_admin_refuses_capacity_above_the_rooms(admin_client_):
+    session = GroupSessionFactory(room=RoomFactory(name="Small", capacity=8))
+    url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+    response = admin_client_.post(url, change_data(session, capacity=9))
+    assert "Small holds at most 8" in response.context["adminform"].form.errors["capacity"][0]
+
+
+def test_admin_refuses_a_double_booked_room(admin_client_):
+    room = RoomFactory()
+    GroupSessionFactory(room=room, starts_at=local(6, 2, 18), ends_at=local(6, 2, 20))
+    session = GroupSessionFactory(room=room, starts_at=local(6, 3, 18), ends_at=local(6, 3, 20))
+    url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+    data = change_data(session, starts_at_0=f"{NEXT_YEAR}-06-02", ends_at_0=f"{NEXT_YEAR}-06-02")
+    response = admin_client_.post(url, data)
+    assert "is taken" in response.context["adminform"].form.errors["room"][0]
+
+
+def test_publish_action_publishes_and_reports_refusals(admin_client_):
+    ready = GroupSessionFactory(status=SessionStatus.DRAFT)
+    no_monitor = GroupSessionFactory(
+        session_type=DosingSessionTypeFactory(), status=SessionStatus.DRAFT
+    )
+    response = admin_client_.post(
+        reverse(CHANGELIST),
+        {"action": "publish_sessions", "_selected_action": [ready.pk, no_monitor.pk]},
+        follow=True,
+    )
+    ready.refresh_from_db()
+    no_monitor.refresh_from_db()
+    assert ready.status == SessionStatus.PUBLISHED
+    assert no_monitor.status == SessionStatus.DRAFT
+    assert "needs a medical monitor" in response.content.decode()
+
+
+def test_cancel_action_asks_for_a_reason_first(admin_client_):
+    session = GroupSessionFactory()
+    data = {"action": "cancel_sessions", "_selected_action": [session.pk]}
+    response = admin_client_.post(reverse(CHANGELIST), data)
+    assert response.status_code == 200 and 'name="reason"' in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PUBLISHED
+    admin_client_.post(reverse(CHANGELIST), {**data, "confirm": "yes", "reason": "Building closed"})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert session.cancellation_reason == "Building closed"
+
+
+def test_export_roster_csv_lists_each_seat(admin_client_):
+    session = GroupSessionFactory(title="Export me")
+    person = ParticipantFactory(first_name="Robin", last_name="Quill")
+    EnrollmentFactory(session=session, participant=person)
+    response = admin_client_.post(
+        reverse(CHANGELIST), {"action": "export_roster_csv", "_selected_action": [session.pk]}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "session"
+    assert rows[1][:5] == [
+        "Export me",
+        timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M %Z"),
+        session.room.name,
+        "Robin",
+        "Quill",
+    ]
+    assert len(rows) == 2
+
+
+def test_session_change_page_shows_enrollments_inline(admin_client_):
+    session = GroupSessionFactory()
+    enrollment = EnrollmentFactory(session=session)
+    response = admin_client_.get(
+        reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+    )
+    assert response.status_code == 200
+    assert f'value="{enrollment.pk}"' in response.content.decode()
+
+
+def test_admin_moves_and_cancels_through_the_scheduling_services(admin_client_, monkeypatch):
+    session = GroupSessionFactory(starts_at=local(6, 3, 18), ends_at=local(6, 3, 20))
+    EnrollmentFactory(session=session)
+    calls = []
+    for name in ("session_reschedule", "session_cancel"):
+        original = getattr(scheduling, name)
+
+        def spy(original=original, name=name, **kwargs):
+            calls.append(name)
+            return original(**kwargs)
+
+        monkeypatch.setattr(scheduling, name, spy)
+    url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+
+    data = change_data(session, starts_at_0=f"{NEXT_YEAR}-06-04", ends_at_0=f"{NEXT_YEAR}-06-04")
+    assert admin_client_.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert session.starts_at == local(6, 4, 18)
+    assert calls == ["session_reschedule"]
+
+    data = change_data(session, status="cancelled", cancellation_reason="Boiler broke")
+    assert admin_client_.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert (session.status, session.cancellation_reason) == ("cancelled", "Boiler broke")
+    assert session.cancelled_by == admin_client_.user
+    assert calls == ["session_reschedule", "session_cancel"]
+    assert session.enrollments.count() == 1
+
+
+def test_admin_inline_cannot_seat_more_people_than_the_capacity(admin_client_):
+    session = GroupSessionFactory(capacity=2)
+    EnrollmentFactory(session=session)
+    WaitlistEntryFactory(session=session, offered=True)
+    newcomer = ParticipantFactory()
+    url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
+    existing = session.enrollments.get()
+    data = change_data(session)
+    data.update(
+        {
+            "enrollments-TOTAL_FORMS": "2",
+            "enrollments-INITIAL_FORMS": "1",
+            "enrollments-0-id": existing.pk,
+            "enrollments-0-session": session.pk,
+            "enrollments-0-participant": existing.participant_id,
+            "enrollments-0-status": "enrolled",
+            "enrollments-1-session": session.pk,
+            "enrollments-1-participant": newcomer.pk,
+            "enrollments-1-status": "enrolled",
+        }
+    )
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    assert "the capacity is 2" in response.content.decode()
+    assert session.enrollments.count() == 1
+    data["capacity"] = 3
+    assert admin_client_.post(url, data).status_code == 302
+    assert session.enrollments.count() == 2
+
+
+def test_enrollment_admin_refuses_a_seat_in_a_full_session(admin_client_):
+    session = GroupSessionFactory(capacity=1)
+    EnrollmentFactory(session=session)
+    newcomer = ParticipantFactory()
+    response = admin_client_.post(
+        reverse("admin:sessions_app_enrollment_add"),
+        {"participant": newcomer.pk, "session": session.pk, "status": "enrolled"},
+    )
+    assert response.status_code == 200
+    assert "This session is full" in response.content.decode()
+    assert session.enrollments.count() == 1
