@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "staff-session-checks": {
+        "task": "sessions_app.staff_session_checks",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- Accounts -----------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ Times are stored in UTC and shown in the clinic's zone. Policy that staff change
 capacities, cut-offs, prerequisites) lives here as data edited in Django admin.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
@@ -60,6 +62,39 @@ class SessionType(models.Model):
         _("prerequisite attended within (days)"), null=True, blank=True
     )
     preparation_instructions = models.TextField(_("preparation instructions"), blank=True)
+    # Message timing (DESIGN.md, Messages). Empty means that message is not sent for this type.
+    reminder_prepare_hours = models.PositiveSmallIntegerField(
+        _("preparation reminder (hours before)"), null=True, blank=True, default=72
+    )
+    reminder_ride_hours = models.PositiveSmallIntegerField(
+        _("ride-home reminder (hours before)"),
+        null=True,
+        blank=True,
+        default=24,
+        help_text=_("Sent for dosing sessions only."),
+    )
+    reminder_soon_hours = models.PositiveSmallIntegerField(
+        _("place and time reminder (hours before)"), null=True, blank=True, default=2
+    )
+    prompt_self_compassion_days = models.PositiveSmallIntegerField(
+        _("self-compassion prompt (days after)"),
+        null=True,
+        blank=True,
+        default=1,
+        help_text=_("Integration prompts follow each attended dosing session."),
+    )
+    prompt_somatic_days = models.PositiveSmallIntegerField(
+        _("somatic prompt (days after)"), null=True, blank=True, default=3
+    )
+    checkin_week_days = models.PositiveSmallIntegerField(
+        _("first check-in (days after)"), null=True, blank=True, default=7
+    )
+    checkin_month_days = models.PositiveSmallIntegerField(
+        _("second check-in (days after)"), null=True, blank=True, default=30
+    )
+    prompt_local_time = models.TimeField(
+        _("prompts are sent at (clinic time)"), default=datetime.time(10, 0)
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -37,3 +37,11 @@ def notifications_sweep() -> int:
 def notifications_send(ids: list[int]) -> dict:
     """Deliver one claimed batch; rows no longer in ``sending`` are left alone."""
     return notifications.notifications_deliver(ids=ids)
+
+
+@shared_task(name="sessions_app.staff_session_checks", ignore_result=True)
+def staff_session_checks() -> int:
+    """Every quarter hour: sessions below their minimum, attendance not taken (once each)."""
+    from sessions_app.services.message_plans import staff_session_checks as check
+
+    return check()

@@ -15,6 +15,7 @@ from sessions_app.models import (
     GroupSession,
     SessionStatus,
 )
+from sessions_app.services import message_plans
 from sessions_app.services.scheduling import SchedulingError, lock_session
 
 
@@ -30,9 +31,9 @@ def attendance_record(
     Attendance is taken once the session has started, for seats that are not cancelled; it may be
     corrected later. A published session becomes completed. Returns the enrollments changed.
 
-    Hook for the notifications issue: plan the integration prompts for each participant marked
-    attended at a dosing session (and withdraw them on a correction to no-show), here, with
-    ``transaction.on_commit``.
+    The integration prompts of each participant marked attended at a dosing session are planned
+    (and withdrawn on a correction to no-show) in the same transaction
+    (``message_plans.attendance_messages``).
     """
     now = now or timezone.now()
     allowed = {EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW}
@@ -61,6 +62,8 @@ def attendance_record(
             enrollment.status = status
             enrollment.attendance_recorded_at = now
             enrollment.save(update_fields=["status", "attendance_recorded_at", "updated_at"])
+            enrollment.session = locked
+            message_plans.attendance_messages(enrollment=enrollment, now=now)
             changed.append(enrollment)
         locked.attendance_taken_at = now
         if locked.status == SessionStatus.PUBLISHED:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from participants.models import User
 from sessions_app.models import GroupSession, Room, SessionStatus
+from sessions_app.services import message_plans
 from sessions_app.services.scheduling_rules import (
     MAX_SERIES_WEEKS,
     MONITOR_PERMISSION,
@@ -249,8 +250,8 @@ def session_cancel(
     Enrollments and waitlist entries are kept as they are for the record (the session's status
     says it will not take place) and the room and staff become free again.
 
-    Hook for the notifications issue: tell every participant holding a seat or an offer, and
-    cancel the session's pending reminders, here, with ``transaction.on_commit``.
+    Everyone holding a seat or an offer is told, and the session's pending reminders are
+    cancelled, in the same transaction (``message_plans.session_cancelled_messages``).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -271,6 +272,7 @@ def session_cancel(
                 "updated_at",
             ]
         )
+        message_plans.session_cancelled_messages(session=locked, now=now)
     return locked
 
 
@@ -289,9 +291,9 @@ def session_reschedule(
     Refused when the new time or room breaks a scheduling rule (room or staff double-booked,
     capacity above the new room's).
 
-    Hook for the notifications issue: tell the participants holding seats or offers, re-plan the
-    session's pending reminders, and flag for staff any seat whose enrollment rules no longer
-    hold, here, with ``transaction.on_commit``.
+    The participants holding seats hear the new time and their reminders are re-planned, in the
+    same transaction (``message_plans.session_rescheduled_messages``). Flagging seats whose
+    enrollment rules no longer hold belongs to the enrollment rules.
     """
     with transaction.atomic():
         locked = lock_session(session)
@@ -308,9 +310,14 @@ def session_reschedule(
         )
         if errors:
             raise SchedulingError(errors)
+        previous_starts_at = locked.starts_at
         locked.starts_at, locked.ends_at, locked.room = starts_at, ends_at, details.room
         locked.full_clean(exclude=["facilitators"])
         locked.save(update_fields=["starts_at", "ends_at", "room", "updated_at"])
+        if locked.status == SessionStatus.PUBLISHED:
+            message_plans.session_rescheduled_messages(
+                session=locked, previous_starts_at=previous_starts_at, now=now
+            )
     return locked
 
 

@@ -1,0 +1,276 @@
+"""Which messages each event plans, and when: the clinic's timing rules in one place.
+
+Every function writes outbox rows in the caller's transaction, so a message exists exactly when
+the change that caused it was committed. Timings come from the session type (editable in Django
+admin): "before" offsets are exact hours before the start; "+N days" are calendar days in the
+clinic's zone, at the type's local hour.
+"""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+
+from participants.models import Role, User
+from sessions_app.models import (
+    SEAT_HOLDING_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    GroupSession,
+    Notification,
+    NotificationKind,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from sessions_app.services import messages
+from sessions_app.services.notifications import (
+    local_day_at,
+    notification_plan,
+    notifications_cancel,
+)
+
+K = NotificationKind
+
+REMINDER_KINDS = (K.REMINDER_PREPARE, K.REMINDER_RIDE, K.REMINDER_SOON)
+PROMPT_KINDS = (
+    K.INTEGRATION_SELF_COMPASSION,
+    K.INTEGRATION_SOMATIC,
+    K.CHECKIN_WEEK,
+    K.CHECKIN_MONTH,
+)
+
+messages.register_subject_queryset(
+    lambda: Enrollment.objects.select_related("session__session_type", "session__room")
+)
+messages.register_subject_queryset(
+    lambda: WaitlistEntry.objects.select_related("session__session_type", "session__room")
+)
+
+
+def _reminder_times(session: GroupSession) -> list[tuple[str, datetime.datetime]]:
+    session_type = session.session_type
+    hours = [
+        (K.REMINDER_PREPARE, session_type.reminder_prepare_hours),
+        (K.REMINDER_RIDE, session_type.reminder_ride_hours if session_type.is_dosing else None),
+        (K.REMINDER_SOON, session_type.reminder_soon_hours),
+    ]
+    return [
+        (kind, session.starts_at - datetime.timedelta(hours=value))
+        for kind, value in hours
+        if value
+    ]
+
+
+def _plan_reminders(enrollment: Enrollment, now: datetime.datetime) -> None:
+    for kind, due_at in _reminder_times(enrollment.session):
+        if due_at > now:  # a reminder whose moment has already passed is not planned
+            notification_plan(
+                recipient=enrollment.participant,
+                kind=kind,
+                subject=enrollment,
+                due_at=due_at,
+                now=now,
+            )
+
+
+def enrollment_messages_plan(*, enrollment: Enrollment, now: datetime.datetime | None = None):
+    """A new seat: the confirmation now, and the reminders still ahead of the session."""
+    now = now or timezone.now()
+    notification_plan(
+        recipient=enrollment.participant,
+        kind=K.ENROLLMENT_CONFIRMED,
+        subject=enrollment,
+        due_at=now,
+        now=now,
+    )
+    _plan_reminders(enrollment, now)
+
+
+def enrollment_messages_cancel(
+    *, enrollment: Enrollment, notify: bool = True, now: datetime.datetime | None = None
+) -> None:
+    """A seat given up: its pending messages are cancelled and, unless told not to, a notice sent."""
+    now = now or timezone.now()
+    notifications_cancel(subject=enrollment)
+    if notify:
+        notification_plan(
+            recipient=enrollment.participant,
+            kind=K.ENROLLMENT_CANCELLED,
+            subject=enrollment,
+            due_at=now,
+            now=now,
+        )
+
+
+def waitlist_offer_message(*, entry: WaitlistEntry, now: datetime.datetime | None = None) -> None:
+    """A held seat: the offer, saying until when it is held (a stale offer is never sent)."""
+    now = now or timezone.now()
+    notification_plan(
+        recipient=entry.participant,
+        kind=K.WAITLIST_OFFER,
+        subject=entry,
+        due_at=now,
+        context={"expires_at": entry.offer_expires_at.isoformat()},
+        now=now,
+    )
+
+
+def _seats(session: GroupSession):
+    return Enrollment.objects.filter(
+        session=session, status=EnrollmentStatus.ENROLLED
+    ).select_related("participant__participant_profile")
+
+
+def _offers_and_waiting(session: GroupSession):
+    return WaitlistEntry.objects.filter(
+        session=session, status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+    ).select_related("participant__participant_profile")
+
+
+def session_cancelled_messages(*, session: GroupSession, now: datetime.datetime | None = None):
+    """A cancelled session: everyone holding a seat or an offer is told; reminders are cancelled."""
+    now = now or timezone.now()
+    for enrollment in _seats(session):
+        notifications_cancel(subject=enrollment)
+        notification_plan(
+            recipient=enrollment.participant,
+            kind=K.SESSION_CANCELLED,
+            subject=enrollment,
+            due_at=now,
+            now=now,
+        )
+    for entry in _offers_and_waiting(session):
+        notifications_cancel(subject=entry)
+        if entry.status == WaitlistStatus.OFFERED:
+            notification_plan(
+                recipient=entry.participant,
+                kind=K.SESSION_CANCELLED,
+                subject=entry,
+                due_at=now,
+                now=now,
+            )
+
+
+def session_rescheduled_messages(
+    *,
+    session: GroupSession,
+    previous_starts_at: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> None:
+    """A moved session: each seat keeps its place, hears the new time, and gets its reminders
+    re-planned for the new start."""
+    now = now or timezone.now()
+    context = {"previous_starts_at": previous_starts_at.isoformat()}
+    for enrollment in _seats(session):
+        notifications_cancel(subject=enrollment, kinds=REMINDER_KINDS)
+        notifications_cancel(subject=enrollment, kinds=[K.SESSION_RESCHEDULED])
+        notification_plan(
+            recipient=enrollment.participant,
+            kind=K.SESSION_RESCHEDULED,
+            subject=enrollment,
+            due_at=now,
+            context=context,
+            now=now,
+        )
+        _plan_reminders(enrollment, now)
+
+
+def attendance_messages(*, enrollment: Enrollment, now: datetime.datetime | None = None) -> None:
+    """After attendance is taken: integration prompts follow an attended dosing session, at the
+    type's days after, at its local hour; a correction to no-show withdraws them."""
+    now = now or timezone.now()
+    session = enrollment.session
+    if enrollment.status != EnrollmentStatus.ATTENDED or not session.session_type.is_dosing:
+        notifications_cancel(subject=enrollment, kinds=PROMPT_KINDS)
+        return
+    session_type = session.session_type
+    for kind, days in (
+        (K.INTEGRATION_SELF_COMPASSION, session_type.prompt_self_compassion_days),
+        (K.INTEGRATION_SOMATIC, session_type.prompt_somatic_days),
+        (K.CHECKIN_WEEK, session_type.checkin_week_days),
+        (K.CHECKIN_MONTH, session_type.checkin_month_days),
+    ):
+        if days is None:
+            continue
+        due_at = local_day_at(session.ends_at, days_after=days, at=session_type.prompt_local_time)
+        if due_at > now:
+            notification_plan(
+                recipient=enrollment.participant,
+                kind=kind,
+                subject=enrollment,
+                due_at=due_at,
+                now=now,
+            )
+
+
+# --- Staff checks (a periodic task) -------------------------------------------------------------
+
+
+def _already_told(recipient: User, kind: str, session: GroupSession) -> bool:
+    from django.contrib.contenttypes.models import ContentType
+
+    return Notification.objects.filter(
+        recipient=recipient,
+        kind=kind,
+        subject_type=ContentType.objects.get_for_model(GroupSession),
+        subject_id=session.pk,
+    ).exists()
+
+
+def _staff_for(session: GroupSession) -> list[User]:
+    coordinators = User.objects.filter(is_active=True, groups__name=Role.COORDINATOR)
+    people = {user.pk: user for user in coordinators}
+    for facilitator in session.facilitators.all():
+        if facilitator.is_active:
+            people[facilitator.pk] = facilitator
+    return list(people.values())
+
+
+def staff_session_checks(*, now: datetime.datetime | None = None) -> int:
+    """Tell staff, once each, about sessions below their minimum 72 hours before, and about
+    sessions whose attendance was not taken by the end of their day. Returns messages planned."""
+    now = now or timezone.now()
+    planned = 0
+    seats = models.Count(
+        "enrollments", filter=models.Q(enrollments__status__in=SEAT_HOLDING_STATUSES)
+    )
+    short = (
+        GroupSession.objects.filter(
+            status=SessionStatus.PUBLISHED,
+            starts_at__gt=now,
+            starts_at__lte=now + datetime.timedelta(hours=72),
+            min_participants__gt=0,
+        )
+        .annotate(seats=seats)
+        .filter(seats__lt=models.F("min_participants"))
+        .prefetch_related("facilitators")
+    )
+    start_of_today = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now), datetime.time.min)
+    )
+    unrecorded = GroupSession.objects.filter(
+        status=SessionStatus.PUBLISHED,
+        attendance_taken_at__isnull=True,
+        ends_at__lt=start_of_today,
+        ends_at__gte=start_of_today - datetime.timedelta(days=7),
+    ).prefetch_related("facilitators")
+    for kind, sessions in (
+        (K.STAFF_BELOW_MINIMUM, short),
+        (K.STAFF_ATTENDANCE_MISSING, unrecorded),
+    ):
+        for session in sessions:
+            path = f"/staff/sessions/{session.pk}/"
+            for person in _staff_for(session):
+                if _already_told(person, kind, session):
+                    continue
+                notification_plan(
+                    recipient=person,
+                    kind=kind,
+                    subject=session,
+                    due_at=now,
+                    context={"path": path},
+                    now=now,
+                )
+                planned += 1
+    return planned
