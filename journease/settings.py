@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journease.tasks.heartbeat",
         "schedule": 60.0,
     },
+    # Safety alerts nobody acknowledged within the policy's minutes go to every clinician and admin.
+    "escalate-safety-alerts": {
+        "task": "participants.escalate_safety_alerts",
+        "schedule": 60.0,
+    },
 }
 
 # --- Accounts -----------------------------------------------------------------------------------

@@ -8,8 +8,12 @@ def _ensure_roles(sender, **kwargs) -> None:
     if sender is not list(apps.get_app_configs())[-1]:
         return
     from participants.services.accounts import ensure_roles
+    from participants.services.consent import ensure_default_consent_document
+    from participants.services.scoring import ensure_default_flag_rules
 
     ensure_roles()
+    ensure_default_flag_rules()
+    ensure_default_consent_document()
 
 
 class ParticipantsConfig(AppConfig):
