@@ -51,6 +51,17 @@ def roles(db) -> None:
 
 
 @pytest.fixture
+def screening_defaults(roles) -> None:
+    """The default flag rules and consent document (seeded after migrate; flushed by
+    transactional tests, so made again)."""
+    from participants.services.consent import ensure_default_consent_document
+    from participants.services.scoring import ensure_default_flag_rules
+
+    ensure_default_flag_rules()
+    ensure_default_consent_document()
+
+
+@pytest.fixture
 def make_user(roles) -> Callable[..., User]:
     def make(role: str = Role.PARTICIPANT, **kwargs) -> User:
         if role == Role.PARTICIPANT:
