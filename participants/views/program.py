@@ -82,7 +82,7 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
         return redirect("participants:screening_detail", public_id=screening.public_id)
     index = SECTIONS.index(section)
     form = forms.ScreeningSectionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         section=section,
         last=index == len(SECTIONS) - 1,
         initial=screening.answers,
@@ -145,7 +145,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     if document is None:
         raise Http404
     signature = document.signatures.filter(participant=request.user).first()
-    form = forms.ConsentSignForm(request.POST or None)
+    form = forms.ConsentSignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and signature is None and form.is_valid():
         try:
             consent.consent_sign(

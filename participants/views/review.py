@@ -60,7 +60,7 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
         public_id=public_id,
     )
     may_decide = request.user.has_perm("participants.decide_eligibility")
-    form = forms.DecisionForm(request.POST or None)
+    form = forms.DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_decide:
             raise PermissionDenied
@@ -119,7 +119,7 @@ def _alert(public_id) -> SafetyAlert:
 @clinical_required
 def alert_detail(request: HttpRequest, public_id) -> HttpResponse:
     alert = _alert(public_id)
-    form = forms.AlertCloseForm(request.POST or None)
+    form = forms.AlertCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             alerts.safety_alert_close(
@@ -177,7 +177,7 @@ def flag_rule_list(request: HttpRequest) -> HttpResponse:
 def flag_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _rules_access(request)
     rule = get_object_or_404(FlagRule, pk=pk) if pk else None
-    form = forms.FlagRuleForm(request.POST or None, instance=rule)
+    form = forms.FlagRuleForm(request.POST if request.method == "POST" else None, instance=rule)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(
