@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from participants.demo import seed_screening_demo
 from participants.models import ParticipantProfile, Role, User
 from participants.services.accounts import user_grant_permission, user_set_role
 from sessions_app.models import GroupSession, Room, SessionKind, SessionStatus, SessionType
@@ -165,6 +166,7 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
     therapist = users["therapist@journease.test"]
     prescriber = users["prescriber@journease.test"]
     nurse = users["nurse@journease.test"]
+    seed_screening_demo(participant=users["participant@journease.test"], clinician=prescriber)
     created_sessions = 0
     for offset in range(1, DEMO_DAYS + 1):
         day = today + datetime.timedelta(days=offset)

@@ -95,7 +95,6 @@ def test_is_staff_without_the_admin_role_does_not_open_django_admin(client, make
 
 def test_admin_pages_of_every_registered_model_open_for_an_admin(client, make_user):
     from django.contrib import admin
-
     from django.test import RequestFactory
 
     user = make_user(Role.ADMIN)
