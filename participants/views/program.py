@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 from participants import forms, selectors
 from participants.access import participant_required
 from participants.instruments import SECTIONS, SECTIONS_BY_SLUG
-from participants.models import SafetyLevel, Screening
+from participants.models import SafetyLevel, Screening, ScreeningStatus
 from participants.services import consent
 from participants.services import screening as screening_service
-
-SAFETY_SECTIONS = {"phq9", "cssrs"}
+from participants.services.scoring import safety_assessment
 
 
 def _own_screening(request: HttpRequest, public_id) -> Screening:
@@ -67,7 +66,9 @@ def screening_detail(request: HttpRequest, public_id) -> HttpResponse:
             "sections": sections,
             "all_done": len(done) == len(SECTIONS),
             "next_section": next((s for s, is_done in sections if not is_done), None),
-            "show_crisis": screening.safety_level == SafetyLevel.ALERT,
+            # Until a clinician has decided, the crisis resources stay in view.
+            "show_crisis": screening.safety_level == SafetyLevel.ALERT
+            and screening.status in (ScreeningStatus.DRAFT, ScreeningStatus.SUBMITTED),
         },
     )
 
@@ -94,7 +95,8 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
             screening=screening, slug=slug, values=form.answers()
         )
         if valid:
-            if level == SafetyLevel.ALERT and slug in SAFETY_SECTIONS:
+            # Crisis resources at once when this section's own answers raise the alert.
+            if level == SafetyLevel.ALERT and safety_assessment(form.answers())[0] == level:
                 return redirect("participants:screening_support", public_id=screening.public_id)
             if index + 1 < len(SECTIONS):
                 return redirect(
@@ -123,7 +125,13 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
 def screening_support(request: HttpRequest, public_id) -> HttpResponse:
     """Crisis resources, shown at once after a safety answer; the alert is already raised."""
     screening = _own_screening(request, public_id)
-    return render(request, "participants/screening_support.html", {"screening": screening})
+    done = screening_service.screening_sections_done(screening)
+    next_section = next((s for s in SECTIONS if s.slug not in done), None)
+    return render(
+        request,
+        "participants/screening_support.html",
+        {"screening": screening, "next_section": next_section if screening.is_draft else None},
+    )
 
 
 @participant_required

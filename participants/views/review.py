@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from participants import forms, selectors
 from participants.access import clinical_required, may_edit_flag_rules, staff_required
 from participants.instruments import SECTIONS
-from participants.models import FlagRule, SafetyAlert, Screening
+from participants.models import FlagRule, SafetyAlert, Screening, ScreeningPolicy
 from participants.services import alerts
 from participants.services import screening as screening_service
 from participants.services.accounts import age_on, clinic_today
@@ -103,7 +103,12 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
 @clinical_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "participants/staff/alert_list.html", {"alerts": selectors.safety_alert_list()}
+        request,
+        "participants/staff/alert_list.html",
+        {
+            "alerts": selectors.safety_alert_list(),
+            "escalation_minutes": ScreeningPolicy.current().alert_escalation_minutes,
+        },
     )
 
 
