@@ -148,7 +148,7 @@ def screening_submit(*, screening: Screening, now: datetime.datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         screening = (
-            Screening.objects.select_for_update()
+            Screening.objects.select_for_update(of=("self",))
             .select_related("participant__participant_profile")
             .get(pk=screening.pk)
         )
