@@ -179,6 +179,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.escalate_safety_alerts",
         "schedule": 60.0,
     },
+    # Safety, review and decision messages whose task was lost (worker or broker down).
+    "send-pending-screening-notices": {
+        "task": "participants.send_pending_notices",
+        "schedule": 60.0,
+    },
 }
 
 # --- Accounts -----------------------------------------------------------------------------------

@@ -41,3 +41,12 @@ def notify_screening_decision(screening_id: int) -> bool:
     from participants.services.screening import screening_decision_notice_send
 
     return screening_decision_notice_send(screening_id=screening_id)
+
+
+@shared_task(name="participants.send_pending_notices", ignore_result=True)
+def send_pending_notices() -> int:
+    """Beat, every minute: send safety, review and decision messages a lost task never sent."""
+    from participants.services.alerts import safety_alert_notify_pending
+    from participants.services.screening import screening_notices_send_pending
+
+    return safety_alert_notify_pending() + screening_notices_send_pending()

@@ -76,6 +76,20 @@ def safety_alert_notify_clinicians(*, alert_id: int, now: datetime.datetime | No
     return True
 
 
+# A new alert is told at once by a task after commit; the sweep catches what a lost task missed.
+NOTIFY_GRACE = datetime.timedelta(minutes=1)
+
+
+def safety_alert_notify_pending(*, now: datetime.datetime | None = None) -> int:
+    """Tell the clinicians of every open alert whose immediate message never went out (a worker
+    or the broker was down): the database, not the broker, is the source of truth."""
+    now = now or timezone.now()
+    pending = SafetyAlert.objects.filter(
+        status=AlertStatus.OPEN, notified_at__isnull=True, created_at__lte=now - NOTIFY_GRACE
+    ).values_list("pk", flat=True)
+    return sum(safety_alert_notify_clinicians(alert_id=pk, now=now) for pk in list(pending))
+
+
 def safety_alert_acknowledge(
     *, alert: SafetyAlert, clinician: User, now: datetime.datetime | None = None
 ) -> SafetyAlert:

@@ -283,6 +283,25 @@ def screening_decision_notice_send(
     return True
 
 
+NOTICE_GRACE = datetime.timedelta(minutes=1)
+
+
+def screening_notices_send_pending(*, now: datetime.datetime | None = None) -> int:
+    """Send review and decision notices whose task never ran (a worker or the broker was down)."""
+    now = now or timezone.now()
+    cutoff = now - NOTICE_GRACE
+    review = Screening.objects.filter(
+        status__in=DECIDABLE_STATUSES, review_notice_sent_at__isnull=True, submitted_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    decided = Screening.objects.filter(
+        decided_at__lte=cutoff, decision_notice_sent_at__isnull=True
+    ).values_list("pk", flat=True)
+    sent = sum(screening_review_notice_send(screening_id=pk, now=now) for pk in list(review))
+    return sent + sum(
+        screening_decision_notice_send(screening_id=pk, now=now) for pk in list(decided)
+    )
+
+
 def answer_display(code: str, value) -> str:
     """A stored answer as the words the participant chose (for the clinician's review page)."""
     question = QUESTIONS.get(code)

@@ -14,8 +14,13 @@ from participants.services.alerts import (
     safety_alert_acknowledge,
     safety_alert_close,
     safety_alert_escalate_overdue,
+    safety_alert_notify_pending,
 )
-from participants.services.screening import screening_submit
+from participants.services.screening import (
+    screening_decide,
+    screening_notices_send_pending,
+    screening_submit,
+)
 from participants.tasks import escalate_safety_alerts
 from tests.factories import SafetyAlertFactory, ScreeningFactory, screening_answers
 from tests.participants.test_screening_questionnaire import section_data, section_url, start
@@ -163,6 +168,7 @@ def test_escalation_task_runs_the_service(make_user):
 def test_escalation_is_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "participants.escalate_safety_alerts" in tasks
+    assert "participants.send_pending_notices" in tasks
 
 
 def test_clinician_acknowledges_and_closes_through_the_pages(staff_client):
@@ -206,3 +212,30 @@ def test_screening_with_alert_leads_the_review_queue(staff_client):
     queue = staff_client(Role.CLINICIAN).get(reverse("participants:review_queue")).context["queue"]
     assert list(queue) == [urgent, review, old, newer]
     assert all(s.status == ScreeningStatus.SUBMITTED for s in queue)
+
+
+def test_sweep_sends_an_alert_message_a_lost_task_never_sent_and_only_once(make_user):
+    clinician = make_user(Role.CLINICIAN)
+    alert = SafetyAlertFactory(created_at=NOW)  # raised without its task running
+    assert safety_alert_notify_pending(now=NOW + datetime.timedelta(seconds=30)) == 0
+    assert safety_alert_notify_pending(now=NOW + datetime.timedelta(minutes=2)) == 1
+    assert [message.to for message in mail.outbox] == [[clinician.email]]
+    alert.refresh_from_db()
+    assert alert.notified_at is not None
+    assert safety_alert_notify_pending(now=NOW + datetime.timedelta(minutes=3)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_sweep_sends_missed_review_and_decision_notices_once(make_user):
+    decider = make_user(Role.CLINICIAN, permissions=["decide_eligibility"])
+    screening = ScreeningFactory()
+    screening_submit(screening=screening, now=NOW)  # the on-commit task never runs here
+    assert screening_notices_send_pending(now=NOW + datetime.timedelta(minutes=2)) == 1
+    assert [message.to for message in mail.outbox] == [[decider.email]]
+    screening_decide(
+        screening=screening, clinician=decider, decision="approved", note="OK", now=NOW
+    )
+    assert screening_notices_send_pending(now=NOW + datetime.timedelta(minutes=2)) == 1
+    assert mail.outbox[-1].to == [screening.participant.email]
+    assert screening_notices_send_pending(now=NOW + datetime.timedelta(minutes=3)) == 0
+    assert len(mail.outbox) == 2
