@@ -135,14 +135,9 @@ CSSRS_QUESTIONS = (
 CSSRS_HELP = {
     3: _(
         'For example: "I thought about taking an overdose but I never made a specific plan as '
-        'to when, where or how I would actually do it… and I would never go through with it." '
-        "Answer No if you answered No to question 2."
+        'to when, where or how I would actually do it… and I would never go through with it."'
     ),
-    4: _(
-        'As opposed to "I have the thoughts but I definitely will not do anything about them." '
-        "Answer No if you answered No to question 2."
-    ),
-    5: _("Answer No if you answered No to question 2."),
+    4: _('As opposed to "I have the thoughts but I definitely will not do anything about them."'),
     6: _(
         "Examples: collected pills, obtained a gun, gave away valuables, wrote a will or suicide "
         "note, took out pills but didn't swallow any, held a gun but changed your mind or it was "
@@ -151,6 +146,9 @@ CSSRS_HELP = {
     ),
 }
 CSSRS_CODES = tuple(f"cssrs_{n}" for n in range(1, 7))
+# The published flow asks questions 3 to 5 only after a "yes" to question 2.
+CSSRS_AFTER_2 = CSSRS_CODES[2:5]
+NUMBERED_CODES = frozenset(PHQ9_CODES + GAD7_CODES + CSSRS_CODES)
 
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -307,7 +305,14 @@ SECTIONS: tuple[Section, ...] = (
         _("Thoughts of suicide (C-SSRS screener)"),
         _("Questions 1 to 5 are about the past month; question 6 is about your whole life."),
         tuple(
-            _yesno(code, label, CSSRS_HELP.get(number, ""))
+            Question(
+                code,
+                label,
+                "yesno",
+                YES_NO,
+                required=code not in CSSRS_AFTER_2,
+                help_text=CSSRS_HELP.get(number, ""),
+            )
             for number, (code, label) in enumerate(
                 zip(CSSRS_CODES, CSSRS_QUESTIONS, strict=True), start=1
             )
@@ -315,7 +320,7 @@ SECTIONS: tuple[Section, ...] = (
         + (
             Question(
                 "cssrs_6_recent",
-                _("If you answered Yes to question 6: was this within the past 3 months?"),
+                _("Was this within the past 3 months?"),
                 "choice",
                 YES_NO,
                 required=False,

@@ -6,7 +6,7 @@ from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from participants.instruments import Section, flaggable_choices
+from participants.instruments import CSSRS_AFTER_2, NUMBERED_CODES, Section, flaggable_choices
 from participants.models import FlagRule, ScreeningDecision
 from participants.services.screening import section_errors
 
@@ -56,15 +56,20 @@ class ScreeningSectionForm(forms.Form):
     def __init__(self, *args, section: Section, last: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.section = section
-        numbered = section.slug in ("phq9", "gad7", "cssrs")
         layout = []
         for index, question in enumerate(section.questions, start=1):
-            number = index if numbered and question.required else None
+            number = index if question.code in NUMBERED_CODES else None
             self.fields[question.code] = _field_for(question, number)
+            # screening.js shows follow-up questions only after the answer that asks for them.
+            css = f"question question-{question.code}"
+            if question.code in CSSRS_AFTER_2:
+                css += " follows-cssrs_2"
+            elif question.code == "cssrs_6_recent":
+                css += " follows-cssrs_6"
             if question.kind in ("yesno", "scale"):
-                layout.append(Div(InlineRadios(question.code), css_class="question"))
+                layout.append(Div(InlineRadios(question.code), css_class=css))
             else:
-                layout.append(Div(question.code, css_class="question"))
+                layout.append(Div(question.code, css_class=css))
         self.helper = FormHelper()
         self.helper.layout = Layout(*layout)
         self.helper.add_input(

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.instruments import QUESTIONS, SECTIONS, SECTIONS_BY_SLUG, YES
+from participants.instruments import CSSRS_AFTER_2, QUESTIONS, SECTIONS, SECTIONS_BY_SLUG, YES
 from participants.models import (
     Role,
     SafetyLevel,
@@ -69,6 +69,10 @@ def section_errors(*, slug: str, values: dict) -> dict[str, str]:
             errors.setdefault(
                 "systolic", str(_("The upper number is always higher than the lower one."))
             )
+    if slug == "cssrs" and values.get("cssrs_2") == YES:
+        for code in CSSRS_AFTER_2:
+            if not values.get(code):
+                errors[code] = str(_("Please answer this question."))
     if slug == "cssrs" and values.get("cssrs_6") == YES and not values.get("cssrs_6_recent"):
         errors["cssrs_6_recent"] = str(_("Please tell us whether this was in the past 3 months."))
     return errors

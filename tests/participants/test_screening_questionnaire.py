@@ -231,3 +231,17 @@ def test_no_safety_alert_without_a_safety_answer(participant_client):
     screening = start(client)
     client.post(section_url(screening, "phq9"), section_data("phq9", screening_answers(phq9_1=3)))
     assert not SafetyAlert.objects.exists()
+
+
+def test_cssrs_asks_questions_3_to_5_only_after_yes_to_question_2(participant_client):
+    client = participant_client()
+    screening = start(client)
+    data = section_data("cssrs", screening_answers())
+    for code in ("cssrs_3", "cssrs_4", "cssrs_5"):
+        data[code] = ""
+    assert client.post(section_url(screening, "cssrs"), data).status_code == 302
+    data["cssrs_2"] = "yes"
+    response = client.post(section_url(screening, "cssrs"), data)
+    assert set(response.context["form"].errors) == {"cssrs_3", "cssrs_4", "cssrs_5"}
+    html = response.content.decode()
+    assert "follows-cssrs_2" in html and "/static/js/screening.js" in html
