@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from participants.models import Role
+from participants.models import AlertStatus, FlagRule, Role
 from tests.factories import (
     ParticipantFactory,
     SafetyAlertFactory,
@@ -104,7 +104,16 @@ PAGES = {
         {},
         [LOGIN, 403, 403, 403, 302, 302, 302],
     ),
+    "close": (
+        "participants:alert_detail",
+        "alert",
+        "POST",
+        {"outreach_note": "Phoned."},
+        # Clinicians reach the form; the service refuses closing an unacknowledged alert.
+        [LOGIN, 403, 403, 403, 302, 302, 302],
+    ),
     "rules": ("participants:flag_rule_list", None, "GET", {}, [LOGIN, 403, 403, 403, 403, 200, 200]),
+    "rule_edit": ("participants:flag_rule_edit", "rule", "GET", {}, [LOGIN, 403, 403, 403, 403, 200, 200]),
     "rule_new": ("participants:flag_rule_create", None, "GET", {}, [LOGIN, 403, 403, 403, 403, 200, 200]),
 }  # fmt: skip
 
@@ -115,7 +124,9 @@ def test_access_matrix(world, page, role):
     name, target, method, data, expected = PAGES[page]
     data = dict(data)
     kwargs = {}
-    if target:
+    if target == "rule":
+        kwargs["pk"] = FlagRule.objects.get(code="age-65").pk
+    elif target:
         kwargs["public_id"] = world[target].public_id
     if "slug" in data:
         kwargs["slug"] = data.pop("slug")
@@ -143,3 +154,16 @@ def test_urls_name_records_by_opaque_id_only(world):
     url = reverse("participants:review_detail", args=[world["submitted"].public_id])
     assert str(world["submitted"].pk) not in url.split("/")
     assert len(url.split("/")[-2]) == 36
+
+
+def test_closing_someone_elses_alert_through_the_page_is_refused(world, make_user):
+    from participants.services.alerts import safety_alert_acknowledge
+
+    alert = world["alert"]
+    safety_alert_acknowledge(alert=alert, clinician=world["people"]["clinician"])
+    client = client_for(world, "decider")
+    client.post(
+        reverse("participants:alert_detail", args=[alert.public_id]), {"outreach_note": "x"}
+    )
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED
