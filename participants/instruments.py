@@ -149,6 +149,8 @@ CSSRS_CODES = tuple(f"cssrs_{n}" for n in range(1, 7))
 # The published flow asks questions 3 to 5 only after a "yes" to question 2.
 CSSRS_AFTER_2 = CSSRS_CODES[2:5]
 NUMBERED_CODES = frozenset(PHQ9_CODES + GAD7_CODES + CSSRS_CODES)
+# Answers the review page highlights whenever they are not "no"/0 (see scoring.safety_assessment).
+SAFETY_CODES = frozenset(("phq9_9", *CSSRS_CODES))
 
 SECTIONS: tuple[Section, ...] = (
     Section(

@@ -19,9 +19,11 @@ logger = logging.getLogger(__name__)
 
 
 class StaffNotice(models.TextChoices):
-    SAFETY_ALERT = "safety_alert", _("A safety alert needs attention")
-    SAFETY_ALERT_ESCALATED = "safety_alert_escalated", _("A safety alert is unacknowledged")
-    SCREENING_TO_REVIEW = "screening_to_review", _("A new screening to review")
+    """Staff messages of this app; the values are the outbox's notification kinds."""
+
+    SAFETY_ALERT = "staff_safety_alert", _("A safety alert needs attention")
+    SAFETY_ALERT_ESCALATED = "staff_safety_escalation", _("A safety alert is unacknowledged")
+    SCREENING_TO_REVIEW = "staff_new_screening", _("A new screening to review")
 
 
 def _staff_link(kind: str, about) -> str:

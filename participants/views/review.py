@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from participants import forms, selectors
 from participants.access import clinical_required, may_edit_flag_rules, staff_required
-from participants.instruments import SECTIONS
+from participants.instruments import SAFETY_CODES, SECTIONS
 from participants.models import FlagRule, SafetyAlert, Screening, ScreeningPolicy
 from participants.services import alerts
 from participants.services import screening as screening_service
@@ -31,13 +31,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "queue": selectors.screening_review_queue(),
             "recent": selectors.screening_recent_decisions(),
             "clinical": clinical,
+            "may_edit_rules": may_edit_flag_rules(request.user),
         },
     )
 
 
 def _answer_rows(screening: Screening) -> list[tuple]:
     flagged = {flag.get("field") for flag in screening.flags}
-    safety = {"phq9_9", "cssrs_2", "cssrs_3", "cssrs_4", "cssrs_5", "cssrs_6", "cssrs_1"}
+    safety = SAFETY_CODES
     rows = []
     for section in SECTIONS:
         items = []
