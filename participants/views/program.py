@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from participants import forms, selectors
@@ -74,6 +75,7 @@ def screening_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @participant_required
+@sensitive_post_parameters()  # answers and notes are PHI: never in error reports
 def screening_section(request: HttpRequest, public_id, slug: str) -> HttpResponse:
     screening = _own_screening(request, public_id)
     section = SECTIONS_BY_SLUG.get(slug)
@@ -148,6 +150,7 @@ def screening_submit(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @participant_required
+@sensitive_post_parameters()  # answers and notes are PHI: never in error reports
 def consent_sign(request: HttpRequest) -> HttpResponse:
     document = consent.consent_document_current()
     if document is None:

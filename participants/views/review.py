@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from participants import forms, selectors
@@ -55,6 +56,7 @@ def _answer_rows(screening: Screening) -> list[tuple]:
 
 
 @clinical_required
+@sensitive_post_parameters()  # answers and notes are PHI: never in error reports
 def review_detail(request: HttpRequest, public_id) -> HttpResponse:
     screening = get_object_or_404(
         Screening.objects.select_related("participant__participant_profile", "decided_by"),
@@ -123,6 +125,7 @@ def _alert(public_id) -> SafetyAlert:
 
 
 @clinical_required
+@sensitive_post_parameters()  # answers and notes are PHI: never in error reports
 def alert_detail(request: HttpRequest, public_id) -> HttpResponse:
     alert = _alert(public_id)
     form = forms.AlertCloseForm(request.POST if request.method == "POST" else None)

@@ -95,3 +95,18 @@ def test_staff_pages_have_no_inline_code(staff_client):
         assert response.status_code == 200, url
         assert_no_inline_code(response.content.decode(), url)
         assert_inputs_labelled(response.content.decode(), url)
+
+
+def test_answers_never_reach_error_reports(participant_client):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    client = participant_client()
+    client.post(reverse("participants:screening_start"))
+    screening = client.user.screenings.get()
+    response = client.post(
+        reverse("participants:screening_section", args=[screening.public_id, "medical"]),
+        {"psychosis": "yes"},
+    )
+    request = response.wsgi_request
+    cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleansed["psychosis"] != "yes"
