@@ -192,6 +192,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions_app.staff_session_checks",
         "schedule": 15 * 60.0,
     },
+    # Safety alerts nobody acknowledged within the policy's minutes go to every clinician and admin.
+    "escalate-safety-alerts": {
+        "task": "participants.escalate_safety_alerts",
+        "schedule": 60.0,
+    },
+    # Safety, review and decision messages whose task was lost (worker or broker down).
+    "send-pending-screening-notices": {
+        "task": "participants.send_pending_notices",
+        "schedule": 60.0,
+    },
 }
 
 # --- Accounts -----------------------------------------------------------------------------------

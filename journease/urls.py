@@ -6,7 +6,7 @@ from journease import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("participants.urls")),
+    path("", include("participants.urls")),
     path("staff/team/", include("participants.team_urls")),
     path("", include("sessions_app.urls")),
     path("admin/", admin.site.urls),

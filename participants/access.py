@@ -29,3 +29,23 @@ def role_required(*roles: str) -> Callable:
 
 staff_required = role_required(*STAFF_ROLES)
 participant_required = role_required(Role.PARTICIPANT)
+
+
+def clinical_required(view: Callable) -> Callable:
+    """Staff who may read clinical records (clinicians, admins); coordinators get a 403."""
+
+    @wraps(view)
+    @staff_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.has_perm("participants.view_clinical_records"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def may_edit_flag_rules(user) -> bool:
+    """Admins, and clinicians who decide eligibility, change the flag rules."""
+    return user.has_role(Role.ADMIN) or (
+        user.has_role(Role.CLINICIAN) and user.has_perm("participants.decide_eligibility")
+    )

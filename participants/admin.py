@@ -3,7 +3,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import ParticipantProfile, User
+from participants.forms.screening import FlagRuleForm
+from participants.models import (
+    ConsentDocument,
+    ConsentSignature,
+    FlagRule,
+    ParticipantProfile,
+    SafetyAlert,
+    Screening,
+    ScreeningPolicy,
+    User,
+)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -81,3 +91,75 @@ class ParticipantProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__first_name", "user__last_name", "preferred_name")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
+
+
+@admin.register(FlagRule)
+class FlagRuleAdmin(admin.ModelAdmin):
+    form = FlagRuleForm
+    list_display = ("code", "field", "operator", "value", "severity", "is_active")
+    list_filter = ("severity", "is_active")
+    search_fields = ("code", "field", "message")
+
+
+@admin.register(ScreeningPolicy)
+class ScreeningPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "approval_valid_days", "alert_escalation_minutes")
+
+    def has_add_permission(self, request):
+        return not ScreeningPolicy.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(admin.ModelAdmin):
+    list_display = ("version", "title", "published_at", "created_at")
+    ordering = ("-version",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A published version is what people signed: publish a new version instead.
+        if obj is not None and obj.published_at is not None:
+            return ("version", "title", "body", "published_at")
+        return ()
+
+
+@admin.register(ConsentSignature)
+class ConsentSignatureAdmin(admin.ModelAdmin):
+    list_display = ("participant", "document", "signed_at", "ip_address")
+    list_select_related = ("participant", "document")
+    search_fields = ("participant__email", "participant__last_name")
+    readonly_fields = (
+        "participant",
+        "document",
+        "typed_name",
+        "signed_at",
+        "ip_address",
+        "user_agent",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Screening)
+class ScreeningAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "participant", "status", "safety_level", "submitted_at")
+    list_filter = ("status", "safety_level")
+    list_select_related = ("participant",)
+    search_fields = ("participant__email", "participant__last_name")
+    readonly_fields = [f.name for f in Screening._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SafetyAlert)
+class SafetyAlertAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "participant", "status", "created_at", "acknowledged_by")
+    list_filter = ("status",)
+    list_select_related = ("participant", "acknowledged_by")
+    readonly_fields = [f.name for f in SafetyAlert._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

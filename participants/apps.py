@@ -7,9 +7,15 @@ def _ensure_roles(sender, **kwargs) -> None:
     # post_migrate fires once per installed app; by the last one every app's permissions exist.
     if sender is not list(apps.get_app_configs())[-1]:
         return
+    from participants.models import ScreeningPolicy
     from participants.services.accounts import ensure_roles
+    from participants.services.consent import ensure_default_consent_document
+    from participants.services.scoring import ensure_default_flag_rules
 
     ensure_roles()
+    ensure_default_flag_rules()
+    ensure_default_consent_document()
+    ScreeningPolicy.current()
 
 
 class ParticipantsConfig(AppConfig):

@@ -47,6 +47,7 @@ def client_ip(request) -> str:
 
 
 SESSION_ACTIVITY_KEY = "last_activity"
+ACTIVITY_WRITE_INTERVAL = 60  # seconds
 
 
 def idle_timeout_seconds(user) -> int:
@@ -80,5 +81,7 @@ class IdleTimeoutMiddleware:
                 )
                 return redirect(f"{reverse('participants:login')}?next={request.path}")
             request.idle_timeout_seconds = timeout
-            request.session[SESSION_ACTIVITY_KEY] = now
+            # Written at most once a minute: a session save on every request costs a query.
+            if now - request.session.get(SESSION_ACTIVITY_KEY, 0) >= ACTIVITY_WRITE_INTERVAL:
+                request.session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import team_views
+from participants.views import team as team_views
 
 app_name = "team"
 

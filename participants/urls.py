@@ -1,37 +1,74 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from participants import security_views, views
+from participants.views import accounts as views
+from participants.views import program, review
+from participants.views import security as security_views
 
 app_name = "participants"
 
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
-    path("signup/done/", views.signup_done, name="signup_done"),
-    path("verify/resend/", views.resend_verification, name="resend_verification"),
-    path("verify/<str:token>/", views.verify_email, name="verify_email"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/done/", views.signup_done, name="signup_done"),
+    path("accounts/verify/resend/", views.resend_verification, name="resend_verification"),
+    path("accounts/verify/<str:token>/", views.verify_email, name="verify_email"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
-        "password/reset/sent/",
+        "accounts/password/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
         views.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
-        "password/reset/<uidb64>/<token>/",
+        "accounts/password/reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
-        "password/reset/complete/",
+        "accounts/password/reset/complete/",
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("profile/", views.profile, name="profile"),
-    path("two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
-    path("two-factor/", security_views.two_factor_verify, name="two_factor_verify"),
-    path("keepalive/", security_views.keepalive, name="keepalive"),
+    path("accounts/profile/", views.profile, name="profile"),
+    # The participant's program.
+    path("me/", program.me, name="me"),
+    path("me/screening/start/", program.screening_start, name="screening_start"),
+    path("me/screening/<uuid:public_id>/", program.screening_detail, name="screening_detail"),
+    path(
+        "me/screening/<uuid:public_id>/section/<slug:slug>/",
+        program.screening_section,
+        name="screening_section",
+    ),
+    path(
+        "me/screening/<uuid:public_id>/support/",
+        program.screening_support,
+        name="screening_support",
+    ),
+    path(
+        "me/screening/<uuid:public_id>/submit/", program.screening_submit, name="screening_submit"
+    ),
+    path("me/consent/", program.consent_sign, name="consent_sign"),
+    # Staff: review, safety alerts, flag rules.
+    path("staff/screenings/", review.review_queue, name="review_queue"),
+    path("staff/screenings/<uuid:public_id>/", review.review_detail, name="review_detail"),
+    path("staff/alerts/", review.alert_list, name="alert_list"),
+    path("staff/alerts/<uuid:public_id>/", review.alert_detail, name="alert_detail"),
+    path(
+        "staff/alerts/<uuid:public_id>/acknowledge/",
+        review.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
+    path("staff/flag-rules/", review.flag_rule_list, name="flag_rule_list"),
+    path("staff/flag-rules/new/", review.flag_rule_edit, name="flag_rule_create"),
+    path("staff/flag-rules/<int:pk>/", review.flag_rule_edit, name="flag_rule_edit"),
+    path("accounts/two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/keepalive/", security_views.keepalive, name="keepalive"),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from participants.demo import seed_screening_demo
 from participants.models import ParticipantProfile, Role, User
 from participants.services import two_factor
 from participants.services.accounts import user_grant_permission, user_set_role
@@ -203,6 +204,7 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
     therapist = users["therapist@journease.test"]
     prescriber = users["prescriber@journease.test"]
     nurse = users["nurse@journease.test"]
+    seed_screening_demo(participant=users["participant@journease.test"], clinician=prescriber)
     created_sessions = 0
     for offset in range(1, DEMO_DAYS + 1):
         day = today + datetime.timedelta(days=offset)

@@ -57,6 +57,19 @@ def roles(db) -> None:
 
 
 @pytest.fixture
+def screening_defaults(roles) -> None:
+    """The default flag rules, consent document and screening policy (seeded after migrate;
+    flushed by transactional tests, so made again)."""
+    from participants.models import ScreeningPolicy
+    from participants.services.consent import ensure_default_consent_document
+    from participants.services.scoring import ensure_default_flag_rules
+
+    ensure_default_flag_rules()
+    ensure_default_consent_document()
+    ScreeningPolicy.current()
+
+
+@pytest.fixture
 def make_user(roles) -> Callable[..., User]:
     def make(role: str = Role.PARTICIPANT, **kwargs) -> User:
         if role == Role.PARTICIPANT:

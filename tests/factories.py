@@ -139,3 +139,87 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
 
     participant = factory.SubFactory(ParticipantFactory)
     session = factory.SubFactory(GroupSessionFactory)
+
+
+# --- Screening, safety alerts and consent ------------------------------------------------------
+
+
+def screening_answers(**overrides) -> dict:
+    """A complete questionnaire with no flag and no safety answer (PHQ-9 and GAD-7 at 0)."""
+    from participants.instruments import CSSRS_CODES, GAD7_CODES, PHQ9_CODES
+
+    answers = {
+        "psychosis": "no",
+        "mania": "no",
+        "heart_disease": "no",
+        "high_blood_pressure": "no",
+        "aneurysm_avm_bleed": "no",
+        "glaucoma_icp": "no",
+        "liver_disease": "no",
+        "bladder_problems": "no",
+        "sleep_apnea": "no",
+        "ketamine_allergy": "no",
+        "medical_other": "",
+        "medication_classes": ["none"],
+        "medications_other": "",
+        "alcohol": "monthly",
+        "cannabis": "no",
+        "ketamine_pcp_misuse": "no",
+        "substances_other": "",
+        "pregnancy": "not_applicable",
+        "systolic": 118,
+        "diastolic": 76,
+        "phq9_difficulty": "somewhat",
+        "cssrs_6_recent": "",
+    }
+    answers.update(dict.fromkeys(PHQ9_CODES, 0))
+    answers.update(dict.fromkeys(GAD7_CODES, 0))
+    answers.update(dict.fromkeys(CSSRS_CODES, "no"))
+    answers.update(overrides)
+    return answers
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    """A complete draft by default; pass ``status`` and times for a reviewed one."""
+
+    class Meta:
+        model = "participants.Screening"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    answers = factory.LazyFunction(screening_answers)
+
+
+class SubmittedScreeningFactory(ScreeningFactory):
+    status = "submitted"
+    submitted_at = factory.LazyFunction(timezone.now)
+    phq9_total = 0
+    phq9_band = "Minimal"
+    gad7_total = 0
+    gad7_band = "Minimal"
+
+
+class ApprovedScreeningFactory(SubmittedScreeningFactory):
+    status = "approved"
+    decided_at = factory.LazyFunction(timezone.now)
+    decided_by = factory.SubFactory(StaffFactory, role=Role.CLINICIAN)
+    decision_note = "Fine to proceed."
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=180))
+
+
+class SafetyAlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.SafetyAlert"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    reason = "PHQ-9 item 9 above 0"
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class ConsentDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.ConsentDocument"
+
+    version = factory.Sequence(lambda n: n + 100)
+    title = "Informed consent"
+    body = "What the program is.\n\nYour choices."
+    published_at = factory.LazyFunction(timezone.now)

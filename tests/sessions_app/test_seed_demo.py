@@ -62,3 +62,14 @@ def test_demo_dosing_sessions_have_a_medical_monitor_and_keep_local_time(roles):
         assert session.capacity <= session.room.capacity
         assert timezone.localtime(session.starts_at).time() == datetime.time(9, 0)
     assert Role.PARTICIPANT in User.objects.get(email="participant@journease.test").roles
+
+
+def test_demo_participant_is_approved_and_has_signed_the_consent(roles):
+    from participants.selectors import consent_is_current, participant_next_step
+
+    seed_demo()
+    seed_demo()
+    participant = User.objects.get(email="participant@journease.test")
+    assert participant.screenings.count() == 1
+    assert consent_is_current(participant=participant)
+    assert participant_next_step(participant=participant)[0].code == "enroll"

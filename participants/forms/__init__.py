@@ -1,0 +1,39 @@
+"""Forms of the participants app, one module per concern; each renders with crispy-forms."""
+
+from participants.forms.accounts import (
+    DateInput,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    ResendVerificationForm,
+    SecondFactorForm,
+    SetPasswordForm,
+    SignupForm,
+    StaffInviteForm,
+)
+from participants.forms.screening import (
+    AlertCloseForm,
+    ConsentSignForm,
+    DecisionForm,
+    FlagRuleForm,
+    ScreeningSectionForm,
+)
+
+__all__ = [
+    "AlertCloseForm",
+    "ConsentSignForm",
+    "DateInput",
+    "DecisionForm",
+    "FlagRuleForm",
+    "LoginForm",
+    "PasswordChangeForm",
+    "PasswordResetForm",
+    "ProfileForm",
+    "ResendVerificationForm",
+    "ScreeningSectionForm",
+    "SecondFactorForm",
+    "SetPasswordForm",
+    "SignupForm",
+    "StaffInviteForm",
+]

@@ -1,0 +1,154 @@
+"""Forms of the screening, review, safety alert and consent pages."""
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from participants.instruments import CSSRS_AFTER_2, NUMBERED_CODES, Section, flaggable_choices
+from participants.models import FlagRule, ScreeningDecision
+from participants.services.screening import section_errors
+
+REQUIRED = {"required": _("Please answer this question.")}
+
+
+def _field_for(question, number: int | None) -> forms.Field:
+    label = f"{number}. {question.label}" if number else question.label
+    common = {"label": label, "required": question.required, "help_text": question.help_text}
+    if question.kind in ("yesno", "choice"):
+        return forms.ChoiceField(
+            choices=question.choices, widget=forms.RadioSelect, error_messages=REQUIRED, **common
+        )
+    if question.kind == "scale":
+        return forms.TypedChoiceField(
+            choices=question.choices,
+            coerce=int,
+            widget=forms.RadioSelect,
+            error_messages=REQUIRED,
+            **common,
+        )
+    if question.kind == "multi":
+        return forms.MultipleChoiceField(
+            choices=question.choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages=REQUIRED,
+            **common,
+        )
+    if question.kind == "int":
+        message = _("Please check this number: it should be between %(low)s and %(high)s.") % {
+            "low": question.min_value,
+            "high": question.max_value,
+        }
+        return forms.IntegerField(
+            min_value=question.min_value,
+            max_value=question.max_value,
+            error_messages={"min_value": message, "max_value": message, "invalid": message},
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            **common,
+        )
+    return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+
+
+class ScreeningSectionForm(forms.Form):
+    """One section of the questionnaire, built from ``participants.instruments``."""
+
+    def __init__(self, *args, section: Section, last: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section = section
+        layout = []
+        for index, question in enumerate(section.questions, start=1):
+            number = index if question.code in NUMBERED_CODES else None
+            self.fields[question.code] = _field_for(question, number)
+            # screening.js shows follow-up questions only after the answer that asks for them.
+            css = f"question question-{question.code}"
+            if question.code in CSSRS_AFTER_2:
+                css += " follows-cssrs_2"
+            elif question.code == "cssrs_6_recent":
+                css += " follows-cssrs_6"
+            if question.kind in ("yesno", "scale"):
+                layout.append(Div(InlineRadios(question.code), css_class=css))
+            else:
+                layout.append(Div(question.code, css_class=css))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(*layout)
+        self.helper.add_input(
+            Submit("save", _("Save and review") if last else _("Save and continue"))
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for field, message in section_errors(slug=self.section.slug, values=cleaned).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+    def answers(self) -> dict:
+        """The valid answers of this submission, also when others are wrong (kept in the draft)."""
+        return {code: value for code, value in self.cleaned_data.items() if code not in self.errors}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ScreeningDecision.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note for the record"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by clinicians only. The participant is told the outcome, not the note."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(InlineRadios("decision"), "note")
+        self.helper.add_input(Submit("decide", _("Record the decision")))
+
+
+class AlertCloseForm(forms.Form):
+    outreach_note = forms.CharField(
+        label=_("Outreach"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who reached the participant, how, and what was agreed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("close", _("Close the alert")))
+
+
+class ConsentSignForm(forms.Form):
+    typed_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=300,
+        help_text=_("Type your first and last name as they appear on your account."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    agree = forms.BooleanField(
+        label=_("I have read this consent and I agree to take part in the group program."),
+        error_messages={"required": _("Please tick to confirm that you agree.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("sign", _("Sign the consent")))
+
+
+class FlagRuleForm(forms.ModelForm):
+    field = forms.ChoiceField(label=_("Field"), choices=flaggable_choices)
+
+    class Meta:
+        model = FlagRule
+        fields = ["code", "field", "operator", "value", "severity", "message", "is_active"]
+        help_texts = {
+            "value": _(
+                "For “is one of”, separate values with commas, e.g. pregnant,breastfeeding."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save the rule")))

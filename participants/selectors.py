@@ -1,0 +1,117 @@
+"""Reads of screenings, alerts and consent for pages and for other apps (enrollment)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import (
+    AlertStatus,
+    ConsentSignature,
+    SafetyAlert,
+    Screening,
+    ScreeningStatus,
+    User,
+)
+from participants.services.accounts import clinic_today
+from participants.services.consent import consent_document_current
+
+
+def screening_approved_on(*, participant: User, day: datetime.date) -> Screening | None:
+    """The participant's approved screening still valid on ``day`` (a clinic-local date)."""
+    return (
+        Screening.objects.filter(
+            participant=participant, status=ScreeningStatus.APPROVED, valid_until__gte=day
+        )
+        .order_by("-valid_until", "-pk")
+        .first()
+    )
+
+
+def consent_is_current(*, participant: User, now: datetime.datetime | None = None) -> bool:
+    """Whether the participant signed the current consent version (none published: False)."""
+    document = consent_document_current(now=now)
+    if document is None:
+        return False
+    return ConsentSignature.objects.filter(participant=participant, document=document).exists()
+
+
+def screening_latest(*, participant: User) -> Screening | None:
+    return Screening.objects.filter(participant=participant).order_by("-created_at", "-pk").first()
+
+
+def screening_list_for_participant(*, participant: User) -> QuerySet[Screening]:
+    return Screening.objects.filter(participant=participant).order_by("-created_at", "-pk")
+
+
+def screening_review_queue() -> QuerySet[Screening]:
+    """Screenings waiting for a decision: safety first (alert, then review), then oldest first."""
+    return (
+        Screening.objects.filter(
+            status__in=(ScreeningStatus.SUBMITTED, ScreeningStatus.NEEDS_CONSULT)
+        )
+        .select_related("participant")
+        .order_by("-safety_level", "submitted_at", "pk")
+    )
+
+
+def screening_recent_decisions(*, limit: int = 20) -> QuerySet[Screening]:
+    return (
+        Screening.objects.filter(status__in=(ScreeningStatus.APPROVED, ScreeningStatus.DECLINED))
+        .select_related("participant", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def safety_alert_list() -> QuerySet[SafetyAlert]:
+    """Open alerts first (oldest first), then acknowledged, then the latest closed ones."""
+    order = Case(
+        When(status=AlertStatus.OPEN, then=Value(0)),
+        When(status=AlertStatus.ACKNOWLEDGED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        SafetyAlert.objects.select_related("participant", "acknowledged_by", "screening")
+        .annotate(status_order=order)
+        .order_by("status_order", "created_at", "pk")
+    )
+
+
+def safety_alert_open_count() -> int:
+    return SafetyAlert.objects.filter(status=AlertStatus.OPEN).count()
+
+
+@dataclass(frozen=True)
+class NextStep:
+    code: str  # screen, continue, wait, consult, declined, rescreen, consent, enroll
+    message: str
+
+
+def participant_next_step(
+    *, participant: User, now: datetime.datetime | None = None
+) -> tuple[NextStep, Screening | None, Screening | None]:
+    """What the participant does next, their latest screening and the approval valid today."""
+    now = now or timezone.now()
+    latest = screening_latest(participant=participant)
+    approved = screening_approved_on(participant=participant, day=clinic_today(now))
+    if latest is not None and latest.status == ScreeningStatus.DRAFT:
+        step = NextStep("continue", _("Continue your screening questionnaire."))
+    elif latest is not None and latest.status == ScreeningStatus.SUBMITTED:
+        step = NextStep("wait", _("A clinician is reviewing your screening."))
+    elif latest is not None and latest.status == ScreeningStatus.NEEDS_CONSULT:
+        step = NextStep("consult", _("A clinician would like to talk with you before deciding."))
+    elif approved is None:
+        if latest is None:
+            step = NextStep("screen", _("Start with the confidential screening questionnaire."))
+        elif latest.status == ScreeningStatus.DECLINED:
+            step = NextStep("declined", _("Your screening was reviewed; please contact us."))
+        else:
+            step = NextStep("rescreen", _("Your approval has expired: please screen again."))
+    elif not consent_is_current(participant=participant, now=now):
+        step = NextStep("consent", _("Read and sign the informed consent."))
+    else:
+        step = NextStep("enroll", _("You can enroll in a session."))
+    return step, latest, approved

@@ -1,0 +1,1 @@
+"""Pages of the participants app: accounts, the participant's program, and the staff's review."""

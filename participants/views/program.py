@@ -1,0 +1,187 @@
+"""The participant's program: /me/, the screening questionnaire and the consent.
+
+A participant reaches only their own screenings: every lookup filters on ``request.user``, so
+someone else's id is a 404, never a 403 that would confirm it exists.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from participants import forms, selectors
+from participants.access import participant_required
+from participants.instruments import SECTIONS, SECTIONS_BY_SLUG
+from participants.models import SafetyLevel, Screening, ScreeningStatus
+from participants.services import consent
+from participants.services import screening as screening_service
+from participants.services.scoring import safety_assessment
+
+
+def _own_screening(request: HttpRequest, public_id) -> Screening:
+    return get_object_or_404(Screening, public_id=public_id, participant=request.user)
+
+
+@participant_required
+def me(request: HttpRequest) -> HttpResponse:
+    """The participant's next step, always visible, with screening status and validity."""
+    step, latest, approved = selectors.participant_next_step(participant=request.user)
+    return render(
+        request,
+        "participants/me.html",
+        {
+            "step": step,
+            "latest": latest,
+            "approved": approved,
+            "consent_current": selectors.consent_is_current(participant=request.user),
+            "screenings": selectors.screening_list_for_participant(participant=request.user),
+        },
+    )
+
+
+@participant_required
+@require_POST
+def screening_start(request: HttpRequest) -> HttpResponse:
+    try:
+        screening = screening_service.screening_start(participant=request.user)
+    except screening_service.ScreeningRefused as error:
+        messages.info(request, str(error))
+        return redirect("participants:me")
+    return redirect("participants:screening_detail", public_id=screening.public_id)
+
+
+@participant_required
+def screening_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """A draft's sections (done or to do) and the submit button; later, its status."""
+    screening = _own_screening(request, public_id)
+    done = screening_service.screening_sections_done(screening)
+    sections = [(section, section.slug in done) for section in SECTIONS]
+    return render(
+        request,
+        "participants/screening_detail.html",
+        {
+            "screening": screening,
+            "sections": sections,
+            "all_done": len(done) == len(SECTIONS),
+            "next_section": next((s for s, is_done in sections if not is_done), None),
+            # Until a clinician has decided, the crisis resources stay in view.
+            "show_crisis": screening.safety_level == SafetyLevel.ALERT
+            and screening.status in (ScreeningStatus.DRAFT, ScreeningStatus.SUBMITTED),
+        },
+    )
+
+
+@participant_required
+@sensitive_post_parameters()  # answers and notes are PHI: never in error reports
+def screening_section(request: HttpRequest, public_id, slug: str) -> HttpResponse:
+    screening = _own_screening(request, public_id)
+    section = SECTIONS_BY_SLUG.get(slug)
+    if section is None:
+        raise Http404
+    if not screening.is_draft:
+        return redirect("participants:screening_detail", public_id=screening.public_id)
+    index = SECTIONS.index(section)
+    form = forms.ScreeningSectionForm(
+        request.POST if request.method == "POST" else None,
+        section=section,
+        last=index == len(SECTIONS) - 1,
+        initial=screening.answers,
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        # Valid answers are kept even when others are wrong, so nothing typed is lost.
+        level = screening_service.screening_save_section(
+            screening=screening, slug=slug, values=form.answers()
+        )
+        if valid:
+            # Crisis resources at once when this section's own answers raise the alert.
+            if level == SafetyLevel.ALERT and safety_assessment(form.answers())[0] == level:
+                return redirect("participants:screening_support", public_id=screening.public_id)
+            if index + 1 < len(SECTIONS):
+                return redirect(
+                    "participants:screening_section",
+                    public_id=screening.public_id,
+                    slug=SECTIONS[index + 1].slug,
+                )
+            return redirect("participants:screening_detail", public_id=screening.public_id)
+        screening.safety_level = level
+    return render(
+        request,
+        "participants/screening_section.html",
+        {
+            "screening": screening,
+            "section": section,
+            "form": form,
+            "number": index + 1,
+            "count": len(SECTIONS),
+            "previous": SECTIONS[index - 1] if index else None,
+            "show_crisis": screening.safety_level == SafetyLevel.ALERT,
+        },
+    )
+
+
+@participant_required
+def screening_support(request: HttpRequest, public_id) -> HttpResponse:
+    """Crisis resources, shown at once after a safety answer; the alert is already raised."""
+    screening = _own_screening(request, public_id)
+    done = screening_service.screening_sections_done(screening)
+    next_section = next((s for s in SECTIONS if s.slug not in done), None)
+    return render(
+        request,
+        "participants/screening_support.html",
+        {"screening": screening, "next_section": next_section if screening.is_draft else None},
+    )
+
+
+@participant_required
+@require_POST
+def screening_submit(request: HttpRequest, public_id) -> HttpResponse:
+    screening = _own_screening(request, public_id)
+    try:
+        screening_service.screening_submit(screening=screening)
+    except screening_service.ScreeningRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. A clinician will review your screening."))
+    return redirect("participants:screening_detail", public_id=screening.public_id)
+
+
+@participant_required
+@sensitive_post_parameters()  # answers and notes are PHI: never in error reports
+def consent_sign(request: HttpRequest) -> HttpResponse:
+    document = consent.consent_document_current()
+    if document is None:
+        raise Http404
+    signature = document.signatures.filter(participant=request.user).first()
+    form = forms.ConsentSignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and signature is None and form.is_valid():
+        try:
+            consent.consent_sign(
+                participant=request.user,
+                document=document,
+                typed_name=form.cleaned_data["typed_name"],
+                agreed=form.cleaned_data["agree"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except consent.ConsentRefused as error:
+            messages.error(request, str(error))
+            return redirect("participants:consent_sign")
+        else:
+            messages.success(request, _("Thank you: your consent is signed."))
+            return redirect("participants:me")
+    return render(
+        request,
+        "participants/consent_sign.html",
+        {
+            "document": document,
+            "paragraphs": [p.strip() for p in document.body.split("\n\n") if p.strip()],
+            "signature": signature,
+            "form": form,
+        },
+    )
