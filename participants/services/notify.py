@@ -1,19 +1,18 @@
 """Every message this app sends about screenings and safety alerts goes through these functions.
 
-Today they send e-mail directly; the notifications outbox will take their place here, so callers
-do not change. Messages carry the minimum necessary: no names, answers, scores or treatment,
-only that something needs attention (or that a decision is ready) and a link to sign in.
+They write rows to the notifications outbox (``sessions_app.services.notifications``), in the
+caller's transaction; urgent ones also wake the outbox sweep as soon as that transaction commits.
+Messages carry the minimum necessary: no names, answers, scores or treatment, only that
+something needs attention (or that a decision is ready) and a link to sign in.
 """
 
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from participants.emails import send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -26,44 +25,57 @@ class StaffNotice(models.TextChoices):
     SCREENING_TO_REVIEW = "staff_new_screening", _("A new screening to review")
 
 
-def _staff_link(kind: str, about) -> str:
+def _staff_path(kind: str, about) -> str:
     if kind == StaffNotice.SCREENING_TO_REVIEW:
-        path = reverse("participants:review_detail", kwargs={"public_id": about.public_id})
-    else:
-        path = reverse("participants:alert_detail", kwargs={"public_id": about.public_id})
-    return f"{settings.SITE_URL}{path}"
+        return reverse("participants:review_detail", kwargs={"public_id": about.public_id})
+    return reverse("participants:alert_detail", kwargs={"public_id": about.public_id})
+
+
+def _send_soon() -> None:
+    """Safety messages do not wait for the next minute's sweep."""
+    from sessions_app.tasks import notifications_sweep
+
+    transaction.on_commit(lambda: notifications_sweep.delay(), robust=True)
 
 
 def staff_alert_notify(*, kind: str, recipients: Iterable, about) -> int:
     """Tell staff that a safety alert or a screening (``about``) needs them; returns how many.
 
-    The message says only what kind of thing waits and links to it by its opaque id.
+    The message says only what kind of thing waits and links to it by its opaque id. Safety
+    alerts ignore quiet hours and go out at once.
     """
+    from sessions_app.services.notifications import notification_plan
+
     kind = StaffNotice(kind)
-    link = _staff_link(kind, about)
-    sent = 0
+    now = timezone.now()
+    planned = 0
     for user in recipients:
         if not user.is_active or not user.email:
             continue
-        send_templated_email(
-            template="emails/staff_notice",
-            to=user.email,
-            context={"kind": kind.value, "headline": kind.label, "link": link},
+        notification_plan(
+            recipient=user,
+            kind=kind.value,
+            subject=about,
+            due_at=now,
+            context={"path": _staff_path(kind, about)},
+            now=now,
         )
-        sent += 1
-    logger.info("staff notice kind=%s sent=%s", kind.value, sent)
-    return sent
+        planned += 1
+    if kind != StaffNotice.SCREENING_TO_REVIEW:
+        _send_soon()
+    logger.info("staff notice kind=%s planned=%s", kind.value, planned)
+    return planned
 
 
 def screening_decision_notify(*, screening) -> None:
     """Tell the participant that a clinician decided, with the next step and no clinical detail."""
-    participant = screening.participant
-    send_templated_email(
-        template="emails/screening_decision",
-        to=participant.email,
-        context={
-            "name": participant.display_name,
-            "status": screening.status,
-            "link": f"{settings.SITE_URL}{reverse('participants:me')}",
-        },
+    from sessions_app.models import NotificationKind
+    from sessions_app.services.notifications import notification_plan
+
+    notification_plan(
+        recipient=screening.participant,
+        kind=NotificationKind.SCREENING_DECISION,
+        subject=screening,
+        due_at=timezone.now(),
+        context={"path": reverse("participants:me"), "status": screening.status},
     )

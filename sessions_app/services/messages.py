@@ -119,6 +119,8 @@ def context_for(notification: Notification) -> dict:
             preparation_instructions=session.session_type.preparation_instructions,
             previous_starts_at=_parse_local(notification.context.get("previous_starts_at")),
         )
+    if "status" in notification.context:
+        context["status"] = notification.context["status"]
     expires_at = _parse_local(notification.context.get("expires_at"))
     if expires_at:
         context["expires_at"] = expires_at

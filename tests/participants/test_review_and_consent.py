@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +33,7 @@ from tests.factories import (
     SubmittedScreeningFactory,
     screening_answers,
 )
+from tests.outbox import delivered
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("screening_defaults")]
 
@@ -96,7 +96,7 @@ def test_participant_is_told_the_outcome_without_clinical_detail(
         screening_decide(
             screening=screening, clinician=decider, decision="declined", note="Psychosis history"
         )
-    (message,) = mail.outbox
+    (message,) = delivered()
     assert message.to == [screening.participant.email]
     text = (message.subject + message.body + message.alternatives[0][0]).lower()
     assert "not able to offer you a place" in text

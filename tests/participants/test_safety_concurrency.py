@@ -5,7 +5,6 @@ import datetime
 import threading
 
 import pytest
-from django.core import mail
 from django.db import connection
 
 from participants.models import AlertStatus, Role, SafetyAlert
@@ -15,6 +14,7 @@ from participants.services.alerts import (
     safety_alert_escalate_overdue,
 )
 from tests.factories import SafetyAlertFactory
+from tests.outbox import delivered
 
 NOW = datetime.datetime(2026, 11, 25, 18, 0, tzinfo=datetime.UTC)
 
@@ -67,5 +67,5 @@ def test_simultaneous_sweeps_escalate_once(make_user):
         lambda: safety_alert_escalate_overdue(now=later),
     )
     assert sorted(results) == [0, 1], results
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
     assert SafetyAlert.objects.get().escalated_at == later
