@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.forms.screening import FlagRuleForm
 from participants.models import (
+    AuditEvent,
     ConsentDocument,
     ConsentSignature,
     FlagRule,
@@ -162,4 +163,33 @@ class SafetyAlertAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in SafetyAlert._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, searchable by admins; nobody adds, changes or deletes a row."""
+
+    list_display = (
+        "at",
+        "actor_email",
+        "action",
+        "record_type",
+        "record_id",
+        "participant",
+        "ip_address",
+    )
+    list_filter = ("action", "record_type", ("at", admin.DateFieldListFilter))
+    search_fields = ("actor_email", "record_id", "participant__email", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("participant",)
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

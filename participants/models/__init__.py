@@ -7,6 +7,7 @@ from participants.models.accounts import (
     User,
     UserManager,
 )
+from participants.models.audit import AuditAction, AuditEvent, AuditLogError
 from participants.models.consent import ConsentDocument, ConsentSignature
 from participants.models.screening import (
     AlertStatus,
@@ -23,6 +24,9 @@ from participants.models.screening import (
 
 __all__ = [
     "STAFF_ROLES",
+    "AuditAction",
+    "AuditEvent",
+    "AuditLogError",
     "AlertStatus",
     "ConsentDocument",
     "ConsentSignature",

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 from participants import forms, selectors
 from participants.access import participant_required
 from participants.instruments import SECTIONS, SECTIONS_BY_SLUG
-from participants.models import SafetyLevel, Screening, ScreeningStatus
+from participants.models import AuditAction, SafetyLevel, Screening, ScreeningStatus
+from participants.security import client_ip
 from participants.services import consent
 from participants.services import screening as screening_service
+from participants.services.audit import audit_record
 from participants.services.scoring import safety_assessment
 
 
@@ -57,6 +59,7 @@ def screening_start(request: HttpRequest) -> HttpResponse:
 def screening_detail(request: HttpRequest, public_id) -> HttpResponse:
     """A draft's sections (done or to do) and the submit button; later, its status."""
     screening = _own_screening(request, public_id)
+    audit_record(request=request, action=AuditAction.VIEW, record=screening)
     done = screening_service.screening_sections_done(screening)
     sections = [(section, section.slug in done) for section in SECTIONS]
     return render(
@@ -96,6 +99,7 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
         level = screening_service.screening_save_section(
             screening=screening, slug=slug, values=form.answers()
         )
+        audit_record(request=request, action=AuditAction.UPDATE, record=screening)
         if valid:
             # Crisis resources at once when this section's own answers raise the alert.
             if level == SafetyLevel.ALERT and safety_assessment(form.answers())[0] == level:
@@ -108,6 +112,8 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
                 )
             return redirect("participants:screening_detail", public_id=screening.public_id)
         screening.safety_level = level
+    else:
+        audit_record(request=request, action=AuditAction.VIEW, record=screening)
     return render(
         request,
         "participants/screening_section.html",
@@ -145,6 +151,7 @@ def screening_submit(request: HttpRequest, public_id) -> HttpResponse:
     except screening_service.ScreeningRefused as error:
         messages.error(request, str(error))
     else:
+        audit_record(request=request, action=AuditAction.SUBMIT, record=screening)
         messages.success(request, _("Thank you. A clinician will review your screening."))
     return redirect("participants:screening_detail", public_id=screening.public_id)
 
@@ -159,12 +166,12 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     form = forms.ConsentSignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and signature is None and form.is_valid():
         try:
-            consent.consent_sign(
+            signed = consent.consent_sign(
                 participant=request.user,
                 document=document,
                 typed_name=form.cleaned_data["typed_name"],
                 agreed=form.cleaned_data["agree"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request) or None,
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         except ValidationError as error:
@@ -173,8 +180,15 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("participants:consent_sign")
         else:
+            audit_record(
+                request=request, action=AuditAction.SIGN, record=signed, participant=request.user
+            )
             messages.success(request, _("Thank you: your consent is signed."))
             return redirect("participants:me")
+    if request.method == "GET":
+        audit_record(
+            request=request, action=AuditAction.VIEW, record=document, participant=request.user
+        )
     return render(
         request,
         "participants/consent_sign.html",

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from participants import forms, selectors
 from participants.access import clinical_required, may_edit_flag_rules, staff_required
 from participants.instruments import SAFETY_CODES, SECTIONS
-from participants.models import FlagRule, SafetyAlert, Screening, ScreeningPolicy
+from participants.models import AuditAction, FlagRule, SafetyAlert, Screening, ScreeningPolicy
 from participants.services import alerts
 from participants.services import screening as screening_service
 from participants.services.accounts import age_on, clinic_today
+from participants.services.audit import audit_record
 
 
 @staff_required
@@ -81,8 +82,10 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
                 messages.error(request, str(error))
                 return redirect("participants:review_detail", public_id=screening.public_id)
             else:
+                audit_record(request=request, action=AuditAction.DECIDE, record=screening)
                 messages.success(request, _("The decision is recorded; the participant is told."))
                 return redirect("participants:review_queue")
+    audit_record(request=request, action=AuditAction.VIEW, record=screening)
     profile = getattr(screening.participant, "participant_profile", None)
     return render(
         request,
@@ -140,8 +143,10 @@ def alert_detail(request: HttpRequest, public_id) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("participants:alert_detail", public_id=alert.public_id)
         else:
+            audit_record(request=request, action=AuditAction.CLOSE, record=alert)
             messages.success(request, _("The alert is closed."))
             return redirect("participants:alert_list")
+    audit_record(request=request, action=AuditAction.VIEW, record=alert)
     return render(
         request,
         "participants/staff/alert_detail.html",
@@ -163,6 +168,7 @@ def alert_acknowledge(request: HttpRequest, public_id) -> HttpResponse:
     except alerts.AlertRefused as error:
         messages.error(request, str(error))
     else:
+        audit_record(request=request, action=AuditAction.ACKNOWLEDGE, record=alert)
         messages.success(request, _("You own this alert now: please reach out and record it."))
     return redirect("participants:alert_detail", public_id=alert.public_id)
 
