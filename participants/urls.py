@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from participants.views import accounts as views
-from participants.views import program, review
+from participants.views import data, program, review
 from participants.views import security as security_views
 
 app_name = "participants"
@@ -55,6 +55,9 @@ urlpatterns = [
         "me/screening/<uuid:public_id>/submit/", program.screening_submit, name="screening_submit"
     ),
     path("me/consent/", program.consent_sign, name="consent_sign"),
+    path("me/data/", data.my_data, name="my_data"),
+    path("me/data/my-data.json", data.my_data_json, name="my_data_json"),
+    path("me/data/document/", data.my_data_document, name="my_data_document"),
     # Staff: review, safety alerts, flag rules.
     path("staff/screenings/", review.review_queue, name="review_queue"),
     path("staff/screenings/<uuid:public_id>/", review.review_detail, name="review_detail"),

@@ -256,6 +256,7 @@ class NotificationKind(models.TextChoices):
     STAFF_SAFETY_ESCALATION = "staff_safety_escalation", _("Staff: safety alert escalated")
     STAFF_ATTENDANCE_MISSING = "staff_attendance_missing", _("Staff: attendance not taken")
     STAFF_BELOW_MINIMUM = "staff_below_minimum", _("Staff: session below its minimum")
+    STAFF_ACCOUNT_CLOSED = "staff_account_closed", _("Staff: a participant closed their account")
 
 
 class NotificationChannel(models.TextChoices):

@@ -1,6 +1,7 @@
 """Forms of the participants app, one module per concern; each renders with crispy-forms."""
 
 from participants.forms.accounts import (
+    AccountCloseForm,
     DateInput,
     LoginForm,
     PasswordChangeForm,
@@ -21,6 +22,7 @@ from participants.forms.screening import (
 )
 
 __all__ = [
+    "AccountCloseForm",
     "AlertCloseForm",
     "ConsentSignForm",
     "DateInput",

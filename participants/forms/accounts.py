@@ -309,3 +309,27 @@ class StaffInviteForm(forms.Form):
         if cleaned.get("permissions") and cleaned.get("role") != Role.CLINICIAN:
             self.add_error("permissions", _("Clinical permissions are for clinicians."))
         return cleaned
+
+
+class AccountCloseForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To be sure it is you."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that I will no longer be able to sign in or enroll."),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Close my account"))
+        self.helper.inputs[0].field_classes = "btn btn-danger"
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That is not your password."))
+        return password

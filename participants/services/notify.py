@@ -79,3 +79,24 @@ def screening_decision_notify(*, screening) -> None:
         due_at=timezone.now(),
         context={"path": reverse("participants:me"), "status": screening.status},
     )
+
+
+def staff_account_closed_notify(*, participant) -> int:
+    """Tell the admins that a participant closed their account (the link names no one)."""
+    from participants.models import Role, User
+    from sessions_app.models import NotificationKind
+    from sessions_app.services.notifications import notification_plan
+
+    now = timezone.now()
+    admins = User.objects.filter(is_active=True, groups__name=Role.ADMIN).distinct()
+    path = reverse("admin:participants_user_change", args=[participant.pk])
+    for admin_user in admins:
+        notification_plan(
+            recipient=admin_user,
+            kind=NotificationKind.STAFF_ACCOUNT_CLOSED,
+            subject=participant,
+            due_at=now,
+            context={"path": path},
+            now=now,
+        )
+    return len(admins)

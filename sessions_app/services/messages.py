@@ -68,6 +68,7 @@ SPECS: dict[str, MessageSpec] = {
     K.STAFF_SAFETY_ESCALATION: MessageSpec(to_staff=True, default_path="/staff/"),
     K.STAFF_ATTENDANCE_MISSING: MessageSpec(to_staff=True, default_path="/staff/"),
     K.STAFF_BELOW_MINIMUM: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.STAFF_ACCOUNT_CLOSED: MessageSpec(to_staff=True, default_path="/staff/"),
 }
 
 
