@@ -50,8 +50,8 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
     people = session_roster(session=session)

@@ -107,8 +107,8 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def session_publish(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(GroupSession, pk=pk)
     try:

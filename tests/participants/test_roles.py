@@ -121,3 +121,16 @@ def test_navigation_shows_what_each_role_uses(client, make_user):
 
     sign_in(make_user(Role.ADMIN), client)
     assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.COORDINATOR, Role.CLINICIAN])
+def test_no_registered_admin_model_opens_for_anyone_but_admins(make_user, role):
+    from django.contrib import admin
+
+    client = sign_in(make_user(role))
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("admin:login")), url

@@ -1,0 +1,212 @@
+"""Every URL of the project, for every role, against one's own and someone else's records.
+
+``MATRIX`` has one entry per URL name in the URLconf (Django admin aside: its permission test is
+per registered model in tests/participants/test_roles.py). A new URL without an entry fails
+``test_every_url_has_an_entry``, so nobody adds a page without saying who may open it.
+
+Requests are GETs, so nothing changes; a page that only takes POST answers 405 to those allowed
+past its access check. The roles: anonymous, the participant who owns the records, another
+participant, a coordinator, a clinician, an admin.
+"""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from participants.models import FlagRule, Role
+from participants.services.accounts import email_verification_token
+from tests.auth import sign_in
+from tests.factories import (
+    EnrollmentFactory,
+    ParticipantFactory,
+    SafetyAlertFactory,
+    ScreeningFactory,
+    StaffFactory,
+    SubmittedScreeningFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("screening_defaults")]
+
+ROLES = ("anonymous", "participant", "other", "coordinator", "clinician", "admin")
+LOGIN = "login"  # redirected to the sign-in page
+HOME = "home"  # redirected away (already signed in)
+
+
+def _all(value):
+    return dict.fromkeys(ROLES, value)
+
+
+def _staff(allowed=200, participants=403):
+    return {
+        "anonymous": LOGIN,
+        "participant": participants,
+        "other": participants,
+        "coordinator": allowed,
+        "clinician": allowed,
+        "admin": allowed,
+    }
+
+
+def _clinical(allowed=200):
+    return {**_staff(allowed), "coordinator": 403}
+
+
+def _admin_only(allowed=200):
+    return {**_staff(403), "admin": allowed}
+
+
+def _own(allowed=200, others=404):
+    """A participant's own record: others get 404 (it does not exist for them), staff 403."""
+    return {
+        "anonymous": LOGIN,
+        "participant": allowed,
+        "other": others,
+        "coordinator": 403,
+        "clinician": 403,
+        "admin": 403,
+    }
+
+
+def _participant(allowed=200):
+    return {**_own(allowed), "other": allowed}
+
+
+PUBLIC = _all(200)
+SIGNED_OUT_ONLY = {**_all(302), "anonymous": 200}
+
+# url name -> (kwargs key in the world, expected per role)
+MATRIX = {
+    "home": (None, PUBLIC),
+    "healthz": (None, PUBLIC),
+    "participants:signup": (None, SIGNED_OUT_ONLY),
+    "participants:signup_done": (None, PUBLIC),
+    "participants:resend_verification": (None, PUBLIC),
+    # A verification link works for anyone who has it (it carries its own proof); signed out,
+    # it leads on to the sign-in page.
+    "participants:verify_email": ("verify", {**_all(302), "anonymous": LOGIN}),
+    "participants:login": (None, SIGNED_OUT_ONLY),
+    "participants:logout": (None, _all(405)),
+    "participants:password_change": (None, {**_all(200), "anonymous": LOGIN}),
+    "participants:password_change_done": (None, {**_all(200), "anonymous": LOGIN}),
+    "participants:password_reset": (None, PUBLIC),
+    "participants:password_reset_done": (None, PUBLIC),
+    # Signing in changes the owner's last login, which voids their reset link: the page says so.
+    "participants:password_reset_confirm": ("reset", {**_all(302), "participant": 200}),
+    "participants:password_reset_complete": (None, PUBLIC),
+    "participants:profile": (None, _participant()),
+    "participants:me": (None, _participant()),
+    "participants:screening_start": (None, _participant(405)),
+    "participants:screening_detail": ("draft", _own()),
+    "participants:screening_section": ("draft_section", _own()),
+    "participants:screening_support": ("draft", _own()),
+    "participants:screening_submit": ("draft", _own(405, others=405)),
+    "participants:consent_sign": (None, _participant()),
+    "participants:my_data": (None, _participant()),
+    "participants:my_data_json": (None, _participant()),
+    "participants:my_data_document": (None, _participant()),
+    "participants:review_queue": (None, _staff()),
+    "participants:review_detail": ("submitted", _clinical()),
+    "participants:alert_list": (None, _clinical()),
+    "participants:alert_detail": ("alert", _clinical()),
+    "participants:alert_acknowledge": ("alert", _clinical(405)),
+    "participants:flag_rule_list": (None, {**_clinical(403), "admin": 200}),
+    "participants:flag_rule_create": (None, {**_clinical(403), "admin": 200}),
+    "participants:flag_rule_edit": ("rule", {**_clinical(403), "admin": 200}),
+    # Staff may link a new authenticator (a new phone); participants have no second factor.
+    "participants:two_factor_setup": (None, {**_staff(200, participants=302)}),
+    "participants:two_factor_verify": (None, {**_all(302), "anonymous": LOGIN}),
+    "participants:keepalive": (None, _all(405)),
+    "team:list": (None, _admin_only()),
+    "team:set_active": ("member", _admin_only(405)),
+    "team:reset_second_factor": ("member", _admin_only(405)),
+    "sessions_app:session_list": (None, PUBLIC),
+    "sessions_app:staff_dashboard": (None, _staff()),
+    "sessions_app:sms_inbound": (None, _all(405)),
+    "sessions_app:staff_session_list": (None, _staff()),
+    "sessions_app:staff_session_create": (None, _staff()),
+    "sessions_app:staff_series_create": (None, _staff()),
+    "sessions_app:staff_session_roster": ("session", _staff()),
+    "sessions_app:staff_session_edit": ("session", _staff()),
+    "sessions_app:staff_session_publish": ("session", _staff(405)),
+    "sessions_app:staff_session_cancel": ("session", _staff()),
+    "sessions_app:staff_session_reschedule": ("session", _staff()),
+    "sessions_app:staff_session_duplicate": ("session", _staff()),
+    "sessions_app:staff_session_attendance": ("session", _staff(405)),
+    "sessions_app:staff_session_sign_in_sheet": ("session", _staff()),
+}
+
+
+def url_names() -> set[str]:
+    """Every named URL of the URLconf, with its namespace, Django admin aside."""
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                inner = pattern.namespace or ""
+                full = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+                yield from walk(pattern.url_patterns, full)
+            elif pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_entry():
+    missing = url_names() - set(MATRIX)
+    assert not missing, f"URLs without an access entry in MATRIX: {sorted(missing)}"
+    stale = set(MATRIX) - url_names()
+    assert not stale, f"MATRIX entries for URLs that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(roles):
+    owner = ParticipantFactory(email_verified_at=None)
+    other = ParticipantFactory()
+    submitted = SubmittedScreeningFactory(participant=owner)
+    draft = ScreeningFactory(participant=owner)
+    enrollment = EnrollmentFactory(participant=owner)
+    return {
+        "people": {
+            "anonymous": None,
+            "participant": owner,
+            "other": other,
+            "coordinator": StaffFactory(role=Role.COORDINATOR),
+            "clinician": StaffFactory(role=Role.CLINICIAN),
+            "admin": StaffFactory(role=Role.ADMIN),
+        },
+        "kwargs": {
+            "draft": {"public_id": draft.public_id},
+            "draft_section": {"public_id": draft.public_id, "slug": "medical"},
+            "submitted": {"public_id": submitted.public_id},
+            "alert": {"public_id": SafetyAlertFactory(participant=owner).public_id},
+            "rule": {"pk": FlagRule.objects.first().pk},
+            "member": {"pk": StaffFactory(role=Role.COORDINATOR).pk},
+            "session": {"pk": enrollment.session.pk},
+            "verify": {"token": email_verification_token(owner)},
+            "reset": {
+                "uidb64": urlsafe_base64_encode(force_bytes(owner.pk)),
+                "token": default_token_generator.make_token(owner),
+            },
+        },
+    }
+
+
+def outcome(response):
+    if response.status_code == 302 and "/accounts/login/" in response.url:
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_each_role_gets_the_expected_answer(world, url_name, role):
+    key, expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=world["kwargs"][key] if key else None)
+    person = world["people"][role]
+    client = sign_in(person) if person else Client()
+    assert outcome(client.get(url)) == expected[role], f"{role} GET {url}"
