@@ -26,7 +26,13 @@ from sessions_app.services.notifications import (
     retry_delay,
     sms_send_time,
 )
-from tests.factories import GroupSessionFactory, ParticipantFactory, SessionTypeFactory
+from tests.factories import (
+    GroupSessionFactory,
+    ParticipantFactory,
+    SessionTypeFactory,
+    SubmittedScreeningFactory,
+    screening_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -318,12 +324,34 @@ def test_delivering_a_batch_runs_a_bounded_number_of_queries(
 # --- Rendering ----------------------------------------------------------------------------------
 
 
-FORBIDDEN = ["ketamine", "phq", "gad", "score", "medication", "diagnos", "dosing", "suicid"]
+FORBIDDEN = [
+    "ketamine",
+    "phq",
+    "gad",
+    "score",
+    "medication",
+    "lamotrigine",
+    "psychosis",
+    "severe",
+    "diagnos",
+    "dosing",
+    "suicid",
+]
 
 
 @pytest.mark.parametrize("kind", NotificationKind.values)
 def test_every_kind_renders_with_the_minimum_necessary(roles, session, kind):
     person = ParticipantFactory(profile__sms_opt_in=True, first_name="Quinnella")
+    # A participant with a flagged, severe screening: none of it may reach a message.
+    SubmittedScreeningFactory(
+        participant=person,
+        answers=screening_answers(phq9_1=3, phq9_9=2, medications_other="Lamotrigine"),
+        phq9_total=24,
+        phq9_band="Severe",
+        gad7_total=19,
+        gad7_band="Severe",
+        flags=[{"code": "psychosis", "severity": "absolute", "message": "History of psychosis"}],
+    )
     session.title = "Ketamine group session for trauma"
     session.save()
     notification = Notification(
