@@ -51,3 +51,39 @@ def console_errors(page):
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+@pytest.fixture
+def signed_in_page(live_server, browser):
+    """Open a browser page already signed in as ``user`` (staff past their second factor).
+
+    For page checks; the browser journeys sign in through the forms as a person would. The
+    context bypasses the Content-Security-Policy only so that axe-core can be injected.
+    """
+    from django.conf import settings
+
+    from tests.auth import sign_in
+
+    contexts = []
+
+    def open_page(user, *, width: int = 1280, bypass_csp: bool = False):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, bypass_csp=bypass_csp
+        )
+        contexts.append(context)
+        if user is not None:
+            client = sign_in(user)
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

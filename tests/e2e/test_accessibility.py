@@ -1,0 +1,91 @@
+"""axe-core on the main pages, signed in as each role: no serious or critical violation."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from participants.models import Role
+from tests.factories import (
+    EnrollmentFactory,
+    ParticipantFactory,
+    SafetyAlertFactory,
+    StaffFactory,
+    SubmittedScreeningFactory,
+)
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("screening_defaults"),
+]
+
+AXE = Axe()
+
+
+def serious_violations(page) -> list[str]:
+    results = AXE.run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def records():
+    participant = ParticipantFactory()
+    screening = SubmittedScreeningFactory(participant=participant)
+    alert = SafetyAlertFactory(participant=participant)
+    enrollment = EnrollmentFactory(participant=participant)
+    return {
+        "participant": participant,
+        "screening": screening,
+        "alert": alert,
+        "session": enrollment.session,
+    }
+
+
+def pages_for(role: str, records) -> list[str]:
+    session, screening, alert = records["session"], records["screening"], records["alert"]
+    staff = [
+        "/staff/",
+        "/staff/?view=month",
+        "/staff/sessions/",
+        "/staff/sessions/new/",
+        f"/staff/sessions/{session.pk}/",
+        "/staff/screenings/",
+    ]
+    return {
+        "anonymous": ["/", "/sessions/", "/accounts/login/", "/accounts/signup/"],
+        Role.PARTICIPANT: ["/me/", "/accounts/profile/", "/me/consent/", "/me/data/"],
+        Role.COORDINATOR: staff,
+        Role.CLINICIAN: [
+            *staff,
+            f"/staff/screenings/{screening.public_id}/",
+            "/staff/alerts/",
+            f"/staff/alerts/{alert.public_id}/",
+        ],
+        Role.ADMIN: ["/staff/team/", "/staff/flag-rules/"],
+    }[role]
+
+
+@pytest.mark.parametrize(
+    "role", ["anonymous", Role.PARTICIPANT, Role.COORDINATOR, Role.CLINICIAN, Role.ADMIN]
+)
+def test_main_pages_have_no_serious_accessibility_violation(
+    live_server, signed_in_page, records, role
+):
+    if role == "anonymous":
+        user = None
+    elif role == Role.PARTICIPANT:
+        user = records["participant"]
+    else:
+        user = StaffFactory(role=role)
+    page = signed_in_page(user, bypass_csp=True)
+    found = {}
+    for path in pages_for(role, records):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        problems = serious_violations(page)
+        if problems:
+            found[path] = problems
+    assert not found, found
