@@ -12,6 +12,7 @@ from participants.forms.accounts import (
     SignupForm,
     StaffInviteForm,
 )
+from participants.forms.checkins import CheckInForm
 from participants.forms.screening import (
     AlertCloseForm,
     ConsentSignForm,
@@ -22,6 +23,7 @@ from participants.forms.screening import (
 
 __all__ = [
     "AlertCloseForm",
+    "CheckInForm",
     "ConsentSignForm",
     "DateInput",
     "DecisionForm",

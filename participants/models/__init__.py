@@ -7,6 +7,7 @@ from participants.models.accounts import (
     User,
     UserManager,
 )
+from participants.models.checkins import SCORED_KINDS, CheckIn, CheckInKind, Practice
 from participants.models.consent import ConsentDocument, ConsentSignature
 from participants.models.screening import (
     AlertStatus,
@@ -22,14 +23,18 @@ from participants.models.screening import (
 )
 
 __all__ = [
+    "SCORED_KINDS",
     "STAFF_ROLES",
     "AlertStatus",
+    "CheckIn",
+    "CheckInKind",
     "ConsentDocument",
     "ConsentSignature",
     "FlagOperator",
     "FlagRule",
     "FlagSeverity",
     "ParticipantProfile",
+    "Practice",
     "Role",
     "SafetyAlert",
     "SafetyLevel",
