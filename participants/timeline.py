@@ -127,6 +127,10 @@ class Timeline:
         return sum(e.status == EnrollmentStatus.ATTENDED for e in self.enrollments)
 
     @property
+    def reflections(self) -> list[CheckIn]:
+        return [checkin for checkin in self.checkins if checkin.reflection]
+
+    @property
     def missed(self) -> int:
         return sum(e.status == EnrollmentStatus.NO_SHOW for e in self.enrollments)
 
