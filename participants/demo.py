@@ -98,7 +98,7 @@ def _answers_for(phq9: int, gad7: int) -> dict:
 
 
 def seed_checkin_demo(
-    *, people: list[User], clinician: User, session_type, room, today=None
+    *, people: list[User], clinician: User, monitor: User, session_type, room, today=None
 ) -> int:
     """Three past dosing sessions everyone in ``people`` attended, a baseline screening approved
     before the first, and answered check-ins with scores that ease over time. Idempotent: does
@@ -134,9 +134,12 @@ def seed_checkin_demo(
                 "room": room,
                 "capacity": min(session_type.default_capacity, room.capacity),
                 "status": SessionStatus.COMPLETED,
+                "medical_monitor": monitor,
                 "attendance_taken_at": starts_at + datetime.timedelta(hours=3),
             },
         )
+        if _created:
+            session.facilitators.set([clinician])
         sessions.append(session)
     answered = 0
     for index, (person, ((base_phq9, base_gad7), scores)) in enumerate(

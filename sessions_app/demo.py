@@ -209,6 +209,7 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
         people=[users["participant@journease.test"]]
         + [_roster_participant(i, *names) for i, names in enumerate(DEMO_ROSTER, start=1)],
         clinician=prescriber,
+        monitor=nurse,
         session_type=types["Ketamine group session"],
         room=rooms["Juniper Room"],
         today=today,

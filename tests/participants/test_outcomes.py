@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from participants.models import CheckIn, Role, Screening, User
 from participants.outcomes import outcomes_report
+from participants.timeline import participant_progress
 from sessions_app.models import Enrollment, EnrollmentStatus, GroupSession, SessionStatus
 from tests.factories import (
     ApprovedScreeningFactory,
@@ -370,3 +371,18 @@ def test_timeline_runs_a_bounded_number_of_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["timeline"].checkins) == 48
+
+
+def test_demo_data_gives_the_charts_something_to_show_and_is_idempotent(roles):
+    from sessions_app.demo import seed_demo
+
+    seed_demo()
+    count = CheckIn.objects.count()
+    seed_demo()
+    assert CheckIn.objects.count() == count
+    demo = User.objects.get(email="participant@journease.test")
+    progress = participant_progress(participant=demo)
+    assert not progress.score_chart.is_empty and not progress.mood_chart.is_empty
+    report = outcomes_report()
+    assert report.overall.participant_count == 4
+    assert report.overall.phq9_pairs == 4
