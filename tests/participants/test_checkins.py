@@ -372,3 +372,41 @@ def test_progress_shows_only_my_checkins_with_a_chart_and_a_table(participant_cl
     assert str(mine.public_id) in html
     assert str(other.public_id) not in html
     assert "My progress" in client.get(reverse("participants:me")).content.decode()
+
+
+def test_checkin_pages_have_no_inline_code_and_label_every_input(participant_client, staff_client):
+    from tests.participants.test_screening_pages import assert_inputs_labelled
+    from tests.test_pages import assert_no_inline_code
+
+    client = participant_client()
+    checkin = CheckInFactory(enrollment__participant=client.user)
+    checkin_complete(
+        checkin=CheckInFactory(enrollment__participant=client.user, kind="somatic"),
+        answers=CheckInAnswers(
+            mood=6, reflection="", practices=[], answers={}, wants_contact=False
+        ),
+    )
+    for url in (checkin_url(checkin), reverse("participants:progress")):
+        html = client.get(url).content.decode()
+        assert_no_inline_code(html, url)
+        assert_inputs_labelled(html, url)
+    clinician = staff_client(Role.CLINICIAN)
+    for url in (
+        reverse("participants:outcomes"),
+        reverse("participants:participant_timeline", args=[client.user.pk]),
+    ):
+        response = clinician.get(url)
+        assert response.status_code == 200
+        assert_no_inline_code(response.content.decode(), url)
+
+
+def test_practices_the_clinic_lists_in_admin_are_offered_and_switched_off_ones_are_not(
+    participant_client,
+):
+    PracticeFactory(code="breathing", name="Box breathing")
+    PracticeFactory(code="journaling", name="Journaling", is_active=False)
+    client = participant_client()
+    checkin = CheckInFactory(enrollment__participant=client.user, kind="somatic")
+    html = client.get(checkin_url(checkin)).content.decode()
+    assert "Box breathing" in html and "Somatic (body-based) practice" in html
+    assert "Journaling" not in html
