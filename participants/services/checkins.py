@@ -91,13 +91,14 @@ def checkins_plan_for_attendance(
 
 def checkins_withdraw_for_enrollment(*, enrollment: Enrollment) -> int:
     """A correction to no-show: cancel the pending messages about the seat's check-ins and
-    remove those not answered yet (an answered one is the participant's and stays)."""
+    remove those not answered yet. An answered one is the participant's and stays, and so does
+    one that raised a safety alert (the alert's record keeps pointing at it)."""
     withdrawn = 0
     for checkin in CheckIn.objects.filter(enrollment=enrollment, completed_at__isnull=True):
         notifications_cancel(subject=checkin)
-        checkin.practices.clear()
-        checkin.delete()
-        withdrawn += 1
+        if checkin.safety_alert_id is None:
+            checkin.delete()
+            withdrawn += 1
     return withdrawn
 
 
@@ -223,6 +224,9 @@ def checkin_complete(
             raise CheckInRefused(_("Mood is a number from 0 to 10."))
         scored = {}
         if locked.is_scored:
+            missing = [code for code in PHQ9_CODES + GAD7_CODES if code not in answers.answers]
+            if missing:
+                raise CheckInRefused(_("Please answer every PHQ-9 and GAD-7 question."))
             scored = {code: int(answers.answers[code]) for code in PHQ9_CODES + GAD7_CODES}
             phq9, gad7 = phq9_score(scored), gad7_score(scored)
             locked.phq9_total, locked.phq9_band = phq9.total, phq9.band

@@ -224,6 +224,23 @@ def test_mood_outside_zero_to_ten_is_refused(participant_client):
         )
 
 
+def test_a_week_checkin_is_not_recorded_without_every_phq9_and_gad7_answer():
+    checkin = CheckInFactory()
+    with pytest.raises(CheckInRefused):
+        checkin_complete(
+            checkin=checkin,
+            answers=CheckInAnswers(
+                mood=5,
+                reflection="",
+                practices=[],
+                answers=dict.fromkeys(PHQ9_CODES, 0),
+                wants_contact=False,
+            ),
+        )
+    checkin.refresh_from_db()
+    assert checkin.completed_at is None
+
+
 def test_practice_checkins_do_not_ask_phq9_or_gad7(participant_client):
     client = participant_client()
     checkin = CheckInFactory(enrollment__participant=client.user, kind="self_compassion")
