@@ -427,3 +427,15 @@ def test_practices_the_clinic_lists_in_admin_are_offered_and_switched_off_ones_a
     html = client.get(checkin_url(checkin)).content.decode()
     assert "Box breathing" in html and "Somatic (body-based) practice" in html
     assert "Journaling" not in html
+
+
+def test_beat_plans_the_reminders_every_quarter_hour(settings):
+    from participants.tasks import plan_checkin_nudges
+
+    entry = next(
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == plan_checkin_nudges.name
+    )
+    assert entry["schedule"] == 15 * 60
+    checkin = CheckInFactory()
+    assert plan_checkin_nudges() == 1
+    assert [n.kind for n in pending_about(checkin)] == [K.CHECKIN_NUDGE]
