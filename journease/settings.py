@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.escalate_safety_alerts",
         "schedule": 60.0,
     },
+    # The next daily reminder of each unanswered week or month check-in (one pending at a time).
+    "plan-checkin-nudges": {
+        "task": "participants.plan_checkin_nudges",
+        "schedule": 15 * 60.0,
+    },
     # Safety, review and decision messages whose task was lost (worker or broker down).
     "send-pending-screening-notices": {
         "task": "participants.send_pending_notices",

@@ -9,6 +9,7 @@ def _ensure_roles(sender, **kwargs) -> None:
         return
     from participants.models import ScreeningPolicy
     from participants.services.accounts import ensure_roles
+    from participants.services.checkins import ensure_default_practices
     from participants.services.consent import ensure_default_consent_document
     from participants.services.scoring import ensure_default_flag_rules
 
@@ -16,6 +17,7 @@ def _ensure_roles(sender, **kwargs) -> None:
     ensure_default_flag_rules()
     ensure_default_consent_document()
     ScreeningPolicy.current()
+    ensure_default_practices()
 
 
 class ParticipantsConfig(AppConfig):

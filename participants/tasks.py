@@ -50,3 +50,11 @@ def send_pending_notices() -> int:
     from participants.services.screening import screening_notices_send_pending
 
     return safety_alert_notify_pending() + screening_notices_send_pending()
+
+
+@shared_task(name="participants.plan_checkin_nudges", ignore_result=True)
+def plan_checkin_nudges() -> int:
+    """Beat, every 15 minutes: plan the next daily reminder of unanswered check-ins."""
+    from participants.services.checkins import checkin_nudges_plan
+
+    return checkin_nudges_plan()

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from participants.demo import seed_screening_demo
+from participants.demo import seed_checkin_demo, seed_screening_demo
 from participants.models import ParticipantProfile, Role, User
 from participants.services import two_factor
 from participants.services.accounts import user_grant_permission, user_set_role
@@ -204,6 +204,16 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
     therapist = users["therapist@journease.test"]
     prescriber = users["prescriber@journease.test"]
     nurse = users["nurse@journease.test"]
+    # Past sessions and check-ins first: their baseline screening is the demo's approval.
+    seed_checkin_demo(
+        people=[users["participant@journease.test"]]
+        + [_roster_participant(i, *names) for i, names in enumerate(DEMO_ROSTER, start=1)],
+        clinician=prescriber,
+        monitor=nurse,
+        session_type=types["Ketamine group session"],
+        room=rooms["Juniper Room"],
+        today=today,
+    )
     seed_screening_demo(participant=users["participant@journease.test"], clinician=prescriber)
     created_sessions = 0
     for offset in range(1, DEMO_DAYS + 1):

@@ -24,3 +24,6 @@ def sign_in(user: User, client: Client | None = None) -> Client:
 # A signed-in staff request reads the second-factor device, and at most once a minute saves the
 # idle timer in the session (a savepoint, the update, its release).
 SIGNED_IN_STAFF_QUERIES = 4
+
+# A page that opens a clinical record writes its audit event.
+AUDIT_QUERIES = 1

@@ -223,3 +223,42 @@ class ConsentDocumentFactory(factory.django.DjangoModelFactory):
     title = "Informed consent"
     body = "What the program is.\n\nYour choices."
     published_at = factory.LazyFunction(timezone.now)
+
+
+# --- Integration check-ins ---------------------------------------------------------------------
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.Practice"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"practice-{n}")
+    name = factory.Sequence(lambda n: f"Practice {n}")
+
+
+class AttendedDosingEnrollmentFactory(EnrollmentFactory):
+    """A seat marked attended at a dosing session that ended yesterday."""
+
+    session = factory.SubFactory(
+        GroupSessionFactory,
+        session_type=factory.SubFactory(DosingSessionTypeFactory),
+        starts_at=factory.LazyFunction(
+            lambda: timezone.now() - datetime.timedelta(days=1, hours=3)
+        ),
+        status=SessionStatus.COMPLETED,
+    )
+    status = "attended"
+    attendance_recorded_at = factory.LazyFunction(timezone.now)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """An open, unanswered week check-in of an attended dosing seat."""
+
+    class Meta:
+        model = "participants.CheckIn"
+
+    enrollment = factory.SubFactory(AttendedDosingEnrollmentFactory)
+    participant = factory.LazyAttribute(lambda o: o.enrollment.participant)
+    kind = "week"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))

@@ -20,6 +20,7 @@ from participants.models import FlagRule, Role
 from participants.services.accounts import email_verification_token
 from tests.auth import sign_in
 from tests.factories import (
+    CheckInFactory,
     EnrollmentFactory,
     ParticipantFactory,
     SafetyAlertFactory,
@@ -107,6 +108,11 @@ MATRIX = {
     "participants:my_data": (None, _participant()),
     "participants:my_data_json": (None, _participant()),
     "participants:my_data_document": (None, _participant()),
+    "participants:checkin": ("checkin", _own()),
+    "participants:progress": (None, _participant()),
+    "participants:participant_timeline": ("timeline", _clinical()),
+    "participants:outcomes": (None, _clinical()),
+    "participants:outcomes_csv": (None, _clinical()),
     "participants:review_queue": (None, _staff()),
     "participants:review_detail": ("submitted", _clinical()),
     "participants:alert_list": (None, _clinical()),
@@ -170,6 +176,7 @@ def world(roles):
     submitted = SubmittedScreeningFactory(participant=owner)
     draft = ScreeningFactory(participant=owner)
     enrollment = EnrollmentFactory(participant=owner)
+    checkin = CheckInFactory(enrollment__participant=owner)
     return {
         "people": {
             "anonymous": None,
@@ -187,6 +194,8 @@ def world(roles):
             "rule": {"pk": FlagRule.objects.first().pk},
             "member": {"pk": StaffFactory(role=Role.COORDINATOR).pk},
             "session": {"pk": enrollment.session.pk},
+            "checkin": {"public_id": checkin.public_id},
+            "timeline": {"pk": owner.pk},
             "verify": {"token": email_verification_token(owner)},
             "reset": {
                 "uidb64": urlsafe_base64_encode(force_bytes(owner.pk)),

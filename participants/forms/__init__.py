@@ -13,6 +13,7 @@ from participants.forms.accounts import (
     SignupForm,
     StaffInviteForm,
 )
+from participants.forms.checkins import CheckInForm
 from participants.forms.screening import (
     AlertCloseForm,
     ConsentSignForm,
@@ -24,6 +25,7 @@ from participants.forms.screening import (
 __all__ = [
     "AccountCloseForm",
     "AlertCloseForm",
+    "CheckInForm",
     "ConsentSignForm",
     "DateInput",
     "DecisionForm",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from participants.instruments import QUESTIONS
 from participants.models import (
     AuditEvent,
+    CheckIn,
     ConsentSignature,
     ParticipantProfile,
     Role,
@@ -94,6 +95,19 @@ def _screening_record(screening: Screening) -> list[tuple]:
     return record
 
 
+def _checkin_record(checkin: CheckIn) -> list[tuple]:
+    record = export_record(checkin, skip={"answers"})
+    record.append(("practices", _("Practices"), [str(p) for p in checkin.practices.all()]))
+    answers = {}
+    for code, answer in checkin.answers.items():
+        question = QUESTIONS.get(code)
+        label = str(question.label) if question else code
+        choices = {str(k): v for k, v in question.choices} if question else {}
+        answers[label] = str(choices.get(str(answer), answer))
+    record.append(("answers", _("Answers"), answers))
+    return record
+
+
 # Other apps add their sections (enrollments, check-ins) with ``register_export_section``.
 _EXTRA_SECTIONS: list = []
 
@@ -133,6 +147,18 @@ def participant_data(*, participant: User) -> list[ExportSection]:
                 for s in ConsentSignature.objects.filter(participant=participant)
                 .select_related("document")
                 .order_by("signed_at")
+            ],
+        )
+    )
+    sections.append(
+        ExportSection(
+            "checkins",
+            _("Integration check-ins"),
+            [
+                _checkin_record(c)
+                for c in CheckIn.objects.filter(participant=participant)
+                .prefetch_related("practices")
+                .order_by("opens_at")
             ],
         )
     )

@@ -11,7 +11,8 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
-from participants.models import Role, User
+from participants.models import CheckIn, Role, User
+from participants.services import checkins
 from sessions_app.models import (
     SEAT_HOLDING_STATUSES,
     Enrollment,
@@ -25,7 +26,6 @@ from sessions_app.models import (
 )
 from sessions_app.services import messages
 from sessions_app.services.notifications import (
-    local_day_at,
     notification_plan,
     notifications_cancel,
 )
@@ -42,6 +42,11 @@ PROMPT_KINDS = (
 
 messages.register_subject_queryset(
     lambda: Enrollment.objects.select_related("session__session_type", "session__room")
+)
+messages.register_subject_queryset(
+    lambda: CheckIn.objects.select_related(
+        "enrollment__session__session_type", "enrollment__session__room"
+    )
 )
 messages.register_subject_queryset(
     lambda: WaitlistEntry.objects.select_related("session__session_type", "session__room")
@@ -177,31 +182,26 @@ def session_rescheduled_messages(
 
 
 def attendance_messages(*, enrollment: Enrollment, now: datetime.datetime | None = None) -> None:
-    """After attendance is taken: integration prompts follow an attended dosing session, at the
-    type's days after, at its local hour; a correction to no-show withdraws them."""
+    """After attendance is taken: an attended dosing session opens the participant's check-ins
+    (``participants.services.checkins``) and plans each one's prompt, at the type's days after,
+    at its local hour, linking to that check-in; a correction to no-show withdraws them."""
     now = now or timezone.now()
     session = enrollment.session
     if enrollment.status != EnrollmentStatus.ATTENDED or not session.session_type.is_dosing:
         notifications_cancel(subject=enrollment, kinds=PROMPT_KINDS)
+        checkins.checkins_withdraw_for_enrollment(enrollment=enrollment)
         return
-    session_type = session.session_type
-    for kind, days in (
-        (K.INTEGRATION_SELF_COMPASSION, session_type.prompt_self_compassion_days),
-        (K.INTEGRATION_SOMATIC, session_type.prompt_somatic_days),
-        (K.CHECKIN_WEEK, session_type.checkin_week_days),
-        (K.CHECKIN_MONTH, session_type.checkin_month_days),
-    ):
-        if days is None:
+    for checkin in checkins.checkins_plan_for_attendance(enrollment=enrollment, now=now):
+        if checkin.completed_at is not None or checkin.opens_at <= now:
             continue
-        due_at = local_day_at(session.ends_at, days_after=days, at=session_type.prompt_local_time)
-        if due_at > now:
-            notification_plan(
-                recipient=enrollment.participant,
-                kind=kind,
-                subject=enrollment,
-                due_at=due_at,
-                now=now,
-            )
+        notification_plan(
+            recipient=enrollment.participant,
+            kind=checkins.PROMPT_KIND_FOR[checkin.kind],
+            subject=checkin,
+            due_at=checkin.opens_at,
+            context={"path": checkins.checkin_path(checkin)},
+            now=now,
+        )
 
 
 # --- Staff checks (a periodic task) -------------------------------------------------------------

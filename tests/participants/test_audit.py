@@ -130,3 +130,26 @@ def test_admins_search_the_audit_log_and_nobody_edits_it(participant_client, mak
         == 403
     )
     assert AuditEvent.objects.get().action == "view"
+
+
+def test_a_check_in_and_the_clinicians_timeline_are_audited(make_user):
+    from tests.factories import CheckInFactory
+    from tests.participants.test_checkins import checkin_url, form_data
+
+    checkin = CheckInFactory()
+    participant = checkin.participant
+    client = sign_in(participant)
+    client.get(checkin_url(checkin))
+    client.post(checkin_url(checkin), form_data(checkin))
+    clinician = sign_in(make_user(Role.CLINICIAN))
+    clinician.get(reverse("participants:participant_timeline", args=[participant.pk]))
+    clinician.get(reverse("participants:outcomes_csv"))
+
+    assert trail(participant=participant) == [
+        (participant.email, "view", "check-in"),
+        (participant.email, "submit", "check-in"),
+        (clinician.user.email, "view", "timeline"),
+    ]
+    assert trail(actor=clinician.user, action="export") == [
+        (clinician.user.email, "export", "group outcomes")
+    ]

@@ -146,3 +146,18 @@ def test_the_export_includes_sessions_waitlist_places_and_messages(participant_w
     assert len(data["sessions"]) == 1 and data["sessions"][0]["status"] == "Enrolled"
     assert len(data["waitlist"]) == 1
     assert data["messages"][0]["kind"] == "Reminder: place and time (2 h)"
+
+
+def test_the_export_includes_check_ins_with_their_answers():
+    from tests.auth import sign_in
+    from tests.factories import CheckInFactory
+    from tests.participants.test_checkins import checkin_url, form_data
+
+    checkin = CheckInFactory()
+    client = sign_in(checkin.participant)
+    client.post(checkin_url(checkin), form_data(checkin, reflection="A calmer week."))
+    data = json.loads(client.get(reverse("participants:my_data_json")).content)
+    [exported] = data["checkins"]
+    assert exported["reflection"] == "A calmer week."
+    assert exported["mood"] == 6
+    assert any("Little interest or pleasure" in question for question in exported["answers"])
