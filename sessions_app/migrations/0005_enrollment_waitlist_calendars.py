@@ -6,65 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sessions_app', '0004_session_type_message_timing'),
+        ("sessions_app", "0004_session_type_message_timing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enrollment',
-            name='needs_review',
-            field=models.BooleanField(default=False, help_text='Set when the session was rescheduled and an enrollment rule no longer holds.', verbose_name='needs staff review'),
+            model_name="enrollment",
+            name="needs_review",
+            field=models.BooleanField(
+                default=False,
+                help_text="Set when the session was rescheduled and an enrollment rule no longer holds.",
+                verbose_name="needs staff review",
+            ),
         ),
         migrations.AddField(
-            model_name='enrollment',
-            name='review_note',
-            field=models.TextField(blank=True, verbose_name='why it needs review'),
+            model_name="enrollment",
+            name="review_note",
+            field=models.TextField(blank=True, verbose_name="why it needs review"),
         ),
         migrations.AddField(
-            model_name='groupsession',
-            name='sequence',
-            field=models.PositiveIntegerField(default=0, verbose_name='times rescheduled'),
+            model_name="groupsession",
+            name="sequence",
+            field=models.PositiveIntegerField(default=0, verbose_name="times rescheduled"),
         ),
         migrations.AddField(
-            model_name='sessiontype',
-            name='waitlist_offer_hours',
-            field=models.PositiveSmallIntegerField(default=12, help_text='A freed seat is held this long for the first in line, never past closing.', verbose_name='waitlist offer held for (hours)'),
+            model_name="sessiontype",
+            name="waitlist_offer_hours",
+            field=models.PositiveSmallIntegerField(
+                default=12,
+                help_text="A freed seat is held this long for the first in line, never past closing.",
+                verbose_name="waitlist offer held for (hours)",
+            ),
         ),
         migrations.AlterField(
-            model_name='waitlistentry',
-            name='status',
-            field=models.CharField(choices=[('waiting', 'Waiting'), ('offered', 'Offered a seat'), ('enrolled', 'Enrolled'), ('left', 'Left the waitlist'), ('declined', 'Offer declined'), ('expired', 'Offer expired')], default='waiting', max_length=20, verbose_name='status'),
+            model_name="waitlistentry",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("waiting", "Waiting"),
+                    ("offered", "Offered a seat"),
+                    ("enrolled", "Enrolled"),
+                    ("left", "Left the waitlist"),
+                    ("declined", "Offer declined"),
+                    ("expired", "Offer expired"),
+                ],
+                default="waiting",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True, verbose_name='token')),
-                ('created_at', models.DateTimeField(auto_now=True, verbose_name='created')),
-                ('participant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL, verbose_name='participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True, verbose_name="token")),
+                ("created_at", models.DateTimeField(auto_now=True, verbose_name="created")),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar feed',
-                'verbose_name_plural': 'calendar feeds',
+                "verbose_name": "calendar feed",
+                "verbose_name_plural": "calendar feeds",
             },
         ),
         migrations.CreateModel(
-            name='EnrollmentEvent',
+            name="EnrollmentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('enrolled', 'Enrolled'), ('offer_accepted', 'Enrolled from the waitlist'), ('cancelled', 'Cancelled'), ('late_cancelled', 'Cancelled after the cut-off'), ('moved_out', 'Moved to another session'), ('moved_in', 'Moved from another session'), ('flagged', 'Flagged for review after a reschedule')], max_length=20, verbose_name='action')),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='sessions_app.enrollment', verbose_name='enrollment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("enrolled", "Enrolled"),
+                            ("offer_accepted", "Enrolled from the waitlist"),
+                            ("cancelled", "Cancelled"),
+                            ("late_cancelled", "Cancelled after the cut-off"),
+                            ("moved_out", "Moved to another session"),
+                            ("moved_in", "Moved from another session"),
+                            ("flagged", "Flagged for review after a reschedule"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="at")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="sessions_app.enrollment",
+                        verbose_name="enrollment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrollment event',
-                'verbose_name_plural': 'enrollment events',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "enrollment event",
+                "verbose_name_plural": "enrollment events",
+                "ordering": ["at", "pk"],
             },
         ),
     ]

@@ -239,7 +239,9 @@ def ride_home_refusals(
         return []
     refusals = []
     if not (name or "").strip():
-        refusals.append(Refusal("ride_home_name", _("Give the name of the person driving you home.")))
+        refusals.append(
+            Refusal("ride_home_name", _("Give the name of the person driving you home."))
+        )
     number = to_python(phone or "")
     if not number or not number.is_valid():
         refusals.append(

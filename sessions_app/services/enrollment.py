@@ -75,7 +75,9 @@ def seat_create(
 ) -> Enrollment:
     """Seat ``participant`` in the *locked* ``session`` if every rule holds and a seat is free
     (or held for them by an offer). Callers open the transaction and take the lock."""
-    refusals = enrollment_eligibility(participant=participant, session=session, now=now, ignore=ignore)
+    refusals = enrollment_eligibility(
+        participant=participant, session=session, now=now, ignore=ignore
+    )
     refusals += ride_home_refusals(
         session=session,
         name=ride_home_name,

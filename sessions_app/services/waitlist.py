@@ -113,14 +113,19 @@ def waitlist_position(*, entry: WaitlistEntry) -> int | None:
     """1 for the first person waiting; None once the entry is no longer waiting."""
     if entry.status != WaitlistStatus.WAITING:
         return None
-    ahead = WaitlistEntry.objects.filter(
-        session_id=entry.session_id, status=WaitlistStatus.WAITING, joined_at__lt=entry.joined_at
-    ).count() + WaitlistEntry.objects.filter(
-        session_id=entry.session_id,
-        status=WaitlistStatus.WAITING,
-        joined_at=entry.joined_at,
-        pk__lt=entry.pk,
-    ).count()
+    ahead = (
+        WaitlistEntry.objects.filter(
+            session_id=entry.session_id,
+            status=WaitlistStatus.WAITING,
+            joined_at__lt=entry.joined_at,
+        ).count()
+        + WaitlistEntry.objects.filter(
+            session_id=entry.session_id,
+            status=WaitlistStatus.WAITING,
+            joined_at=entry.joined_at,
+            pk__lt=entry.pk,
+        ).count()
+    )
     return ahead + 1
 
 
