@@ -46,7 +46,9 @@ def test_enrollment_ics_parses_with_the_clinic_zone(seat):
 
 def test_calendar_never_names_the_treatment_nor_anyone(seat):
     other = EnrollmentFactory(session=seat.session)
-    data = enrollment_ics(enrollment=seat).decode() + feed_ics(participant=seat.participant).decode()
+    data = (
+        enrollment_ics(enrollment=seat).decode() + feed_ics(participant=seat.participant).decode()
+    )
     assert "ketamine" not in data.lower()
     assert "ATTENDEE" not in data and "ORGANIZER" not in data
     for person in (seat.participant, other.participant):

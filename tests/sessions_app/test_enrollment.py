@@ -54,7 +54,9 @@ def attended_preparation(participant, starts_at):
         starts_at=starts_at,
         status=SessionStatus.COMPLETED,
     )
-    return EnrollmentFactory(participant=participant, session=prep, status=EnrollmentStatus.ATTENDED)
+    return EnrollmentFactory(
+        participant=participant, session=prep, status=EnrollmentStatus.ATTENDED
+    )
 
 
 @pytest.fixture
@@ -252,9 +254,7 @@ def test_cancelling_after_the_cut_off_is_recorded_as_late(ready, dosing_session)
 def test_a_started_session_cannot_be_cancelled(ready, dosing_session):
     enrollment = service.enrollment_create(participant=ready, session=dosing_session, **RIDE)
     with pytest.raises(EnrollmentRefused):
-        service.enrollment_cancel(
-            enrollment=enrollment, by=ready, now=dosing_session.starts_at
-        )
+        service.enrollment_cancel(enrollment=enrollment, by=ready, now=dosing_session.starts_at)
 
 
 def test_coordinator_enrolls_through_the_same_rules_with_a_reason(dosing_session):

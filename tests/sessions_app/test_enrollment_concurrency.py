@@ -45,6 +45,4 @@ def test_fifty_simultaneous_enrollments_never_exceed_eight_seats(roles):
 
     assert errors == []
     assert sorted(outcomes) == ["enrolled"] * 8 + ["waitlist"] * (ATTEMPTS - 8)
-    assert (
-        Enrollment.objects.filter(session=session, status=EnrollmentStatus.ENROLLED).count() == 8
-    )
+    assert Enrollment.objects.filter(session=session, status=EnrollmentStatus.ENROLLED).count() == 8

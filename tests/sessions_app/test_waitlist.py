@@ -23,7 +23,6 @@ from sessions_app.services.scheduling import SessionDetails
 from sessions_app.tasks import waitlist_expire_offers
 from tests.factories import (
     EligibleParticipantFactory,
-    EnrollmentFactory,
     GroupSessionFactory,
     SessionTypeFactory,
     StaffFactory,
@@ -171,7 +170,10 @@ def test_an_offer_expires_and_passes_on(full_session):
     seat = seat_of(full_session)
     enrollment_service.enrollment_cancel(enrollment=seat, by=seat.participant)
     first.refresh_from_db()
-    assert service.waitlist_expire_offers(now=first.offer_expires_at - datetime.timedelta(seconds=1)) == 0
+    assert (
+        service.waitlist_expire_offers(now=first.offer_expires_at - datetime.timedelta(seconds=1))
+        == 0
+    )
     assert service.waitlist_expire_offers(now=first.offer_expires_at) == 1
     assert refreshed([first, second]) == [WaitlistStatus.EXPIRED, WaitlistStatus.OFFERED]
     pending = Notification.objects.filter(subject_id=first.pk, kind=NotificationKind.WAITLIST_OFFER)
