@@ -356,7 +356,7 @@ def test_enrolling_runs_a_bounded_number_of_queries(
     ready, dosing_session, django_assert_max_num_queries
 ):
     EnrollmentFactory.create_batch(5, session=dosing_session)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         service.enrollment_create(participant=ready, session=dosing_session, **RIDE)
 
 

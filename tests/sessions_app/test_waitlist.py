@@ -265,11 +265,11 @@ def test_joining_and_accepting_run_a_bounded_number_of_queries(
 ):
     person = EligibleParticipantFactory()
     join(full_session, 4)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         entry = service.waitlist_join(participant=person, session=full_session)
     WaitlistEntry.objects.exclude(pk=entry.pk).delete()
     seat = seat_of(full_session)
     enrollment_service.enrollment_cancel(enrollment=seat, by=seat.participant)
     entry.refresh_from_db()
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(21):
         service.waitlist_accept(entry=entry)
