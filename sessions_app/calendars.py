@@ -8,6 +8,7 @@ Each seat keeps one UID; SEQUENCE rises with each reschedule (and once more when
 given up), and a cancelled session or seat is STATUS:CANCELLED.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -56,7 +57,13 @@ def _event(enrollment: Enrollment) -> Event:
 
 
 def _serialize(calendar: Calendar) -> bytes:
-    calendar.add_missing_timezones()
+    # The zone's rules only for the years the events span, not every change since 1970.
+    years = [event.decoded("dtstart").year for event in calendar.walk("VEVENT")]
+    this_year = timezone.now().year
+    calendar.add_missing_timezones(
+        first_date=datetime.date(min(years, default=this_year) - 1, 1, 1),
+        last_date=datetime.date(max(years, default=this_year) + 2, 1, 1),
+    )
     return calendar.to_ical()
 
 
