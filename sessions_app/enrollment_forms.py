@@ -60,11 +60,35 @@ class ParticipantChoiceField(forms.ModelChoiceField):
 
 
 class StaffEnrollForm(RefusalsMixin, forms.Form):
+    """A coordinator enrolls someone; for a dosing session they note the ride home and that the
+    participant confirmed the preparation instructions (the service requires them)."""
+
     participant = ParticipantChoiceField(label=_("Participant"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    ride_home_name = forms.CharField(
+        label=_("Ride home: name (dosing sessions)"), max_length=150, required=False
+    )
+    ride_home_phone = PhoneNumberField(
+        label=_("Ride home: phone (dosing sessions)"), required=False
+    )
+    instructions_acknowledged = forms.BooleanField(
+        label=_("The participant confirmed they read the preparation instructions."),
+        required=False,
+    )
 
-    def __init__(self, *args, search: str = "", **kwargs):
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "ride_home_name": data.get("ride_home_name", ""),
+            "ride_home_phone": str(data.get("ride_home_phone") or ""),
+            "instructions_acknowledged": bool(data.get("instructions_acknowledged")),
+        }
+
+    def __init__(self, *args, search: str = "", session: GroupSession | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if session is not None and not session.session_type.is_dosing:
+            for name in ("ride_home_name", "ride_home_phone", "instructions_acknowledged"):
+                del self.fields[name]
         people = User.objects.filter(groups__name=Role.PARTICIPANT, is_active=True)
         if search:
             people = people.filter(

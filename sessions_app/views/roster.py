@@ -94,7 +94,7 @@ def _roster_page(request, session, **forms) -> HttpResponse:
             "session": session,
             "attendance": attendance,
             "enroll_form": forms.get("enroll_form")
-            or StaffEnrollForm(search=request.GET.get("q", "").strip()),
+            or StaffEnrollForm(search=request.GET.get("q", "").strip(), session=session),
             "cancel_form": forms.get("cancel_form") or StaffCancelForm(session=session),
             "move_form": forms.get("move_form") or StaffMoveForm(session=session, now=now),
             "search": request.GET.get("q", ""),
@@ -109,7 +109,7 @@ def _roster_page(request, session, **forms) -> HttpResponse:
 def staff_enroll(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator enrolls someone, with a reason, through the participant's own rules."""
     session = _session_or_404(pk)
-    form = StaffEnrollForm(request.POST, search=request.GET.get("q", "").strip())
+    form = StaffEnrollForm(request.POST, search=request.GET.get("q", "").strip(), session=session)
     if form.is_valid():
         try:
             enrollment_service.enrollment_create(
@@ -117,6 +117,7 @@ def staff_enroll(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                **form.service_kwargs(),
             )
         except EnrollmentRefused as error:
             form.add_refusals(error)

@@ -277,3 +277,27 @@ def test_roster_page_query_count_is_bounded(staff_client, django_assert_max_num_
     client = staff_client(Role.COORDINATOR)
     with django_assert_max_num_queries(16 + SIGNED_IN_STAFF_QUERIES):
         client.get(url("staff_session_roster", session.pk))
+
+
+def test_coordinator_enrolls_someone_in_a_dosing_session_with_their_ride_home(staff_client):
+    client = staff_client(Role.COORDINATOR)
+    session = GroupSessionFactory(
+        session_type=DosingWithRulesSessionTypeFactory(prerequisite_kind="")
+    )
+    person = EligibleParticipantFactory()
+    data = {"participant": person.pk, "reason": "Phoned in"}
+    response = client.post(url("staff_enroll", session.pk), data)
+    assert "Give the name of the person driving you home." in response.content.decode()
+    response = client.post(
+        url("staff_enroll", session.pk),
+        {
+            **data,
+            "ride_home_name": "Sam Driver",
+            "ride_home_phone": "(801) 555-0123",
+            "instructions_acknowledged": "on",
+        },
+    )
+    assert response.status_code == 302
+    enrollment = Enrollment.objects.get(participant=person, session=session)
+    assert enrollment.ride_home_name == "Sam Driver"
+    assert enrollment.events.get().reason == "Phoned in"
