@@ -105,6 +105,8 @@ def test_approval_is_checked_on_the_clinic_local_date_of_an_evening_session(read
     # 7 p.m. in Denver is the next day in UTC: an approval valid until the local day holds.
     day = timezone.localdate() + datetime.timedelta(days=20)
     session = GroupSessionFactory(starts_at=clinic_datetime(day, datetime.time(19)))
+    session.refresh_from_db()  # as stored: UTC
+    assert session.starts_at.date() == day + datetime.timedelta(days=1)
     ready.screenings.update(valid_until=day)
     assert "screening_expires" not in codes(ready, session)
 
