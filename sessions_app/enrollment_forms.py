@@ -6,6 +6,7 @@ place at the field they are about (``add_refusals``).
 
 from django import forms
 from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -123,8 +124,14 @@ class StaffCancelForm(RefusalsMixin, forms.Form):
         self.fields["enrollment"].queryset = _seats(session)
 
 
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        when = formats.date_format(timezone.localtime(obj.starts_at), "D j M Y, g:i A T")
+        return f"{obj.title} · {when}"
+
+
 class StaffMoveForm(StaffCancelForm):
-    to_session = forms.ModelChoiceField(label=_("Move to"), queryset=GroupSession.objects.none())
+    to_session = SessionChoiceField(label=_("Move to"), queryset=GroupSession.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
     field_order = ["enrollment", "to_session", "reason"]
