@@ -196,9 +196,10 @@ def participant_sessions(*, participant: User, now: datetime.datetime | None = N
         .annotate(
             ahead=Subquery(
                 WaitlistEntry.objects.filter(
+                    Q(joined_at__lt=OuterRef("joined_at"))
+                    | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")),
                     session=OuterRef("session"),
                     status=WaitlistStatus.WAITING,
-                    joined_at__lt=OuterRef("joined_at"),
                 )
                 .order_by()
                 .values("session")

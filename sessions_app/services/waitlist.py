@@ -110,23 +110,13 @@ def waitlist_join(
 
 
 def waitlist_position(*, entry: WaitlistEntry) -> int | None:
-    """1 for the first person waiting; None once the entry is no longer waiting."""
+    """1 for the first person waiting (first come, first served); None once not waiting."""
     if entry.status != WaitlistStatus.WAITING:
         return None
-    ahead = (
-        WaitlistEntry.objects.filter(
-            session_id=entry.session_id,
-            status=WaitlistStatus.WAITING,
-            joined_at__lt=entry.joined_at,
-        ).count()
-        + WaitlistEntry.objects.filter(
-            session_id=entry.session_id,
-            status=WaitlistStatus.WAITING,
-            joined_at=entry.joined_at,
-            pk__lt=entry.pk,
-        ).count()
-    )
-    return ahead + 1
+    from sessions_app.selectors import participant_sessions
+
+    waiting = participant_sessions(participant=entry.participant)["waiting"]
+    return next((e.position for e in waiting if e.pk == entry.pk), None)
 
 
 def _end_entry(
