@@ -104,8 +104,8 @@ def _roster_page(request, session, **forms) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def staff_enroll(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator enrolls someone, with a reason, through the participant's own rules."""
     session = _session_or_404(pk)
@@ -127,8 +127,8 @@ def staff_enroll(request: HttpRequest, pk: int) -> HttpResponse:
     return _roster_page(request, session, enroll_form=form)
 
 
-@require_POST
 @staff_required
+@require_POST
 def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator cancels someone's seat with a reason; the seat is offered on."""
     session = _session_or_404(pk)
@@ -148,8 +148,8 @@ def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _roster_page(request, session, cancel_form=form)
 
 
-@require_POST
 @staff_required
+@require_POST
 def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator moves someone to another session, with a reason, through the same rules."""
     session = _session_or_404(pk)
