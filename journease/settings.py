@@ -183,6 +183,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journease.tasks.heartbeat",
         "schedule": 60.0,
     },
+    # Waitlist offers past their time expire and the held seat passes to the next in line.
+    "waitlist-expire-offers": {
+        "task": "sessions_app.waitlist_expire_offers",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "notifications-sweep": {
         "task": "sessions_app.notifications_sweep",
         "schedule": 60.0,

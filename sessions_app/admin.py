@@ -27,7 +27,7 @@ from sessions_app.models import (
     WaitlistStatus,
 )
 from sessions_app.selectors import session_roster, with_seat_counts
-from sessions_app.services import scheduling
+from sessions_app.services import scheduling, waitlist
 from sessions_app.services.notifications import notifications_retry
 from sessions_app.services.scheduling import SchedulingError, SessionDetails
 
@@ -202,6 +202,7 @@ class GroupSessionAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         previous = GroupSession.objects.select_for_update().get(pk=obj.pk)
+        form.capacity_raised = obj.capacity > previous.capacity
         if (previous.starts_at, previous.ends_at, previous.room_id) != (
             obj.starts_at,
             obj.ends_at,
@@ -228,6 +229,8 @@ class GroupSessionAdmin(admin.ModelAdmin):
             )
         if getattr(form, "pending_cancel", None):
             scheduling.session_cancel(session=session, reason=form.pending_cancel, by=request.user)
+        elif getattr(form, "capacity_raised", False):
+            waitlist.waitlist_fill_held_seats(session=session)
 
     @admin.display(description=_("seats taken"), ordering="seats_taken")
     def seats_taken_column(self, session: GroupSession) -> int:

@@ -297,4 +297,8 @@ def _demo_enrollments(demo_participant: User) -> int:
         WaitlistEntry.objects.get_or_create(
             participant=people[-1], session=dosing, defaults={"joined_at": timezone.now()}
         )
+        # Nobody waits while seats are free: the entry holds one as an offer, as in real use.
+        from sessions_app.services.waitlist import waitlist_fill_held_seats
+
+        waitlist_fill_held_seats(session=dosing)
     return created

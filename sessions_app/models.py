@@ -62,6 +62,11 @@ class SessionType(models.Model):
         _("prerequisite attended within (days)"), null=True, blank=True
     )
     preparation_instructions = models.TextField(_("preparation instructions"), blank=True)
+    waitlist_offer_hours = models.PositiveSmallIntegerField(
+        _("waitlist offer held for (hours)"),
+        default=12,
+        help_text=_("A freed seat is held this long for the first in line, never past closing."),
+    )
     # Message timing (DESIGN.md, Messages). Empty means that message is not sent for this type.
     reminder_prepare_hours = models.PositiveSmallIntegerField(
         _("preparation reminder (hours before)"), null=True, blank=True, default=72
@@ -196,6 +201,8 @@ class GroupSession(models.Model):
         verbose_name=_("cancelled by"),
     )
     attendance_taken_at = models.DateTimeField(_("attendance taken"), null=True, blank=True)
+    # Raised on every reschedule: calendar entries carry it as their SEQUENCE (RFC 5545).
+    sequence = models.PositiveIntegerField(_("times rescheduled"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -393,6 +400,12 @@ class Enrollment(models.Model):
         verbose_name=_("cancelled by"),
     )
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    needs_review = models.BooleanField(
+        _("needs staff review"),
+        default=False,
+        help_text=_("Set when the session was rescheduled and an enrollment rule no longer holds."),
+    )
+    review_note = models.TextField(_("why it needs review"), blank=True)
     created_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -425,6 +438,7 @@ class WaitlistStatus(models.TextChoices):
     OFFERED = "offered", _("Offered a seat")
     ENROLLED = "enrolled", _("Enrolled")
     LEFT = "left", _("Left the waitlist")
+    DECLINED = "declined", _("Offer declined")
     EXPIRED = "expired", _("Offer expired")
 
 
@@ -482,3 +496,61 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.session}"
+
+
+class EnrollmentAction(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    OFFER_ACCEPTED = "offer_accepted", _("Enrolled from the waitlist")
+    CANCELLED = "cancelled", _("Cancelled")
+    LATE_CANCELLED = "late_cancelled", _("Cancelled after the cut-off")
+    MOVED_OUT = "moved_out", _("Moved to another session")
+    MOVED_IN = "moved_in", _("Moved from another session")
+    FLAGGED = "flagged", _("Flagged for review after a reschedule")
+
+
+class EnrollmentEvent(models.Model):
+    """Who changed a seat, when and why: the history of every enrollment."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="events", verbose_name=_("enrollment")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=EnrollmentAction.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("enrollment event")
+        verbose_name_plural = _("enrollment events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.enrollment_id})"
+
+
+class CalendarFeed(models.Model):
+    """A participant's private calendar address: whoever holds the token reads the feed, so it
+    is random, and regenerating it revokes the old address."""
+
+    participant = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("participant"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.participant}"

@@ -74,14 +74,30 @@ def _with_related(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
 
 
 def session_list_upcoming(
-    *, now: datetime.datetime | None = None, session_type_id: int | None = None
+    *,
+    now: datetime.datetime | None = None,
+    session_type_id: int | None = None,
+    month: datetime.date | None = None,
 ) -> QuerySet[GroupSession]:
-    """Published sessions that have not started yet, soonest first: what participants may browse."""
+    """Published sessions that have not started yet, soonest first: what participants may browse.
+
+    ``month`` (its first day) keeps the sessions starting in that month in the clinic's zone.
+    """
     queryset = GroupSession.objects.filter(
         status=SessionStatus.PUBLISHED, starts_at__gt=now or timezone.now()
     )
     if session_type_id:
         queryset = queryset.filter(session_type_id=session_type_id)
+    if month is not None:
+        from sessions_app.services.scheduling_rules import clinic_datetime
+
+        first = month.replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        midnight = datetime.time(0, 0)
+        queryset = queryset.filter(
+            starts_at__gte=clinic_datetime(first, midnight),
+            starts_at__lt=clinic_datetime(following, midnight),
+        )
     return with_seat_counts(_with_related(queryset)).order_by("starts_at", "pk")
 
 
@@ -156,3 +172,49 @@ def sign_in_name(participant: User) -> str:
     """Preferred name and last initial: all a printed sheet in a group room may show of anyone."""
     initial = participant.last_name[:1].upper()
     return f"{participant.display_name} {initial}." if initial else participant.display_name
+
+
+def participant_sessions(*, participant: User, now: datetime.datetime | None = None) -> dict:
+    """The participant's own seats (upcoming and past) and waitlist entries, for My sessions.
+
+    Only this participant's rows: nobody else's name or contact is read for these pages.
+    """
+    now = now or timezone.now()
+    enrollments = list(
+        Enrollment.objects.filter(participant=participant)
+        .select_related("session__session_type", "session__room")
+        .order_by("session__starts_at", "pk")
+    )
+    entries = list(
+        WaitlistEntry.objects.filter(
+            participant=participant,
+            status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED),
+            session__starts_at__gt=now,
+        )
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .select_related("session__session_type", "session__room")
+        .annotate(
+            ahead=Subquery(
+                WaitlistEntry.objects.filter(
+                    Q(joined_at__lt=OuterRef("joined_at"))
+                    | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")),
+                    session=OuterRef("session"),
+                    status=WaitlistStatus.WAITING,
+                )
+                .order_by()
+                .values("session")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("session__starts_at", "pk")
+    )
+    for entry in entries:
+        entry.position = (entry.ahead or 0) + 1
+    return {
+        "upcoming": [e for e in enrollments if e.session.ends_at > now],
+        "past": [e for e in enrollments if e.session.ends_at <= now][::-1],
+        "offers": [e for e in entries if e.status == WaitlistStatus.OFFERED],
+        "waiting": [e for e in entries if e.status == WaitlistStatus.WAITING],
+    }

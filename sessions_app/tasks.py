@@ -45,3 +45,11 @@ def staff_session_checks() -> int:
     from sessions_app.services.message_plans import staff_session_checks as check
 
     return check()
+
+
+@shared_task(name="sessions_app.waitlist_expire_offers", ignore_result=True)
+def waitlist_expire_offers() -> int:
+    """Every minute (beat): expire waitlist offers past their time and pass each seat on."""
+    from sessions_app.services.waitlist import waitlist_expire_offers as expire
+
+    return expire()

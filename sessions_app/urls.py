@@ -1,11 +1,25 @@
 from django.urls import path
 
-from sessions_app.views import public, roster, sms, staff, staff_sessions
+from sessions_app.views import participant, public, roster, sms, staff, staff_sessions
 
 app_name = "sessions_app"
 
 urlpatterns = [
     path("sessions/", public.session_list, name="session_list"),
+    path("sessions/<int:pk>/", public.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/enroll/", participant.enroll, name="session_enroll"),
+    path("sessions/<int:pk>/waitlist/", participant.waitlist_join, name="waitlist_join"),
+    path("me/sessions/", participant.my_sessions, name="my_sessions"),
+    path("me/sessions/offers/<int:pk>/accept/", participant.offer_accept, name="offer_accept"),
+    path("me/sessions/waitlist/<int:pk>/leave/", participant.offer_decline, name="waitlist_leave"),
+    path("me/sessions/<int:pk>/cancel/", participant.enrollment_cancel, name="enrollment_cancel"),
+    path("me/sessions/<int:pk>/calendar.ics", participant.enrollment_ics, name="enrollment_ics"),
+    path(
+        "me/sessions/calendar/new/",
+        participant.calendar_regenerate,
+        name="calendar_regenerate",
+    ),
+    path("calendar/<str:token>.ics", participant.calendar_feed, name="calendar_feed"),
     # The staff calendar is the staff home page.
     path("staff/", staff.dashboard, name="staff_dashboard"),
     path("sms/inbound/", sms.inbound, name="sms_inbound"),
@@ -33,6 +47,17 @@ urlpatterns = [
         "staff/sessions/<int:pk>/duplicate/",
         staff_sessions.session_duplicate,
         name="staff_session_duplicate",
+    ),
+    path("staff/sessions/<int:pk>/enroll/", roster.staff_enroll, name="staff_enroll"),
+    path(
+        "staff/sessions/<int:pk>/seats/cancel/",
+        roster.staff_cancel,
+        name="staff_enrollment_cancel",
+    ),
+    path(
+        "staff/sessions/<int:pk>/seats/move/",
+        roster.staff_move,
+        name="staff_enrollment_move",
     ),
     path(
         "staff/sessions/<int:pk>/attendance/",

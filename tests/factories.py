@@ -262,3 +262,60 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     participant = factory.LazyAttribute(lambda o: o.enrollment.participant)
     kind = "week"
     opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+
+# --- Enrollment, waitlist and calendars (issue 6) ---------------------------------------------
+
+
+def current_consent_document():
+    """The published consent version participants must sign (one is made when none exists)."""
+    from participants.services.consent import consent_document_current
+
+    return consent_document_current() or ConsentDocumentFactory(
+        published_at=timezone.now() - datetime.timedelta(days=1)
+    )
+
+
+class ConsentSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.ConsentSignature"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    document = factory.LazyFunction(current_consent_document)
+    typed_name = factory.LazyAttribute(lambda o: o.participant.get_full_name())
+    signed_at = factory.LazyFunction(timezone.now)
+
+
+class EligibleParticipantFactory(ParticipantFactory):
+    """A participant who may enroll: an approved screening valid 180 days and current consent."""
+
+    @factory.post_generation
+    def eligible(obj, create, extracted, **kwargs):
+        if create:
+            ApprovedScreeningFactory(participant=obj)
+            ConsentSignatureFactory(participant=obj)
+
+
+class PreparationSessionTypeFactory(SessionTypeFactory):
+    name = factory.Sequence(lambda n: f"Preparation circle {n}")
+    kind = SessionKind.PREPARATION
+
+
+class DosingWithRulesSessionTypeFactory(DosingSessionTypeFactory):
+    """A dosing type with the clinic's default rules: a preparation circle attended within 90
+    days and 14 days between dosing sessions."""
+
+    prerequisite_kind = SessionKind.PREPARATION
+    prerequisite_within_days = 90
+    min_days_between_dosing = 14
+    preparation_instructions = "No food for 4 hours before. Arrange a ride home."
+    public_name = "Group session"
+
+
+class EnrollmentEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.EnrollmentEvent"
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    action = "enrolled"
+    at = factory.LazyFunction(timezone.now)

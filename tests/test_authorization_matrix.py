@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from participants.models import FlagRule, Role
 from participants.services.accounts import email_verification_token
+from sessions_app.calendars import calendar_feed_for
 from tests.auth import sign_in
 from tests.factories import (
     CheckInFactory,
@@ -27,6 +28,7 @@ from tests.factories import (
     ScreeningFactory,
     StaffFactory,
     SubmittedScreeningFactory,
+    WaitlistEntryFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("screening_defaults")]
@@ -129,6 +131,20 @@ MATRIX = {
     "team:set_active": ("member", _admin_only(405)),
     "team:reset_second_factor": ("member", _admin_only(405)),
     "sessions_app:session_list": (None, PUBLIC),
+    "sessions_app:session_detail": ("session", PUBLIC),
+    "sessions_app:session_enroll": ("session", _participant(405)),
+    "sessions_app:waitlist_join": ("session", _participant(405)),
+    "sessions_app:my_sessions": (None, _participant()),
+    "sessions_app:offer_accept": ("offer", _own(405, others=405)),
+    "sessions_app:waitlist_leave": ("offer", _own(405, others=405)),
+    "sessions_app:enrollment_cancel": ("enrollment", _own(405, others=405)),
+    "sessions_app:enrollment_ics": ("enrollment", _own()),
+    "sessions_app:calendar_regenerate": (None, _participant(405)),
+    # The private feed URL is its own key: whoever holds it reads that one calendar.
+    "sessions_app:calendar_feed": ("feed", PUBLIC),
+    "sessions_app:staff_enroll": ("session", _staff(405)),
+    "sessions_app:staff_enrollment_cancel": ("session", _staff(405)),
+    "sessions_app:staff_enrollment_move": ("session", _staff(405)),
     "sessions_app:staff_dashboard": (None, _staff()),
     "sessions_app:sms_inbound": (None, _all(405)),
     "sessions_app:staff_session_list": (None, _staff()),
@@ -195,6 +211,9 @@ def world(roles):
             "member": {"pk": StaffFactory(role=Role.COORDINATOR).pk},
             "session": {"pk": enrollment.session.pk},
             "checkin": {"public_id": checkin.public_id},
+            "offer": {"pk": WaitlistEntryFactory(participant=owner, offered=True).pk},
+            "enrollment": {"pk": enrollment.pk},
+            "feed": {"token": calendar_feed_for(participant=owner).token},
             "timeline": {"pk": owner.pk},
             "verify": {"token": email_verification_token(owner)},
             "reset": {

@@ -155,10 +155,16 @@ def session_update(
         if errors:
             raise SchedulingError(errors)
         # Everything but the time and room first; then the move, through its one service.
+        raised = details.capacity > locked.capacity
         _apply(
             locked,
             replace(details, starts_at=locked.starts_at, ends_at=locked.ends_at, room=locked.room),
         )
+        if raised:
+            # Seats added while people wait are held for them as offers, under this same lock.
+            from sessions_app.services.waitlist import waitlist_offer_seats
+
+            waitlist_offer_seats(session=locked, now=now)
         if moved:
             locked = session_reschedule(
                 session=locked,
@@ -292,8 +298,8 @@ def session_reschedule(
     capacity above the new room's).
 
     The participants holding seats hear the new time and their reminders are re-planned, in the
-    same transaction (``message_plans.session_rescheduled_messages``). Flagging seats whose
-    enrollment rules no longer hold belongs to the enrollment rules.
+    same transaction (``message_plans.session_rescheduled_messages``); seats whose enrollment
+    rules no longer hold are flagged for staff (``enrollment.enrollments_flag_after_reschedule``).
     """
     with transaction.atomic():
         locked = lock_session(session)
@@ -312,12 +318,16 @@ def session_reschedule(
             raise SchedulingError(errors)
         previous_starts_at = locked.starts_at
         locked.starts_at, locked.ends_at, locked.room = starts_at, ends_at, details.room
+        locked.sequence += 1  # calendar entries announce the change (SEQUENCE, RFC 5545)
         locked.full_clean(exclude=["facilitators"])
-        locked.save(update_fields=["starts_at", "ends_at", "room", "updated_at"])
+        locked.save(update_fields=["starts_at", "ends_at", "room", "sequence", "updated_at"])
         if locked.status == SessionStatus.PUBLISHED:
             message_plans.session_rescheduled_messages(
                 session=locked, previous_starts_at=previous_starts_at, now=now
             )
+        from sessions_app.services.enrollment import enrollments_flag_after_reschedule
+
+        enrollments_flag_after_reschedule(session=locked, by=by, now=now)
     return locked
 
 

@@ -1,19 +1,97 @@
-"""Pages anyone may open: the upcoming sessions."""
+"""Pages anyone may open: the upcoming sessions and each session's page.
 
-from django.http import HttpRequest, HttpResponse
+A signed-in participant also sees, on a session's page, whether they may enroll and every reason
+they may not, with the next step (``enrollment_eligibility``): before they try.
+"""
+
+import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from sessions_app.models import SessionType
-from sessions_app.selectors import session_list_upcoming
+from participants.models import Role
+from sessions_app.enrollment_forms import EnrollForm
+from sessions_app.models import (
+    GroupSession,
+    SessionStatus,
+    SessionType,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from sessions_app.selectors import session_list_upcoming, with_seat_counts
+from sessions_app.services.eligibility import enrollment_closes_at, enrollment_eligibility
+from sessions_app.services.scheduling_rules import clinic_zone
+from sessions_app.services.waitlist import session_is_full
+
+
+def _months(now: datetime.datetime, count: int = 6) -> list[datetime.date]:
+    first = timezone.localtime(now, clinic_zone()).date().replace(day=1)
+    months = [first]
+    for _ in range(count - 1):
+        months.append((months[-1] + datetime.timedelta(days=32)).replace(day=1))
+    return months
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     session_types = SessionType.objects.filter(is_active=True).order_by("name")
     selected = request.GET.get("type", "")
     type_id = int(selected) if selected.isdigit() else None
-    sessions = session_list_upcoming(session_type_id=type_id)
+    months = _months(now)
+    month = next((m for m in months if m.strftime("%Y-%m") == request.GET.get("month")), None)
+    sessions = session_list_upcoming(session_type_id=type_id, month=month, now=now)
     return render(
         request,
         "sessions_app/session_list.html",
-        {"sessions": sessions, "session_types": session_types, "selected_type": type_id},
+        {
+            "sessions": sessions,
+            "session_types": session_types,
+            "selected_type": type_id,
+            "months": months,
+            "selected_month": month,
+        },
     )
+
+
+def _is_participant(request: HttpRequest) -> bool:
+    return (
+        request.user.is_authenticated and request.user.groups.filter(name=Role.PARTICIPANT).exists()
+    )
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published session: preparation instructions, seats, and for a participant their
+    eligibility with next steps, and the enroll, join-waitlist or accept-offer form."""
+    now = timezone.now()
+    session = (
+        with_seat_counts(GroupSession.objects.filter(pk=pk, status=SessionStatus.PUBLISHED))
+        .select_related("session_type", "room")
+        .prefetch_related("facilitators")
+        .first()
+    )
+    if session is None:
+        raise Http404
+    context = {
+        "session": session,
+        "closes_at": enrollment_closes_at(session),
+        "full": session_is_full(session),
+        "is_participant": False,
+    }
+    if _is_participant(request):
+        entry = (
+            WaitlistEntry.objects.filter(
+                participant=request.user,
+                session=session,
+                status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED),
+            )
+            .order_by("-pk")
+            .first()
+        )
+        context.update(
+            is_participant=True,
+            refusals=enrollment_eligibility(participant=request.user, session=session, now=now),
+            entry=entry,
+            form=EnrollForm(session=session),
+        )
+    return render(request, "sessions_app/session_detail.html", context)

@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participants.access import staff_required
+from sessions_app.enrollment_forms import StaffCancelForm, StaffEnrollForm, StaffMoveForm
 from sessions_app.forms import AttendanceForm
 from sessions_app.models import GroupSession, SessionStatus
 from sessions_app.selectors import session_get_for_staff, session_roster, sign_in_name
 from sessions_app.services import attendance as attendance_service
+from sessions_app.services import enrollment as enrollment_service
+from sessions_app.services.eligibility import EnrollmentRefused
 from sessions_app.services.scheduling import SchedulingError
 
 
@@ -38,16 +41,7 @@ def _can_take_attendance(session: GroupSession) -> bool:
 
 @staff_required
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session_or_404(pk)
-    people = session_roster(session=session)
-    attendance = (
-        AttendanceForm(enrollments=people["enrolled"]) if _can_take_attendance(session) else None
-    )
-    return render(
-        request,
-        "sessions_app/staff/roster.html",
-        {"session": session, "attendance": attendance, **people},
-    )
+    return _roster_page(request, _session_or_404(pk))
 
 
 @staff_required
@@ -85,3 +79,92 @@ def sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             "names": sorted(sign_in_name(e.participant) for e in people["enrolled"]),
         },
     )
+
+
+def _roster_page(request, session, **forms) -> HttpResponse:
+    people = session_roster(session=session)
+    attendance = (
+        AttendanceForm(enrollments=people["enrolled"]) if _can_take_attendance(session) else None
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "sessions_app/staff/roster.html",
+        {
+            "session": session,
+            "attendance": attendance,
+            "enroll_form": forms.get("enroll_form")
+            or StaffEnrollForm(search=request.GET.get("q", "").strip(), session=session),
+            "cancel_form": forms.get("cancel_form") or StaffCancelForm(session=session),
+            "move_form": forms.get("move_form") or StaffMoveForm(session=session, now=now),
+            "search": request.GET.get("q", ""),
+            "seat_actions": session.status == SessionStatus.PUBLISHED and session.starts_at > now,
+            **people,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def staff_enroll(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator enrolls someone, with a reason, through the participant's own rules."""
+    session = _session_or_404(pk)
+    form = StaffEnrollForm(request.POST, search=request.GET.get("q", "").strip(), session=session)
+    if form.is_valid():
+        try:
+            enrollment_service.enrollment_create(
+                participant=form.cleaned_data["participant"],
+                session=session,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                **form.service_kwargs(),
+            )
+        except EnrollmentRefused as error:
+            form.add_refusals(error)
+        else:
+            messages.success(request, _("Enrolled."))
+            return redirect("sessions_app:staff_session_roster", pk=session.pk)
+    return _roster_page(request, session, enroll_form=form)
+
+
+@staff_required
+@require_POST
+def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator cancels someone's seat with a reason; the seat is offered on."""
+    session = _session_or_404(pk)
+    form = StaffCancelForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            enrollment_service.enrollment_cancel(
+                enrollment=form.cleaned_data["enrollment"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except EnrollmentRefused as error:
+            form.add_refusals(error)
+        else:
+            messages.success(request, _("The seat is cancelled; the participant is told."))
+            return redirect("sessions_app:staff_session_roster", pk=session.pk)
+    return _roster_page(request, session, cancel_form=form)
+
+
+@staff_required
+@require_POST
+def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator moves someone to another session, with a reason, through the same rules."""
+    session = _session_or_404(pk)
+    form = StaffMoveForm(request.POST, session=session, now=timezone.now())
+    if form.is_valid():
+        try:
+            moved = enrollment_service.enrollment_move(
+                enrollment=form.cleaned_data["enrollment"],
+                to_session=form.cleaned_data["to_session"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except EnrollmentRefused as error:
+            form.add_refusals(error)
+        else:
+            messages.success(request, _("Moved."))
+            return redirect("sessions_app:staff_session_roster", pk=moved.session_id)
+    return _roster_page(request, session, move_form=form)

@@ -56,15 +56,25 @@ def pages_for(role: str, records) -> list[str]:
     ]
     return {
         "anonymous": ["/", "/sessions/", "/accounts/login/", "/accounts/signup/"],
-        Role.PARTICIPANT: ["/me/", "/accounts/profile/", "/me/consent/", "/me/data/"],
+        Role.PARTICIPANT: [
+            "/me/",
+            "/me/sessions/",
+            f"/sessions/{session.pk}/",
+            "/me/progress/",
+            "/accounts/profile/",
+            "/me/consent/",
+            "/me/data/",
+        ],
         Role.COORDINATOR: staff,
         Role.CLINICIAN: [
             *staff,
             f"/staff/screenings/{screening.public_id}/",
             "/staff/alerts/",
             f"/staff/alerts/{alert.public_id}/",
+            f"/staff/participants/{records['participant'].pk}/timeline/",
+            "/staff/outcomes/",
         ],
-        Role.ADMIN: ["/staff/team/", "/staff/flag-rules/"],
+        Role.ADMIN: ["/staff/team/", "/staff/flag-rules/", "/staff/outcomes/"],
     }[role]
 
 

@@ -161,3 +161,23 @@ def test_the_export_includes_check_ins_with_their_answers():
     assert exported["reflection"] == "A calmer week."
     assert exported["mood"] == 6
     assert any("Little interest or pleasure" in question for question in exported["answers"])
+
+
+def test_closing_the_account_gives_up_future_seats_and_offers_them_on(participant_with_records):
+    from sessions_app.models import EnrollmentStatus, WaitlistStatus
+    from tests.factories import EnrollmentFactory, WaitlistEntryFactory
+
+    client = participant_with_records
+    seat = EnrollmentFactory(participant=client.user)
+    seat.session.capacity = 1
+    seat.session.save()
+    waiting = WaitlistEntryFactory(session=seat.session)
+    elsewhere = WaitlistEntryFactory(participant=client.user)
+
+    client.post(reverse("participants:my_data"), {"password": TEST_PASSWORD, "confirm": "on"})
+    seat.refresh_from_db()
+    waiting.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert seat.status == EnrollmentStatus.CANCELLED
+    assert waiting.status == WaitlistStatus.OFFERED  # the freed seat goes to the next in line
+    assert elsewhere.status == WaitlistStatus.LEFT

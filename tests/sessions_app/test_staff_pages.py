@@ -494,7 +494,8 @@ def test_roster_query_count_is_bounded(
     session = five_hundred_sessions[0]
     EnrollmentFactory.create_batch(10, session=session)
     client = staff_client()
-    with django_assert_max_num_queries(10 + SIGNED_IN_STAFF_QUERIES):
+    # The coordinator's enroll, cancel and move forms add a constant few (their choice lists).
+    with django_assert_max_num_queries(16 + SIGNED_IN_STAFF_QUERIES):
         response = client.get(url("staff_session_roster", session))
     assert len(response.context["enrolled"]) == 13
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0004_session_type_message_timing"),
+        ("sessions_app", "0005_enrollment_waitlist_calendars"),
     ]
 
     operations = [

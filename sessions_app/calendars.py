@@ -1,0 +1,115 @@
+"""Calendar entries (RFC 5545, with the ``icalendar`` library): one ``.ics`` per enrollment and a
+private feed per participant.
+
+Calendars are shared and shown on lock screens, so an entry carries the minimum: the session
+type's neutral public name, the time in the clinic's zone (with its VTIMEZONE), the place and a
+link. Never the treatment, never a clinical detail, never another participant (no attendees).
+Each seat keeps one UID; SEQUENCE rises with each reschedule (and once more when the seat is
+given up), and a cancelled session or seat is STATUS:CANCELLED.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from participants.models import User
+from sessions_app.models import CalendarFeed, Enrollment, EnrollmentStatus, SessionStatus
+from sessions_app.services.scheduling_rules import clinic_zone
+
+
+def _calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{settings.CLINIC_NAME}")
+    calendar.add("x-wr-timezone", settings.CLINIC_TIME_ZONE)
+    return calendar
+
+
+def _event(enrollment: Enrollment) -> Event:
+    session = enrollment.session
+    zone = clinic_zone()
+    cancelled = (
+        session.status == SessionStatus.CANCELLED or enrollment.status == EnrollmentStatus.CANCELLED
+    )
+    event = Event()
+    event.add("uid", f"enrollment-{enrollment.pk}@journease")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", timezone.localtime(session.starts_at, zone))
+    event.add("dtend", timezone.localtime(session.ends_at, zone))
+    event.add("summary", f"{session.session_type.public_name} at {settings.CLINIC_NAME}")
+    place = ", ".join(part for part in (session.room.name, session.room.location) if part)
+    event.add("location", place)
+    event.add("description", f"{settings.SITE_URL}{reverse('sessions_app:my_sessions')}")
+    event.add("url", f"{settings.SITE_URL}{reverse('sessions_app:my_sessions')}")
+    sequence = session.sequence + (1 if enrollment.status == EnrollmentStatus.CANCELLED else 0)
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _serialize(calendar: Calendar) -> bytes:
+    # The zone's rules only for the years the events span, not every change since 1970.
+    years = [event.decoded("dtstart").year for event in calendar.walk("VEVENT")]
+    this_year = timezone.now().year
+    calendar.add_missing_timezones(
+        first_date=datetime.date(min(years, default=this_year) - 1, 1, 1),
+        last_date=datetime.date(max(years, default=this_year) + 2, 1, 1),
+    )
+    return calendar.to_ical()
+
+
+def enrollment_ics(*, enrollment: Enrollment) -> bytes:
+    """One seat as an iCalendar file."""
+    calendar = _calendar()
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_event(enrollment))
+    return _serialize(calendar)
+
+
+def _feed_enrollments(participant: User) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(participant=participant)
+        .exclude(session__status=SessionStatus.DRAFT)
+        .select_related("session__session_type", "session__room")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def feed_ics(*, participant: User) -> bytes:
+    """Every seat of the participant (cancelled ones as cancelled events) as one calendar."""
+    calendar = _calendar()
+    for enrollment in _feed_enrollments(participant):
+        calendar.add_component(_event(enrollment))
+    return _serialize(calendar)
+
+
+def calendar_feed_for(*, participant: User) -> CalendarFeed:
+    """The participant's feed, made on first use."""
+    feed = CalendarFeed.objects.filter(participant=participant).first()
+    return feed or calendar_feed_regenerate(participant=participant)
+
+
+def calendar_feed_regenerate(*, participant: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once (revocation)."""
+    with transaction.atomic():
+        feed, _created = CalendarFeed.objects.select_for_update().get_or_create(
+            participant=participant, defaults={"token": secrets.token_urlsafe(32)}
+        )
+        if not _created:
+            feed.token = secrets.token_urlsafe(32)
+            feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+def calendar_feed_owner(*, token: str) -> User | None:
+    feed = CalendarFeed.objects.filter(token=token).select_related("participant").first()
+    return feed.participant if feed else None

@@ -1,0 +1,254 @@
+"""Who may take a seat in a session: every enrollment rule, written once.
+
+``enrollment_eligibility`` returns every reason it refuses, each with the participant's next step,
+so that pages can show them before anyone tries and the enrollment services can refuse with them.
+Day-based rules (approval validity, days between dosing sessions, the prerequisite window) use
+the session's local date in the clinic's zone.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python
+
+from participants.models import Screening, ScreeningStatus, User
+from participants.selectors import consent_is_current, screening_approved_on
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    GroupSession,
+    SessionKind,
+    SessionStatus,
+)
+from sessions_app.services.scheduling_rules import clinic_datetime, clinic_zone
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a participant may not take a seat, and what they can do about it."""
+
+    code: str
+    message: str
+    next_url: str = ""
+    next_label: str = ""
+
+
+class EnrollmentRefused(Exception):
+    """Raised by the enrollment and waitlist services with every reason they refuse."""
+
+    def __init__(self, refusals: list[Refusal] | Refusal):
+        self.refusals = refusals if isinstance(refusals, list) else [refusals]
+        super().__init__(" ".join(r.message for r in self.refusals))
+
+    @property
+    def codes(self) -> list[str]:
+        return [r.code for r in self.refusals]
+
+    @property
+    def offers_waitlist(self) -> bool:
+        return self.codes == ["full"]
+
+
+# Codes that stop mattering once someone holds the seat (used when re-checking after a move).
+_BOOKING_ONLY = {"closed", "already_enrolled"}
+
+
+def session_local_day(session: GroupSession) -> datetime.date:
+    return timezone.localtime(session.starts_at, clinic_zone()).date()
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return clinic_datetime(day, datetime.time(0, 0))
+
+
+def enrollment_closes_at(session: GroupSession) -> datetime.datetime:
+    hours = session.session_type.enrollment_closes_hours
+    return session.starts_at - datetime.timedelta(hours=hours)
+
+
+def enrollment_is_open(session: GroupSession, now: datetime.datetime) -> bool:
+    return session.status == SessionStatus.PUBLISHED and now < enrollment_closes_at(session)
+
+
+def _screening_refusal(participant: User, day: datetime.date) -> Refusal | None:
+    if screening_approved_on(participant=participant, day=day) is not None:
+        return None
+    me = reverse("participants:me")
+    screenings = Screening.objects.filter(participant=participant)
+    if screenings.filter(status=ScreeningStatus.APPROVED).exists():
+        return Refusal(
+            "screening_expires",
+            _("Your screening approval expires before this session: please screen again."),
+            me,
+            _("Screen again"),
+        )
+    if not screenings.exists():
+        return Refusal(
+            "screen_first",
+            _("Start with the confidential screening questionnaire."),
+            me,
+            _("Start screening"),
+        )
+    return Refusal(
+        "screening_not_approved",
+        _("Your screening has not been approved yet."),
+        me,
+        _("See your screening"),
+    )
+
+
+def _held_seats(participant: User, ignore: Enrollment | None):
+    seats = Enrollment.objects.filter(
+        participant=participant, status__in=(EnrollmentStatus.ENROLLED, EnrollmentStatus.ATTENDED)
+    ).exclude(session__status=SessionStatus.CANCELLED)
+    if ignore is not None:
+        seats = seats.exclude(pk=ignore.pk)
+    return seats
+
+
+def enrollment_eligibility(
+    *,
+    participant: User,
+    session: GroupSession,
+    now: datetime.datetime | None = None,
+    ignore: Enrollment | None = None,
+) -> list[Refusal]:
+    """Every enrollment rule the participant does not meet for ``session`` (empty: eligible).
+
+    Seats (full, people waiting) are not a rule of the participant: the services check them under
+    the session lock. ``ignore`` is a seat left out of the checks: the one being moved away from,
+    or the seat itself when re-checking after a reschedule (then closing times do not apply).
+    """
+    now = now or timezone.now()
+    session_type = session.session_type
+    day = session_local_day(session)
+    refusals: list[Refusal] = []
+    rechecking = ignore is not None and ignore.session_id == session.pk
+
+    if not enrollment_is_open(session, now):
+        refusals.append(
+            Refusal(
+                "closed",
+                _("Enrollment for this session is closed."),
+                reverse("sessions_app:session_list"),
+                _("See other sessions"),
+            )
+        )
+    if _held_seats(participant, ignore).filter(session=session).exists():
+        refusals.append(
+            Refusal(
+                "already_enrolled",
+                _("You already have a seat in this session."),
+                reverse("sessions_app:my_sessions"),
+                _("My sessions"),
+            )
+        )
+    if session_type.requires_screening:
+        refusal = _screening_refusal(participant, day)
+        if refusal is not None:
+            refusals.append(refusal)
+    if session_type.requires_consent and not consent_is_current(participant=participant, now=now):
+        refusals.append(
+            Refusal(
+                "consent",
+                _("Please read and sign the current informed consent."),
+                reverse("participants:consent_sign"),
+                _("Sign the consent"),
+            )
+        )
+    if session_type.prerequisite_kind:
+        attended = Enrollment.objects.filter(
+            participant=participant,
+            status=EnrollmentStatus.ATTENDED,
+            session__session_type__kind=session_type.prerequisite_kind,
+            session__starts_at__lt=session.starts_at,
+        )
+        within = session_type.prerequisite_within_days
+        if within:
+            attended = attended.filter(
+                session__starts_at__gte=_day_start(day - datetime.timedelta(days=within))
+            )
+        if not attended.exists():
+            kind = SessionKind(session_type.prerequisite_kind).label
+            message = (
+                _("Attend a %(kind)s within %(days)s days before this session first.")
+                % {"kind": str(kind).lower(), "days": within}
+                if within
+                else _("Attend a %(kind)s first.") % {"kind": str(kind).lower()}
+            )
+            refusals.append(
+                Refusal(
+                    "prerequisite",
+                    message,
+                    reverse("sessions_app:session_list"),
+                    _("Find a %(kind)s") % {"kind": str(kind).lower()},
+                )
+            )
+    interval = session_type.min_days_between_dosing
+    if interval and session_type.is_dosing:
+        # Another dosing seat less than ``interval`` local days before or after this one.
+        near = (
+            _held_seats(participant, ignore)
+            .filter(
+                session__session_type__kind=SessionKind.DOSING,
+                session__starts_at__gte=_day_start(day - datetime.timedelta(days=interval - 1)),
+                session__starts_at__lt=_day_start(day + datetime.timedelta(days=interval)),
+            )
+            .exclude(session=session)
+        )
+        if near.exists():
+            refusals.append(
+                Refusal(
+                    "dosing_interval",
+                    _("Dosing sessions must be at least %(days)s days apart.") % {"days": interval},
+                    reverse("sessions_app:my_sessions"),
+                    _("My sessions"),
+                )
+            )
+    overlapping = (
+        _held_seats(participant, ignore)
+        .filter(
+            Q(session__starts_at__lt=session.ends_at) & Q(session__ends_at__gt=session.starts_at)
+        )
+        .exclude(session=session)
+    )
+    if overlapping.exists():
+        refusals.append(
+            Refusal(
+                "overlap",
+                _("This session overlaps another of your sessions."),
+                reverse("sessions_app:my_sessions"),
+                _("My sessions"),
+            )
+        )
+    if rechecking:
+        refusals = [r for r in refusals if r.code not in _BOOKING_ONLY]
+    return refusals
+
+
+def ride_home_refusals(
+    *, session: GroupSession, name: str, phone: str, acknowledged: bool
+) -> list[Refusal]:
+    """A dosing session needs a ride-home contact (name and a valid phone) and the participant's
+    acknowledgement of the preparation instructions."""
+    if not session.session_type.is_dosing:
+        return []
+    refusals = []
+    if not (name or "").strip():
+        refusals.append(
+            Refusal("ride_home_name", _("Give the name of the person driving you home."))
+        )
+    number = to_python(phone or "")
+    if not number or not number.is_valid():
+        refusals.append(
+            Refusal("ride_home_phone", _("Give a valid phone number for your ride home."))
+        )
+    if not acknowledged:
+        refusals.append(
+            Refusal("instructions", _("Please confirm you have read the preparation instructions."))
+        )
+    return refusals

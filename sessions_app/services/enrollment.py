@@ -1,0 +1,269 @@
+"""Taking, giving up and moving seats: by participants themselves or by a coordinator on their
+behalf, through the same rules (no override).
+
+Every path that changes seats locks the session row first (``lock_session``) in one transaction,
+so capacity is never exceeded however many people click at once; a move locks both sessions in
+order of primary key so that two moves in opposite directions cannot deadlock. Every change is
+recorded as an ``EnrollmentEvent`` (who, when, why) and plans or cancels its messages in the
+same transaction.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.models import User
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentAction,
+    EnrollmentEvent,
+    EnrollmentStatus,
+    GroupSession,
+    SessionStatus,
+)
+from sessions_app.services import message_plans
+from sessions_app.services.eligibility import (
+    EnrollmentRefused,
+    Refusal,
+    enrollment_eligibility,
+    ride_home_refusals,
+)
+from sessions_app.services.scheduling import lock_session
+from sessions_app.services.waitlist import seat_counts, session_is_full, waitlist_offer_seats
+
+__all__ = [
+    "EnrollmentRefused",
+    "Refusal",
+    "enrollment_cancel",
+    "enrollment_create",
+    "enrollment_eligibility",
+    "enrollment_move",
+    "enrollments_flag_after_reschedule",
+    "seat_create",
+]
+
+
+def _record(
+    enrollment: Enrollment, action: str, by: User | None, now: datetime.datetime, reason: str = ""
+) -> None:
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, action=action, by=by, at=now, reason=reason
+    )
+
+
+def _full() -> Refusal:
+    return Refusal(
+        "full", _("This session is full. You can join the waitlist and we will offer you a seat.")
+    )
+
+
+def seat_create(
+    *,
+    participant: User,
+    session: GroupSession,
+    by: User | None,
+    ride_home_name: str = "",
+    ride_home_phone: str = "",
+    instructions_acknowledged: bool = False,
+    from_offer: bool = False,
+    reason: str = "",
+    action: str = EnrollmentAction.ENROLLED,
+    ignore: Enrollment | None = None,
+    now: datetime.datetime,
+) -> Enrollment:
+    """Seat ``participant`` in the *locked* ``session`` if every rule holds and a seat is free
+    (or held for them by an offer). Callers open the transaction and take the lock."""
+    refusals = enrollment_eligibility(
+        participant=participant, session=session, now=now, ignore=ignore
+    )
+    refusals += ride_home_refusals(
+        session=session,
+        name=ride_home_name,
+        phone=ride_home_phone,
+        acknowledged=instructions_acknowledged,
+    )
+    if refusals:
+        raise EnrollmentRefused(refusals)
+    if not from_offer and session_is_full(seat_counts(session)):
+        raise EnrollmentRefused(_full())
+    is_dosing = session.session_type.is_dosing
+    enrollment = Enrollment.objects.create(
+        participant=participant,
+        session=session,
+        ride_home_name=ride_home_name.strip() if is_dosing else "",
+        ride_home_phone=ride_home_phone if is_dosing else "",
+        instructions_acknowledged_at=now if instructions_acknowledged else None,
+    )
+    _record(enrollment, EnrollmentAction.OFFER_ACCEPTED if from_offer else action, by, now, reason)
+    message_plans.enrollment_messages_plan(enrollment=enrollment, now=now)
+    return enrollment
+
+
+def enrollment_create(
+    *,
+    participant: User,
+    session: GroupSession,
+    by: User | None = None,
+    reason: str = "",
+    ride_home_name: str = "",
+    ride_home_phone: str = "",
+    instructions_acknowledged: bool = False,
+    now: datetime.datetime | None = None,
+) -> Enrollment:
+    """Take a seat: the participant themselves, or a coordinator on their behalf (``by``, with a
+    reason). Refused with every reason when a rule does not hold; a full session (or one with
+    people waiting) is refused with the code ``full``, which offers the waitlist."""
+    now = now or timezone.now()
+    by = by or participant
+    if by != participant and not reason.strip():
+        raise EnrollmentRefused(Refusal("reason", _("Give a reason for enrolling someone.")))
+    with transaction.atomic():
+        locked = lock_session(session)
+        return seat_create(
+            participant=participant,
+            session=locked,
+            by=by,
+            reason=reason.strip(),
+            ride_home_name=ride_home_name,
+            ride_home_phone=ride_home_phone,
+            instructions_acknowledged=instructions_acknowledged,
+            now=now,
+        )
+
+
+def cancellation_is_late(enrollment: Enrollment, now: datetime.datetime) -> bool:
+    hours = enrollment.session.session_type.cancellation_cutoff_hours
+    return now > enrollment.session.starts_at - datetime.timedelta(hours=hours)
+
+
+def _give_up(
+    enrollment: Enrollment, by: User, reason: str, now: datetime.datetime, *, action: str
+) -> Enrollment:
+    current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    current.session = enrollment.session
+    if current.status != EnrollmentStatus.ENROLLED:
+        raise EnrollmentRefused(Refusal("not_enrolled", _("This seat is not held any more.")))
+    if current.session.starts_at <= now:
+        raise EnrollmentRefused(
+            Refusal("started", _("This session has started: the seat can no longer be cancelled."))
+        )
+    late = cancellation_is_late(current, now) and action != EnrollmentAction.MOVED_OUT
+    current.status = EnrollmentStatus.CANCELLED
+    current.cancelled_at = now
+    current.cancelled_by = by
+    current.cancel_reason = reason
+    current.late_cancellation = late
+    current.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+            "late_cancellation",
+            "updated_at",
+        ]
+    )
+    if late:
+        action = EnrollmentAction.LATE_CANCELLED
+    _record(current, action, by, now, reason)
+    return current
+
+
+def enrollment_cancel(
+    *,
+    enrollment: Enrollment,
+    by: User,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Enrollment:
+    """Give up a seat until the session starts; after the type's cut-off it is recorded as a late
+    cancellation. A coordinator cancelling for someone gives a reason. The freed seat is offered
+    to the first in line (never back to the person who gave it up)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if by.pk != enrollment.participant_id and not reason:
+        raise EnrollmentRefused(Refusal("reason", _("Give a reason: the participant is told.")))
+    with transaction.atomic():
+        locked = lock_session(enrollment.session)
+        if locked.status != SessionStatus.PUBLISHED:
+            raise EnrollmentRefused(
+                Refusal("closed", _("This session is not open; its seats cannot change."))
+            )
+        enrollment.session = locked
+        cancelled = _give_up(enrollment, by, reason, now, action=EnrollmentAction.CANCELLED)
+        message_plans.enrollment_messages_cancel(enrollment=cancelled, notify=True, now=now)
+        waitlist_offer_seats(session=locked, exclude=[cancelled.participant_id], now=now)
+    return cancelled
+
+
+def enrollment_move(
+    *,
+    enrollment: Enrollment,
+    to_session: GroupSession,
+    by: User,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> Enrollment:
+    """A coordinator moves someone's seat to another session, with a reason, through the same
+    rules as enrolling (ride-home details carry over). The freed seat is offered on."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise EnrollmentRefused(Refusal("reason", _("Give a reason for the move.")))
+    if to_session.pk == enrollment.session_id:
+        raise EnrollmentRefused(Refusal("same_session", _("Choose a different session.")))
+    with transaction.atomic():
+        # Both rows, in order of primary key: two opposite moves cannot deadlock.
+        first, second = sorted([enrollment.session_id, to_session.pk])
+        locked = {pk: lock_session(GroupSession(pk=pk)) for pk in (first, second)}
+        source, target = locked[enrollment.session_id], locked[to_session.pk]
+        if source.status != SessionStatus.PUBLISHED:
+            raise EnrollmentRefused(
+                Refusal("closed", _("This session is not open; its seats cannot change."))
+            )
+        enrollment.session = source
+        current = Enrollment.objects.get(pk=enrollment.pk)
+        moved = seat_create(
+            participant=current.participant,
+            session=target,
+            by=by,
+            reason=reason,
+            ride_home_name=current.ride_home_name,
+            ride_home_phone=str(current.ride_home_phone or ""),
+            instructions_acknowledged=current.instructions_acknowledged_at is not None,
+            action=EnrollmentAction.MOVED_IN,
+            ignore=current,
+            now=now,
+        )
+        enrollment.session = source
+        given_up = _give_up(enrollment, by, reason, now, action=EnrollmentAction.MOVED_OUT)
+        message_plans.enrollment_messages_cancel(enrollment=given_up, notify=False, now=now)
+        waitlist_offer_seats(session=source, exclude=[given_up.participant_id], now=now)
+    return moved
+
+
+def enrollments_flag_after_reschedule(
+    *, session: GroupSession, by: User | None = None, now: datetime.datetime | None = None
+) -> list[Enrollment]:
+    """After a reschedule (the caller holds the lock), flag for staff each seat whose rules no
+    longer hold (e.g. approval expires before the new date, overlap); seats are kept."""
+    now = now or timezone.now()
+    flagged = []
+    for enrollment in Enrollment.objects.filter(
+        session=session, status=EnrollmentStatus.ENROLLED
+    ).select_related("participant"):
+        enrollment.session = session
+        refusals = enrollment_eligibility(
+            participant=enrollment.participant, session=session, now=now, ignore=enrollment
+        )
+        note = " ".join(r.message for r in refusals)
+        if bool(refusals) != enrollment.needs_review or note != enrollment.review_note:
+            enrollment.needs_review = bool(refusals)
+            enrollment.review_note = note
+            enrollment.save(update_fields=["needs_review", "review_note", "updated_at"])
+            if refusals:
+                _record(enrollment, EnrollmentAction.FLAGGED, by, now, note)
+                flagged.append(enrollment)
+    return flagged

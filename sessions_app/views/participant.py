@@ -1,0 +1,203 @@
+"""The participant's own seats: enroll, join the waitlist, answer an offer, cancel, My sessions
+and calendars. Every lookup filters on ``request.user``: someone else's id is a 404.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participants.access import participant_required
+from sessions_app import calendars
+from sessions_app.enrollment_forms import EnrollForm
+from sessions_app.models import (
+    Enrollment,
+    GroupSession,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from sessions_app.selectors import participant_sessions, with_seat_counts
+from sessions_app.services import enrollment as enrollment_service
+from sessions_app.services import waitlist as waitlist_service
+from sessions_app.services.eligibility import EnrollmentRefused, enrollment_closes_at
+from sessions_app.services.enrollment import cancellation_is_late
+
+
+def _published(pk: int) -> GroupSession:
+    return get_object_or_404(
+        GroupSession.objects.select_related("session_type", "room"),
+        pk=pk,
+        status=SessionStatus.PUBLISHED,
+    )
+
+
+def _refused(request: HttpRequest, error: EnrollmentRefused) -> None:
+    for refusal in error.refusals:
+        messages.error(request, refusal.message)
+
+
+def _form_page(request, session, form, entry=None) -> HttpResponse:
+    session = (
+        with_seat_counts(GroupSession.objects.filter(pk=session.pk))
+        .select_related("session_type", "room")
+        .get()
+    )
+    return render(
+        request,
+        "sessions_app/session_detail.html",
+        {
+            "session": session,
+            "closes_at": enrollment_closes_at(session),
+            "full": waitlist_service.session_is_full(session),
+            "is_participant": True,
+            "refusals": [],
+            "entry": entry,
+            "form": form,
+        },
+    )
+
+
+@participant_required
+@require_POST
+def enroll(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _published(pk)
+    form = EnrollForm(request.POST, session=session)
+    if not form.is_valid():
+        return _form_page(request, session, form)
+    try:
+        enrollment_service.enrollment_create(
+            participant=request.user, session=session, **form.service_kwargs()
+        )
+    except EnrollmentRefused as error:
+        if error.offers_waitlist:
+            messages.info(request, error.refusals[0].message)
+            return redirect("sessions_app:session_detail", pk=session.pk)
+        form.add_refusals(error)
+        return _form_page(request, session, form)
+    messages.success(request, _("You are enrolled. A confirmation is on its way."))
+    return redirect("sessions_app:my_sessions")
+
+
+@participant_required
+@require_POST
+def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _published(pk)
+    try:
+        waitlist_service.waitlist_join(participant=request.user, session=session)
+    except EnrollmentRefused as error:
+        _refused(request, error)
+        return redirect("sessions_app:session_detail", pk=session.pk)
+    messages.success(
+        request, _("You are on the waitlist. We will offer you a seat if one frees up.")
+    )
+    return redirect("sessions_app:my_sessions")
+
+
+def _own_entry(request: HttpRequest, pk: int) -> WaitlistEntry:
+    return get_object_or_404(
+        WaitlistEntry.objects.select_related("session__session_type", "session__room"),
+        pk=pk,
+        participant=request.user,
+    )
+
+
+@participant_required
+@require_POST
+def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _own_entry(request, pk)
+    form = EnrollForm(request.POST, session=entry.session)
+    if not form.is_valid():
+        return _form_page(request, entry.session, form, entry)
+    try:
+        waitlist_service.waitlist_accept(entry=entry, **form.service_kwargs())
+    except EnrollmentRefused as error:
+        if "offer_expired" in error.codes:
+            _refused(request, error)
+            return redirect("sessions_app:my_sessions")
+        form.add_refusals(error)
+        return _form_page(request, entry.session, form, entry)
+    messages.success(request, _("The seat is yours. A confirmation is on its way."))
+    return redirect("sessions_app:my_sessions")
+
+
+@participant_required
+@require_POST
+def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _own_entry(request, pk)
+    if entry.status == WaitlistStatus.OFFERED:
+        waitlist_service.waitlist_decline(entry=entry)
+        messages.success(request, _("You declined the seat; it goes to the next person waiting."))
+    else:
+        waitlist_service.waitlist_leave(entry=entry)
+        messages.success(request, _("You left the waitlist."))
+    return redirect("sessions_app:my_sessions")
+
+
+@participant_required
+@require_POST
+def enrollment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("session__session_type"),
+        pk=pk,
+        participant=request.user,
+    )
+    try:
+        enrollment_service.enrollment_cancel(
+            enrollment=enrollment, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except EnrollmentRefused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Your seat is cancelled."))
+    return redirect("sessions_app:my_sessions")
+
+
+@participant_required
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    data = participant_sessions(participant=request.user, now=now)
+    for enrollment in data["upcoming"]:
+        enrollment.late_now = cancellation_is_late(enrollment, now)
+    feed = calendars.calendar_feed_for(participant=request.user)
+    feed_url = request.build_absolute_uri(
+        reverse("sessions_app:calendar_feed", kwargs={"token": feed.token})
+    )
+    return render(
+        request, "sessions_app/my_sessions.html", {**data, "feed_url": feed_url, "now": now}
+    )
+
+
+@participant_required
+def enrollment_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("session__session_type", "session__room"),
+        pk=pk,
+        participant=request.user,
+    )
+    response = HttpResponse(
+        calendars.enrollment_ics(enrollment=enrollment), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="session-{enrollment.pk}.ics"'
+    return response
+
+
+@participant_required
+@require_POST
+def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+    calendars.calendar_feed_regenerate(participant=request.user)
+    messages.success(request, _("Your calendar address is new; the old one no longer works."))
+    return redirect("sessions_app:my_sessions")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed: the token is the key, so a revoked or unknown one is a 404."""
+    participant = calendars.calendar_feed_owner(token=token)
+    if participant is None:
+        raise Http404
+    return HttpResponse(
+        calendars.feed_ics(participant=participant), content_type="text/calendar; charset=utf-8"
+    )
