@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.forms.screening import FlagRuleForm
 from participants.models import (
+    AuditAction,
     AuditEvent,
     CheckIn,
     ConsentDocument,
@@ -17,6 +18,23 @@ from participants.models import (
     ScreeningPolicy,
     User,
 )
+from participants.services.audit import audit_record
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Clinical records in Django admin: opening one, and every change, lands in the audit log."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        record = self.get_object(request, object_id)
+        if record is not None and getattr(response, "status_code", 200) < 400:
+            action = AuditAction.UPDATE if request.method == "POST" else AuditAction.VIEW
+            audit_record(request=request, action=action, record=record)
+        return response
+
+    def delete_model(self, request, obj):
+        audit_record(request=request, action=AuditAction.UPDATE, record=obj)
+        super().delete_model(request, obj)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -128,7 +146,7 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentSignature)
-class ConsentSignatureAdmin(admin.ModelAdmin):
+class ConsentSignatureAdmin(AuditedAdmin):
     list_display = ("participant", "document", "signed_at", "ip_address")
     list_select_related = ("participant", "document")
     search_fields = ("participant__email", "participant__last_name")
@@ -146,7 +164,7 @@ class ConsentSignatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(admin.ModelAdmin):
+class ScreeningAdmin(AuditedAdmin):
     list_display = ("__str__", "participant", "status", "safety_level", "submitted_at")
     list_filter = ("status", "safety_level")
     list_select_related = ("participant",)
@@ -158,7 +176,7 @@ class ScreeningAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafetyAlert)
-class SafetyAlertAdmin(admin.ModelAdmin):
+class SafetyAlertAdmin(AuditedAdmin):
     list_display = ("__str__", "participant", "status", "created_at", "acknowledged_by")
     list_filter = ("status",)
     list_select_related = ("participant", "acknowledged_by")
@@ -207,7 +225,7 @@ class PracticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(AuditedAdmin):
     """Check-ins are the participant's answers: read-only here."""
 
     list_display = ("__str__", "participant", "kind", "opens_at", "completed_at")

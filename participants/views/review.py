@@ -26,6 +26,8 @@ from participants.services.audit import audit_record
 @staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     clinical = request.user.has_perm("participants.view_clinical_records")
+    if clinical:  # the clinical queue shows flags and safety levels
+        audit_record(request=request, action=AuditAction.VIEW, record="review queue")
     return render(
         request,
         "participants/staff/review_queue.html",
@@ -108,6 +110,7 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 @clinical_required
 def alert_list(request: HttpRequest) -> HttpResponse:
+    audit_record(request=request, action=AuditAction.VIEW, record="safety alert list")
     return render(
         request,
         "participants/staff/alert_list.html",

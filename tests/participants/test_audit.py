@@ -153,3 +153,25 @@ def test_a_check_in_and_the_clinicians_timeline_are_audited(make_user):
     assert trail(actor=clinician.user, action="export") == [
         (clinician.user.email, "export", "group outcomes")
     ]
+
+
+def test_clinical_records_opened_or_changed_in_django_admin_are_audited(make_user):
+    from tests.factories import SubmittedScreeningFactory
+
+    screening = SubmittedScreeningFactory()
+    admin_client = sign_in(make_user(Role.ADMIN))
+    url = reverse("admin:participants_screening_change", args=[screening.pk])
+    assert admin_client.get(url).status_code == 200
+    assert trail(participant=screening.participant) == [
+        (admin_client.user.email, "view", "screening")
+    ]
+
+
+def test_the_clinical_lists_are_audited(make_user):
+    clinician = sign_in(make_user(Role.CLINICIAN))
+    clinician.get(reverse("participants:review_queue"))
+    clinician.get(reverse("participants:alert_list"))
+    assert trail(actor=clinician.user) == [
+        (clinician.user.email, "view", "review queue"),
+        (clinician.user.email, "view", "safety alert list"),
+    ]
