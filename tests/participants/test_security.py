@@ -204,9 +204,11 @@ def test_deactivating_a_staff_member_ends_their_session_at_once(make_user):
         ("resend_verification", "participants:resend_verification", {"email": "x@example.org"}),
     ],
 )
+@time_machine.travel(datetime.datetime(2026, 12, 1, 17, 30, tzinfo=datetime.UTC), tick=False)
 def test_sign_up_and_reset_requests_are_rate_limited_per_address(
     client, roles, settings, scope, url_name, data
 ):
+    """Fixed hourly windows: the clock stands still so the hour cannot turn mid-test."""
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, scope: (3, 3600)}
     url = reverse(url_name)
     address, other = (f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{n}" for n in (1, 2))
