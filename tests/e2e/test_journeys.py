@@ -1,0 +1,193 @@
+"""The product's journeys in a real browser, each person in their own browser context.
+
+Staff sign in with their password and the code of their authenticator app; participants sign up
+and confirm their address from the e-mail. Factories set up only what a journey is not about.
+"""
+
+import datetime
+import re
+from pathlib import Path
+
+import icalendar
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from participants.models import Role
+from sessions_app.models import Enrollment, GroupSession, SessionStatus
+from tests.e2e.people import (
+    new_page,
+    participant_sign_up,
+    screening_complete,
+    staff_sign_in,
+)
+from tests.factories import (
+    DosingWithRulesSessionTypeFactory,
+    EnrollmentFactory,
+    GroupSessionFactory,
+    PreparationSessionTypeFactory,
+    RoomFactory,
+    StaffFactory,
+)
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("screening_defaults"),
+]
+
+
+@pytest.fixture
+def base_url(live_server, settings) -> str:
+    # Links in messages point at the live server, as they point at the clinic's site.
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def clinic():
+    """The clinic's staff and the dosing type with its default rules."""
+    return {
+        "coordinator": StaffFactory(role=Role.COORDINATOR, first_name="Cora", last_name="Desk"),
+        "prescriber": StaffFactory(
+            role=Role.CLINICIAN,
+            first_name="Priya",
+            last_name="Prescriber",
+            permissions=["decide_eligibility", "monitor_dosing"],
+        ),
+        "nurse": StaffFactory(
+            role=Role.CLINICIAN,
+            first_name="Nina",
+            last_name="Nurse",
+            permissions=["monitor_dosing"],
+        ),
+        "dosing": DosingWithRulesSessionTypeFactory(name="Ketamine group session"),
+        "room": RoomFactory(name="Juniper room", capacity=10),
+    }
+
+
+def next_week_at_ten() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=7)
+
+
+def clinic_time(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(hour), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def test_coordinator_creates_and_publishes_a_dosing_session(browser, base_url, clinic):
+    page = new_page(browser)
+    staff_sign_in(page, base_url, clinic["coordinator"])
+
+    page.goto(base_url + "/staff/sessions/new/")
+    page.get_by_label("Session type").select_option(label="Ketamine group session")
+    page.get_by_label("Title").fill("Tuesday group")
+    page.get_by_label("Date").fill(next_week_at_ten().isoformat())
+    page.get_by_label("Starts").fill("10:00")
+    page.get_by_label("Room").select_option(label="Juniper room")
+    page.get_by_label("Capacity").fill("6")
+    page.get_by_label("Medical monitor").select_option(label="Nina Nurse")
+    page.get_by_role("button", name="Save session").click()
+
+    expect(page.get_by_role("heading", name=re.compile("Tuesday group"))).to_contain_text("Draft")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_text("The session is published")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Tuesday group"))).to_contain_text(
+        "Published"
+    )
+    expect(page.get_by_text("Medical monitor: Nina Nurse")).to_be_visible()
+
+    session = GroupSession.objects.get(title="Tuesday group")
+    assert session.status == SessionStatus.PUBLISHED
+    assert session.medical_monitor == clinic["nurse"]
+    assert session.capacity == 6
+    starts = timezone.localtime(session.starts_at)
+    assert (starts.date(), starts.hour, starts.minute) == (next_week_at_ten(), 10, 0)
+
+    # Participants now see it.
+    page.goto(base_url + "/sessions/")
+    expect(page.get_by_role("heading", name="Tuesday group")).to_be_visible()
+
+
+def test_participant_signs_up_screens_consents_prepares_enrolls_and_downloads_the_ics(
+    browser, base_url, clinic
+):
+    dosing = GroupSessionFactory(
+        session_type=clinic["dosing"],
+        title="Tuesday group",
+        room=clinic["room"],
+        capacity=6,
+        medical_monitor=clinic["nurse"],
+        starts_at=clinic_time(next_week_at_ten(), 10),
+    )
+    preparation = GroupSessionFactory(
+        session_type=PreparationSessionTypeFactory(name="Preparation circle"),
+        title="Preparation circle",
+        room=clinic["room"],
+        starts_at=timezone.now() - datetime.timedelta(days=2, hours=2),
+    )
+
+    participant = new_page(browser)
+    participant_sign_up(
+        participant, base_url, first="Avery", last="Lane", email="avery@example.org"
+    )
+
+    # Screening, then a clinician who decides eligibility approves it.
+    participant.goto(base_url + "/me/")
+    screening_complete(participant)
+    expect(participant.locator("main")).to_contain_text("review")
+
+    clinician = new_page(browser)
+    staff_sign_in(clinician, base_url, clinic["prescriber"])
+    clinician.goto(base_url + "/staff/screenings/")
+    clinician.get_by_role("link", name="Avery Lane").click()
+    clinician.get_by_label("Approve").check()
+    clinician.get_by_label("Note for the record").fill("No contraindications; fine to proceed.")
+    clinician.get_by_role("button", name="Record the decision").click()
+    expect(clinician.locator("main")).to_contain_text("Approved")
+
+    # Consent.
+    participant.goto(base_url + "/me/")
+    participant.get_by_role("link", name="Read and sign the consent").click()
+    participant.get_by_label("Your full name").fill("Avery Lane")
+    participant.get_by_label(re.compile("I have read this consent")).check()
+    participant.get_by_role("button", name="Sign the consent").click()
+    expect(participant.locator("main")).to_contain_text("Signed")
+
+    # The preparation circle: a seat booked earlier (a builder), attendance marked on the roster.
+    from participants.models import User
+
+    avery = User.objects.get(email="avery@example.org")
+    EnrollmentFactory(participant=avery, session=preparation)
+    coordinator = new_page(browser)
+    staff_sign_in(coordinator, base_url, clinic["coordinator"])
+    coordinator.goto(base_url + f"/staff/sessions/{preparation.pk}/")
+    coordinator.get_by_role("radio", name="Attended").check()
+    coordinator.get_by_role("button", name="Save attendance").click()
+    expect(coordinator.locator("main")).to_contain_text("Attended")
+
+    # Enroll in the dosing session with a ride home.
+    participant.goto(base_url + "/sessions/")
+    participant.get_by_role("link", name="Tuesday group").click()
+    participant.get_by_label("Who drives you home?").fill("Sam Lane")
+    participant.get_by_label("Their phone number").fill("(801) 555-0177")
+    participant.get_by_label(re.compile("I have read the preparation instructions")).check()
+    participant.get_by_role("button", name="Enroll").click()
+    expect(participant.locator("main")).to_contain_text("enrolled")
+
+    participant.goto(base_url + "/me/sessions/")
+    seat = participant.locator("li.card", has_text="Tuesday group")
+    expect(seat).to_contain_text("Enrolled")
+    with participant.expect_download() as download:
+        seat.get_by_role("link", name="Add to calendar (.ics)").click()
+    calendar = icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    assert events[0].decoded("dtstart") == dosing.starts_at
+    assert "ketamine" not in str(events[0].get("summary")).lower()
+
+    enrollment = Enrollment.objects.get(participant=avery, session=dosing)
+    assert (enrollment.ride_home_name, str(enrollment.ride_home_phone)) == (
+        "Sam Lane",
+        "+18015550177",
+    )
