@@ -14,21 +14,35 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants.models import Role
-from sessions_app.models import Enrollment, GroupSession, SessionStatus
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    GroupSession,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from tests.e2e.people import (
+    links_in,
     new_page,
+    participant_sign_in,
     participant_sign_up,
     screening_complete,
     staff_sign_in,
 )
 from tests.factories import (
     DosingWithRulesSessionTypeFactory,
+    EligibleParticipantFactory,
     EnrollmentFactory,
     GroupSessionFactory,
     PreparationSessionTypeFactory,
     RoomFactory,
     StaffFactory,
 )
+from tests.outbox import delivered
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -191,3 +205,81 @@ def test_participant_signs_up_screens_consents_prepares_enrolls_and_downloads_th
         "Sam Lane",
         "+18015550177",
     )
+
+
+def eligible_for_dosing(**kwargs):
+    """A verified participant with an approved screening, current consent and an attended
+    preparation circle a week ago: ready to enroll in a dosing session."""
+    person = EligibleParticipantFactory(**kwargs)
+    EnrollmentFactory(
+        participant=person,
+        status=EnrollmentStatus.ATTENDED,
+        session=GroupSessionFactory(
+            session_type=PreparationSessionTypeFactory(name="Preparation circle"),
+            starts_at=timezone.now() - datetime.timedelta(days=7),
+            status=SessionStatus.COMPLETED,
+        ),
+    )
+    return person
+
+
+def test_second_participant_waits_is_offered_the_freed_seat_and_accepts(browser, base_url, clinic):
+    dosing = GroupSessionFactory(
+        session_type=clinic["dosing"],
+        title="Small group",
+        room=clinic["room"],
+        capacity=1,
+        medical_monitor=clinic["nurse"],
+        starts_at=clinic_time(next_week_at_ten(), 10),
+    )
+    first = eligible_for_dosing(email="first@example.org")
+    second = eligible_for_dosing(email="second@example.org")
+    seat = EnrollmentFactory(
+        participant=first, session=dosing, ride_home_name="Kim", ride_home_phone="+18015550111"
+    )
+
+    waiting = new_page(browser)
+    participant_sign_in(waiting, base_url, second.email)
+    waiting.goto(base_url + "/sessions/")
+    expect(waiting.get_by_text("Full: waitlist open")).to_be_visible()
+    waiting.get_by_role("link", name=re.compile(r"^Details\W+Small group")).click()
+    expect(waiting.get_by_text("Full: waitlist open")).to_be_visible()
+    waiting.get_by_role("button", name="Join the waitlist").click()
+    waiting.goto(base_url + "/me/sessions/")
+    expect(waiting.get_by_text("Number 1 in line")).to_be_visible()
+
+    leaving = new_page(browser)
+    participant_sign_in(leaving, base_url, first.email)
+    leaving.goto(base_url + "/me/sessions/")
+    card = leaving.locator("li.card", has_text="Small group")
+    card.locator("summary", has_text="Cancel my seat").click()
+    card.get_by_role("button", name="Cancel my seat").click()
+    expect(leaving.locator("main")).to_contain_text("cancelled")
+    seat.refresh_from_db()
+    assert seat.status == EnrollmentStatus.CANCELLED
+
+    # The offer arrives by e-mail; its link leads to My sessions, where the seat is held.
+    mailbox = delivered()
+    assert (
+        Notification.objects.get(recipient=second, kind=NotificationKind.WAITLIST_OFFER).status
+        == NotificationStatus.SENT
+    )
+    offer = [message for message in mailbox if second.email in message.to][-1]
+    assert "held for you until" in offer.body
+    waiting.goto(next(link for link in links_in(offer) if "/me/sessions/" in link))
+    expect(waiting.get_by_role("heading", name="Seats offered to you")).to_be_visible()
+    waiting.get_by_role("link", name="Accept the seat").click()
+    expect(waiting.get_by_text("A seat is held for you")).to_be_visible()
+    waiting.get_by_label("Who drives you home?").fill("Lee Second")
+    waiting.get_by_label("Their phone number").fill("(801) 555-0188")
+    waiting.get_by_label(re.compile("I have read the preparation instructions")).check()
+    waiting.get_by_role("button", name="Accept the seat").click()
+
+    waiting.goto(base_url + "/me/sessions/")
+    expect(waiting.locator("li.card", has_text="Small group")).to_contain_text("Enrolled")
+    assert Enrollment.objects.get(participant=second, session=dosing).status == (
+        EnrollmentStatus.ENROLLED
+    )
+    assert not WaitlistEntry.objects.filter(
+        participant=second, status=WaitlistStatus.OFFERED
+    ).exists()
