@@ -10,10 +10,11 @@ from pathlib import Path
 
 import icalendar
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from participants.models import Role
+from participants.models import CheckIn, Role, SafetyAlert
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
@@ -34,10 +35,12 @@ from tests.e2e.people import (
     staff_sign_in,
 )
 from tests.factories import (
+    TEST_PASSWORD,
     DosingWithRulesSessionTypeFactory,
     EligibleParticipantFactory,
     EnrollmentFactory,
     GroupSessionFactory,
+    PracticeFactory,
     PreparationSessionTypeFactory,
     RoomFactory,
     StaffFactory,
@@ -283,3 +286,110 @@ def test_second_participant_waits_is_offered_the_freed_seat_and_accepts(browser,
     assert not WaitlistEntry.objects.filter(
         participant=second, status=WaitlistStatus.OFFERED
     ).exists()
+
+
+def sent_to(mailbox, email: str, kind: str) -> list:
+    """The e-mails of ``kind`` sent to ``email``: each Notification row marked sent is one."""
+    rows = Notification.objects.filter(recipient__email=email, kind=kind)
+    assert rows and all(row.status == NotificationStatus.SENT for row in rows), kind
+    return [message for message in mailbox if email in message.to]
+
+
+def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
+    browser, base_url, clinic
+):
+    day = timezone.localdate() + datetime.timedelta(days=4)
+    dosing = GroupSessionFactory(
+        session_type=clinic["dosing"],
+        title="Thursday group",
+        room=clinic["room"],
+        medical_monitor=clinic["nurse"],
+        starts_at=clinic_time(day, 10),
+        ends_at=clinic_time(day, 13),
+    )
+    person = eligible_for_dosing(email="robin@example.org", first_name="Robin")
+    PracticeFactory(code="self_compassion", name="Self-compassion break")
+
+    participant = new_page(browser)
+    participant_sign_in(participant, base_url, person.email)
+    participant.goto(base_url + f"/sessions/{dosing.pk}/")
+    participant.get_by_label("Who drives you home?").fill("Jo Driver")
+    participant.get_by_label("Their phone number").fill("(801) 555-0166")
+    participant.get_by_label(re.compile("I have read the preparation instructions")).check()
+    participant.get_by_role("button", name="Enroll").click()
+    participant.context.close()
+
+    # The reminders wait in the outbox, each due at its moment before the start.
+    reminders = {
+        NotificationKind.REMINDER_PREPARE: 72,
+        NotificationKind.REMINDER_RIDE: 24,
+        NotificationKind.REMINDER_SOON: 2,
+    }
+    for kind, hours in reminders.items():
+        row = Notification.objects.get(recipient=person, kind=kind)
+        assert row.status == NotificationStatus.PENDING
+        assert row.due_at == dosing.starts_at - datetime.timedelta(hours=hours)
+    # ...and reach the mailbox when they are due.
+    for kind, hours in reminders.items():
+        with time_machine.travel(dosing.starts_at - datetime.timedelta(hours=hours, minutes=-1)):
+            mails = sent_to(delivered(), person.email, kind)
+        assert "ketamine" not in mails[-1].subject.lower()
+
+    # After the session the coordinator takes attendance: the integration prompts are planned.
+    with time_machine.travel(dosing.ends_at + datetime.timedelta(minutes=30), tick=True):
+        coordinator = new_page(browser)
+        staff_sign_in(coordinator, base_url, clinic["coordinator"])
+        coordinator.goto(base_url + f"/staff/sessions/{dosing.pk}/")
+        coordinator.get_by_role("radio", name="Attended").check()
+        coordinator.get_by_role("button", name="Save attendance").click()
+        expect(
+            coordinator.get_by_role("heading", name=re.compile("Thursday group"))
+        ).to_contain_text("Completed")
+        coordinator.context.close()
+    prompts = Notification.objects.filter(recipient=person, kind__startswith="integration_")
+    assert {row.kind for row in prompts} == {
+        NotificationKind.INTEGRATION_SELF_COMPASSION,
+        NotificationKind.INTEGRATION_SOMATIC,
+    }
+    assert (
+        Notification.objects.filter(
+            recipient=person,
+            kind__in=[NotificationKind.CHECKIN_WEEK, NotificationKind.CHECKIN_MONTH],
+        ).count()
+        == 2
+    )
+
+    # The next morning the first prompt arrives; the participant follows its link and checks in.
+    next_morning = clinic_time(day + datetime.timedelta(days=1), 10) + datetime.timedelta(minutes=5)
+    with time_machine.travel(next_morning, tick=True):
+        prompt = sent_to(delivered(), person.email, NotificationKind.INTEGRATION_SELF_COMPASSION)[
+            -1
+        ]
+        link = next(link for link in links_in(prompt) if "/me/check-ins/" in link)
+        participant = new_page(browser)
+        participant.goto(link)
+        participant.get_by_label("E-mail address").fill(person.email)
+        participant.get_by_label("Password").fill(TEST_PASSWORD)
+        participant.get_by_role("button", name="Sign in").click()
+        participant.locator("[name='mood'][value='3']").check()
+        participant.get_by_label("Self-compassion break").check()
+        participant.get_by_label("A short reflection (optional)").fill("Heavier than I expected.")
+        participant.get_by_label("I would like to talk to someone from the clinical team").check()
+        participant.get_by_role("button", name="Send my check-in").click()
+        expect(participant.locator("main")).to_contain_text("988")
+        checkin = CheckIn.objects.get(participant=person, completed_at__isnull=False)
+        assert (checkin.mood, checkin.wants_contact) == (3, True)
+
+        # A clinician acknowledges the alert and sees the check-in on the timeline's chart.
+        clinician = new_page(browser)
+        staff_sign_in(clinician, base_url, clinic["prescriber"])
+        clinician.goto(base_url + "/staff/alerts/")
+        clinician.get_by_role("link", name=person.get_full_name()).click()
+        clinician.get_by_role("button", name="Acknowledge: I will reach out").click()
+        expect(clinician.locator("main")).to_contain_text("Acknowledged")
+        alert = SafetyAlert.objects.get(participant=person)
+        assert alert.acknowledged_by == clinic["prescriber"]
+        clinician.get_by_role("link", name=re.compile("^Timeline")).click()
+        mood_chart = clinician.locator("figure.chart", has_text="Mood")
+        expect(mood_chart.locator("circle.chart-dot")).to_have_count(1)
+        expect(clinician.locator("main")).to_contain_text("Heavier than I expected.")
