@@ -185,7 +185,7 @@ def test_participant_signs_up_screens_consents_prepares_enrolls_and_downloads_th
 
     # Enroll in the dosing session with a ride home.
     participant.goto(base_url + "/sessions/")
-    participant.get_by_role("link", name="Tuesday group").click()
+    participant.get_by_role("link", name="Tuesday group", exact=True).click()
     participant.get_by_label("Who drives you home?").fill("Sam Lane")
     participant.get_by_label("Their phone number").fill("(801) 555-0177")
     participant.get_by_label(re.compile("I have read the preparation instructions")).check()
