@@ -376,7 +376,8 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
         participant.get_by_label("A short reflection (optional)").fill("Heavier than I expected.")
         participant.get_by_label("I would like to talk to someone from the clinical team").check()
         participant.get_by_role("button", name="Send my check-in").click()
-        expect(participant.locator("main")).to_contain_text("988")
+        expect(participant.get_by_text("your check-in is saved")).to_be_visible()
+        expect(participant.get_by_text("You asked to talk to someone")).to_be_visible()
         checkin = CheckIn.objects.get(participant=person, completed_at__isnull=False)
         assert (checkin.mood, checkin.wants_contact) == (3, True)
 
