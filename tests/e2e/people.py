@@ -15,11 +15,33 @@ from tests.factories import TEST_PASSWORD, screening_answers
 LINK = re.compile(r"https?://\S+")
 
 
-def new_page(browser: Browser, *, width: int = 1280) -> Page:
-    """A page in a browser context of its own: each person has their own cookies."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
+class People:
+    """Browser pages, each in a context of its own (each person has their own cookies); keeps
+    the console errors (a Content-Security-Policy violation is one) of every page."""
+
+    def __init__(self, browser: Browser):
+        self.browser = browser
+        self.contexts = []
+        self.console_errors: list[str] = []
+
+    def new_page(self, *, width: int = 1280) -> Page:
+        context = self.browser.new_context(viewport={"width": width, "height": 900})
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        errors = self.console_errors
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(f"{page.url}: {message.text}") if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
 
 
 def current_code(user: User) -> str:

@@ -27,8 +27,8 @@ from sessions_app.models import (
     WaitlistStatus,
 )
 from tests.e2e.people import (
+    People,
     links_in,
-    new_page,
     participant_sign_in,
     participant_sign_up,
     screening_complete,
@@ -58,6 +58,15 @@ def base_url(live_server, settings) -> str:
     # Links in messages point at the live server, as they point at the clinic's site.
     settings.SITE_URL = live_server.url
     return live_server.url
+
+
+@pytest.fixture
+def people(browser):
+    """Opens a page per person; at the end, no page logged an error or broke the CSP."""
+    opened = People(browser)
+    yield opened
+    opened.close()
+    assert opened.console_errors == []
 
 
 @pytest.fixture
@@ -92,8 +101,8 @@ def clinic_time(day: datetime.date, hour: int) -> datetime.datetime:
     )
 
 
-def test_coordinator_creates_and_publishes_a_dosing_session(browser, base_url, clinic):
-    page = new_page(browser)
+def test_coordinator_creates_and_publishes_a_dosing_session(people, base_url, clinic):
+    page = people.new_page()
     staff_sign_in(page, base_url, clinic["coordinator"])
 
     page.goto(base_url + "/staff/sessions/new/")
@@ -127,7 +136,7 @@ def test_coordinator_creates_and_publishes_a_dosing_session(browser, base_url, c
 
 
 def test_participant_signs_up_screens_consents_prepares_enrolls_and_downloads_the_ics(
-    browser, base_url, clinic
+    people, base_url, clinic
 ):
     dosing = GroupSessionFactory(
         session_type=clinic["dosing"],
@@ -144,7 +153,7 @@ def test_participant_signs_up_screens_consents_prepares_enrolls_and_downloads_th
         starts_at=timezone.now() - datetime.timedelta(days=2, hours=2),
     )
 
-    participant = new_page(browser)
+    participant = people.new_page()
     participant_sign_up(
         participant, base_url, first="Avery", last="Lane", email="avery@example.org"
     )
@@ -154,7 +163,7 @@ def test_participant_signs_up_screens_consents_prepares_enrolls_and_downloads_th
     screening_complete(participant)
     expect(participant.locator("main")).to_contain_text("review")
 
-    clinician = new_page(browser)
+    clinician = people.new_page()
     staff_sign_in(clinician, base_url, clinic["prescriber"])
     clinician.goto(base_url + "/staff/screenings/")
     clinician.get_by_role("link", name="Avery Lane").click()
@@ -176,7 +185,7 @@ def test_participant_signs_up_screens_consents_prepares_enrolls_and_downloads_th
 
     avery = User.objects.get(email="avery@example.org")
     EnrollmentFactory(participant=avery, session=preparation)
-    coordinator = new_page(browser)
+    coordinator = people.new_page()
     staff_sign_in(coordinator, base_url, clinic["coordinator"])
     coordinator.goto(base_url + f"/staff/sessions/{preparation.pk}/")
     coordinator.get_by_role("radio", name="Attended").check()
@@ -226,7 +235,7 @@ def eligible_for_dosing(**kwargs):
     return person
 
 
-def test_second_participant_waits_is_offered_the_freed_seat_and_accepts(browser, base_url, clinic):
+def test_second_participant_waits_is_offered_the_freed_seat_and_accepts(people, base_url, clinic):
     dosing = GroupSessionFactory(
         session_type=clinic["dosing"],
         title="Small group",
@@ -241,7 +250,7 @@ def test_second_participant_waits_is_offered_the_freed_seat_and_accepts(browser,
         participant=first, session=dosing, ride_home_name="Kim", ride_home_phone="+18015550111"
     )
 
-    waiting = new_page(browser)
+    waiting = people.new_page()
     participant_sign_in(waiting, base_url, second.email)
     waiting.goto(base_url + "/sessions/")
     expect(waiting.get_by_text("Full: waitlist open")).to_be_visible()
@@ -251,7 +260,7 @@ def test_second_participant_waits_is_offered_the_freed_seat_and_accepts(browser,
     waiting.goto(base_url + "/me/sessions/")
     expect(waiting.get_by_text("Number 1 in line")).to_be_visible()
 
-    leaving = new_page(browser)
+    leaving = people.new_page()
     participant_sign_in(leaving, base_url, first.email)
     leaving.goto(base_url + "/me/sessions/")
     card = leaving.locator("li.card", has_text="Small group")
@@ -296,7 +305,7 @@ def sent_to(mailbox, email: str, kind: str) -> list:
 
 
 def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
-    browser, base_url, clinic
+    people, base_url, clinic
 ):
     day = timezone.localdate() + datetime.timedelta(days=4)
     dosing = GroupSessionFactory(
@@ -310,7 +319,7 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
     person = eligible_for_dosing(email="robin@example.org", first_name="Robin")
     PracticeFactory(code="self_compassion", name="Self-compassion break")
 
-    participant = new_page(browser)
+    participant = people.new_page()
     participant_sign_in(participant, base_url, person.email)
     participant.goto(base_url + f"/sessions/{dosing.pk}/")
     participant.get_by_label("Who drives you home?").fill("Jo Driver")
@@ -337,7 +346,7 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
 
     # After the session the coordinator takes attendance: the integration prompts are planned.
     with time_machine.travel(dosing.ends_at + datetime.timedelta(minutes=30), tick=True):
-        coordinator = new_page(browser)
+        coordinator = people.new_page()
         staff_sign_in(coordinator, base_url, clinic["coordinator"])
         coordinator.goto(base_url + f"/staff/sessions/{dosing.pk}/")
         coordinator.get_by_role("radio", name="Attended").check()
@@ -366,7 +375,7 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
             -1
         ]
         link = next(link for link in links_in(prompt) if "/me/check-ins/" in link)
-        participant = new_page(browser)
+        participant = people.new_page()
         participant.goto(link)
         participant.get_by_label("E-mail address").fill(person.email)
         participant.get_by_label("Password").fill(TEST_PASSWORD)
@@ -382,7 +391,7 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
         assert (checkin.mood, checkin.wants_contact) == (3, True)
 
         # A clinician acknowledges the alert and sees the check-in on the timeline's chart.
-        clinician = new_page(browser)
+        clinician = people.new_page()
         staff_sign_in(clinician, base_url, clinic["prescriber"])
         clinician.goto(base_url + "/staff/alerts/")
         clinician.get_by_role("link", name=person.get_full_name()).click()
