@@ -27,11 +27,19 @@ def is_focused(locator: Locator) -> bool:
     return locator.evaluate("element => element === document.activeElement")
 
 
+FOCUS_SHOWN = """element => {
+    const style = getComputedStyle(element);
+    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+        || style.boxShadow !== "none";
+}"""
+
+
 def tab_to(page: Page, locator: Locator, *, limit: int = 80) -> None:
     """Press Tab until ``locator`` has the focus, as a keyboard user moves through the page."""
     for _ in range(limit):
         page.keyboard.press("Tab")
         if is_focused(locator):
+            assert locator.evaluate(FOCUS_SHOWN), f"no visible focus on {locator}"
             return
     raise AssertionError(f"Tab never reached {locator}")
 
