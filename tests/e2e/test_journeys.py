@@ -400,6 +400,6 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
         alert = SafetyAlert.objects.get(participant=person)
         assert alert.acknowledged_by == clinic["prescriber"]
         clinician.get_by_role("link", name=re.compile("^Timeline")).click()
-        mood_chart = clinician.locator("figure.chart", has_text="Mood")
-        expect(mood_chart.locator("circle.chart-dot")).to_have_count(1)
+        mood_chart = clinician.get_by_role("img", name=re.compile("^Mood over time"))
+        expect(mood_chart.locator("circle.chart-dot title")).to_have_text([re.compile(r"^Mood 3 ")])
         expect(clinician.locator("main")).to_contain_text("Heavier than I expected.")
