@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format check-python clean
+.PHONY: run test screenshots install migrate demo lint format check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Journease needs Python 3.11 or newer (set PYTHON=...).")'
@@ -48,6 +48,10 @@ format: install
 test: lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || (echo "Model changes without a migration: run makemigrations." && exit 1)
 	$(BIN)/pytest -n auto
+
+## Retake the screenshots of the main pages in docs/screenshots/ (demo data, desktop and phone).
+screenshots: install
+	$(BIN)/pytest -m screenshots tests/e2e/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

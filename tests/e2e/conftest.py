@@ -15,6 +15,12 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    # Screenshots rewrite files in docs/: only `make screenshots` (-m screenshots) takes them.
+    if "screenshots" not in (config.getoption("markexpr") or ""):
+        shots = [item for item in items if item.get_closest_marker("screenshots")]
+        if shots:
+            config.hook.pytest_deselected(items=shots)
+            items[:] = [item for item in items if not item.get_closest_marker("screenshots")]
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,17 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from participants.instruments import SECTIONS
 from participants.models import Role
 from tests.factories import (
+    CheckInFactory,
     EnrollmentFactory,
     ParticipantFactory,
     SafetyAlertFactory,
+    ScreeningFactory,
     StaffFactory,
     SubmittedScreeningFactory,
+    WaitlistEntryFactory,
 )
 
 pytestmark = [
@@ -36,11 +40,17 @@ def records():
     screening = SubmittedScreeningFactory(participant=participant)
     alert = SafetyAlertFactory(participant=participant)
     enrollment = EnrollmentFactory(participant=participant)
+    WaitlistEntryFactory(participant=participant, offered=True)
+    checkin = CheckInFactory(participant=participant, enrollment__participant=participant)
+    draft = ScreeningFactory(participant=ParticipantFactory(), answers={})
     return {
         "participant": participant,
         "screening": screening,
         "alert": alert,
         "session": enrollment.session,
+        "checkin": checkin,
+        "attended": checkin.enrollment.session,
+        "draft": draft,
     }
 
 
@@ -52,6 +62,10 @@ def pages_for(role: str, records) -> list[str]:
         "/staff/sessions/",
         "/staff/sessions/new/",
         f"/staff/sessions/{session.pk}/",
+        f"/staff/sessions/{records['attended'].pk}/",
+        f"/staff/sessions/{session.pk}/edit/",
+        f"/staff/sessions/{session.pk}/cancel/",
+        "/staff/sessions/series/",
         "/staff/screenings/",
     ]
     return {
@@ -64,6 +78,15 @@ def pages_for(role: str, records) -> list[str]:
             "/accounts/profile/",
             "/me/consent/",
             "/me/data/",
+            "/sessions/",
+            f"/me/check-ins/{records['checkin'].public_id}/",
+        ],
+        "screening": [
+            f"/me/screening/{records['draft'].public_id}/",
+            *(
+                f"/me/screening/{records['draft'].public_id}/section/{section.slug}/"
+                for section in SECTIONS
+            ),
         ],
         Role.COORDINATOR: staff,
         Role.CLINICIAN: [
@@ -79,7 +102,8 @@ def pages_for(role: str, records) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "role", ["anonymous", Role.PARTICIPANT, Role.COORDINATOR, Role.CLINICIAN, Role.ADMIN]
+    "role",
+    ["anonymous", Role.PARTICIPANT, "screening", Role.COORDINATOR, Role.CLINICIAN, Role.ADMIN],
 )
 def test_main_pages_have_no_serious_accessibility_violation(
     live_server, signed_in_page, records, role
@@ -88,6 +112,8 @@ def test_main_pages_have_no_serious_accessibility_violation(
         user = None
     elif role == Role.PARTICIPANT:
         user = records["participant"]
+    elif role == "screening":  # a participant in the middle of their screening
+        user = records["draft"].participant
     else:
         user = StaffFactory(role=role)
     page = signed_in_page(user, bypass_csp=True)

@@ -35,6 +35,14 @@ def test_lists_only_upcoming_published_sessions(client):
     assert "Draft circle" not in html and "Past circle" not in html
 
 
+def test_each_details_link_names_its_session_for_screen_readers(client):
+    GroupSessionFactory(title="Monday circle")
+    GroupSessionFactory(title="Friday circle")
+    html = client.get(reverse("sessions_app:session_list")).content.decode()
+    assert 'Details<span class="visually-hidden">: Monday circle</span>' in html
+    assert 'Details<span class="visually-hidden">: Friday circle</span>' in html
+
+
 def test_times_are_shown_in_the_clinic_zone_across_daylight_saving():
     # 18:00 in Denver is 01:00 UTC the next day in winter, 00:00 UTC in summer.
     winter = GroupSessionFactory(
