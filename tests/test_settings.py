@@ -48,10 +48,18 @@ def test_check_deploy_is_clean_with_debug_off_a_key_and_hosts():
     assert "no issues" in result.stdout
 
 
-def test_debug_off_requires_a_secret_key():
-    result = run_settings({}, "import django; django.setup()")
+def test_debug_off_never_falls_back_to_a_development_key():
+    result = run_settings(
+        {},
+        "import django; django.setup(); from django.conf import settings; settings.SECRET_KEY",
+    )
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_debug_off_without_a_key_still_runs_commands_that_need_none():
+    result = run_settings({}, "", "manage.py", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def read_settings(env: dict, *names: str) -> dict:
