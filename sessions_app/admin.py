@@ -24,7 +24,6 @@ from sessions_app.models import (
     SessionStatus,
     SessionType,
     WaitlistEntry,
-    WaitlistStatus,
 )
 from sessions_app.selectors import session_roster, with_seat_counts
 from sessions_app.services import scheduling, waitlist
@@ -53,40 +52,23 @@ class RoomAdmin(admin.ModelAdmin):
     search_fields = ("name", "location")
 
 
-class EnrollmentInlineFormSet(forms.BaseInlineFormSet):
-    """Seats given or restored here still fit: capacity − open offers is never exceeded."""
+class SeatsChangeOnTheRoster:
+    """Seats and waitlist places change only through the enrollment and waitlist services (the
+    roster and the participant's pages), which lock the session, apply every rule and make the
+    offers. Admin shows them, for search and the record."""
 
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        seats = sum(
-            1
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("status") != EnrollmentStatus.CANCELLED
-        )
-        offers = (
-            WaitlistEntry.objects.filter(
-                session=self.instance, status=WaitlistStatus.OFFERED
-            ).count()
-            if self.instance.pk
-            else 0
-        )
-        if seats + offers > self.instance.capacity:
-            raise forms.ValidationError(
-                _(
-                    "That makes %(seats)s seats taken and %(offers)s held by offers, but the "
-                    "capacity is %(capacity)s. Raise the capacity or cancel a seat first."
-                )
-                % {"seats": seats, "offers": offers, "capacity": self.instance.capacity}
-            )
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(SeatsChangeOnTheRoster, admin.TabularInline):
     model = Enrollment
-    formset = EnrollmentInlineFormSet
     extra = 0
     fields = (
         "participant",
@@ -97,16 +79,15 @@ class EnrollmentInline(admin.TabularInline):
         "instructions_acknowledged_at",
         "created_at",
     )
-    readonly_fields = ("created_at",)
-    autocomplete_fields = ("participant",)
+    readonly_fields = fields
     show_change_link = True
 
 
-class WaitlistEntryInline(admin.TabularInline):
+class WaitlistEntryInline(SeatsChangeOnTheRoster, admin.TabularInline):
     model = WaitlistEntry
     extra = 0
     fields = ("participant", "status", "joined_at", "offer_expires_at")
-    autocomplete_fields = ("participant",)
+    readonly_fields = fields
 
 
 class GroupSessionAdminForm(forms.ModelForm):
@@ -345,66 +326,22 @@ class GroupSessionAdmin(admin.ModelAdmin):
         return response
 
 
-class EnrollmentAdminForm(forms.ModelForm):
-    class Meta:
-        model = Enrollment
-        fields = (
-            "participant",
-            "session",
-            "status",
-            "late_cancellation",
-            "ride_home_name",
-            "ride_home_phone",
-            "instructions_acknowledged_at",
-            "attendance_recorded_at",
-            "cancelled_at",
-            "cancelled_by",
-            "cancel_reason",
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        session = cleaned.get("session")
-        if session is None or cleaned.get("status") == EnrollmentStatus.CANCELLED:
-            return cleaned
-        already_seated = (
-            self.instance.pk
-            and self.instance.session_id == session.pk
-            and self.instance.status != EnrollmentStatus.CANCELLED
-        )
-        counts = with_seat_counts(GroupSession.objects.filter(pk=session.pk)).get()
-        if not already_seated and counts.seats_left < 1:
-            self.add_error(
-                "session",
-                _("This session is full (%(capacity)s seats, %(taken)s taken, %(offers)s offered).")
-                % {
-                    "capacity": counts.capacity,
-                    "taken": counts.seats_taken,
-                    "offers": counts.open_offers,
-                },
-            )
-        return cleaned
-
-
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
-    """Every seat, for search and corrections; a seat given here must fit the capacity."""
+class EnrollmentAdmin(SeatsChangeOnTheRoster, admin.ModelAdmin):
+    """Every seat, for search and the record."""
 
     list_display = ("participant", "session", "status", "late_cancellation", "created_at")
     list_filter = ("status", "late_cancellation", "session__session_type")
     search_fields = ("participant__email", "participant__last_name", "session__title")
     list_select_related = ("participant", "session")
-    autocomplete_fields = ("participant", "session", "cancelled_by")
-    form = EnrollmentAdminForm
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(SeatsChangeOnTheRoster, admin.ModelAdmin):
     list_display = ("participant", "session", "status", "joined_at", "offer_expires_at")
     list_filter = ("status",)
     search_fields = ("participant__email", "participant__last_name", "session__title")
     list_select_related = ("participant", "session")
-    autocomplete_fields = ("participant", "session")
 
 
 @admin.register(Notification)
