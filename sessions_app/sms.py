@@ -12,11 +12,9 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-class SmsError(Exception):
-    """The provider refused or could not be reached; the outbox retries later."""
-
-
 class BaseSmsBackend:
+    """Send one text or raise: any exception makes the outbox retry the message later."""
+
     def send(self, *, to: str, body: str) -> None:
         raise NotImplementedError
 

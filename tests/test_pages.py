@@ -70,7 +70,7 @@ def test_static_assets_are_served_locally(client):
 
 def test_home_page_explains_the_program_and_leads_to_sessions(client):
     html = client.get(reverse("home")).content.decode()
-    assert "group" in html.lower()
+    assert "How the group program works" in html
     assert reverse("sessions_app:session_list") in html
     assert reverse("participants:signup") in html
 
@@ -78,6 +78,7 @@ def test_home_page_explains_the_program_and_leads_to_sessions(client):
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
 
 
 def test_permission_denied_page_is_friendly(participant_client):

@@ -83,12 +83,13 @@ def screening_decision_notify(*, screening) -> None:
 
 def staff_account_closed_notify(*, participant) -> int:
     """Tell the admins that a participant closed their account (the link names no one)."""
-    from participants.models import Role, User
+    from participants.models import Role
+    from participants.services.accounts import users_with_role
     from sessions_app.models import NotificationKind
     from sessions_app.services.notifications import notification_plan
 
     now = timezone.now()
-    admins = User.objects.filter(is_active=True, groups__name=Role.ADMIN).distinct()
+    admins = users_with_role(Role.ADMIN)
     path = reverse("admin:participants_user_change", args=[participant.pk])
     for admin_user in admins:
         notification_plan(

@@ -70,8 +70,17 @@ def staff_invite(
     return user
 
 
-def staff_set_active(*, user: User, active: bool) -> None:
-    """Deactivate (or reactivate) a staff member; deactivation ends their sessions at once."""
+class StaffChangeRefused(Exception):
+    """A change to the team that is not allowed (an admin deactivating themselves)."""
+
+
+def staff_set_active(*, user: User, active: bool, by: User | None = None) -> None:
+    """Deactivate (or reactivate) a staff member; deactivation ends their sessions at once.
+
+    Nobody deactivates their own account: the clinic could lose its last admin that way.
+    """
+    if not active and by is not None and by.pk == user.pk:
+        raise StaffChangeRefused(_("You cannot deactivate your own account."))
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
         user.is_active = active

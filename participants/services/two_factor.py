@@ -7,7 +7,6 @@ admin opens (``participants.security.StaffTwoFactorMiddleware`` enforces it).
 import base64
 
 import segno
-from django.conf import settings
 from django.db import transaction
 from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -76,7 +75,3 @@ def second_factor_match(*, user: User, token: str):
     if not token:
         return None
     return match_token(user, token)
-
-
-def issuer() -> str:
-    return settings.OTP_TOTP_ISSUER

@@ -59,10 +59,11 @@ def _member(pk: int) -> User:
 def set_active(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(pk)
     active = request.POST.get("active") == "1"
-    if member.pk == request.user.pk and not active:
-        messages.error(request, _("You cannot deactivate your own account."))
+    try:
+        staff.staff_set_active(user=member, active=active, by=request.user)
+    except staff.StaffChangeRefused as error:
+        messages.error(request, str(error))
         return redirect("team:list")
-    staff.staff_set_active(user=member, active=active)
     messages.success(
         request,
         _("%(name)s can sign in again.") % {"name": member.get_full_name()}

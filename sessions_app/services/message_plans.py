@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from participants.models import CheckIn, Role, User
 from participants.services import checkins
+from participants.services.accounts import users_with_role
 from sessions_app.models import (
     SEAT_HOLDING_STATUSES,
     Enrollment,
@@ -219,8 +220,7 @@ def _already_told(recipient: User, kind: str, session: GroupSession) -> bool:
 
 
 def _staff_for(session: GroupSession) -> list[User]:
-    coordinators = User.objects.filter(is_active=True, groups__name=Role.COORDINATOR)
-    people = {user.pk: user for user in coordinators}
+    people = {user.pk: user for user in users_with_role(Role.COORDINATOR)}
     for facilitator in session.facilitators.all():
         if facilitator.is_active:
             people[facilitator.pk] = facilitator
