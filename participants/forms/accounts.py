@@ -154,6 +154,8 @@ class ResendVerificationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Send a new link"))
+        # Also shown on a failed verification link's page, which must not post to itself.
+        self.helper.form_action = reverse("participants:resend_verification")
 
 
 class ProfileForm(forms.ModelForm):

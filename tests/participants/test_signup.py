@@ -186,3 +186,15 @@ def test_staff_account_needs_no_verification_to_sign_in(client, make_user):
         {"username": "desk@example.org", "password": TEST_PASSWORD},
     )
     assert response.status_code == 302
+
+
+def test_the_new_link_form_on_a_failed_verification_page_sends_a_link(
+    client, roles, django_capture_on_commit_callbacks
+):
+    ParticipantFactory(email="waiting@example.org", email_verified_at=None)
+    page = client.get(reverse("participants:verify_email", args=["not-a-token"]))
+    action = reverse("participants:resend_verification")
+    assert f'action="{action}"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(action, {"email": "waiting@example.org"})
+    assert [m.to for m in mail.outbox] == [["waiting@example.org"]]
