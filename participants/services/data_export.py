@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants.instruments import QUESTIONS
@@ -54,6 +55,28 @@ class ExportSection:
 
     def as_json(self) -> list[dict]:
         return [{name: value for name, _label, value in record} for record in self.records]
+
+    def readable(self) -> list[list[tuple[str, str, object]]]:
+        """The same records with times written for a person, in the clinic's zone."""
+        return [
+            [(name, label, _readable(value)) for name, label, value in record]
+            for record in self.records
+        ]
+
+
+def _readable(value):
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return date_format(timezone.localtime(moment), "j F Y, g:i A T")
+    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-":
+        try:
+            return date_format(datetime.date.fromisoformat(value), "j F Y")
+        except ValueError:
+            return value
+    return value
 
 
 def _value(instance: models.Model, model_field: models.Field):

@@ -181,3 +181,15 @@ def test_closing_the_account_gives_up_future_seats_and_offers_them_on(participan
     assert seat.status == EnrollmentStatus.CANCELLED
     assert waiting.status == WaitlistStatus.OFFERED  # the freed seat goes to the next in line
     assert elsewhere.status == WaitlistStatus.LEFT
+
+
+def test_the_readable_document_writes_times_for_a_person(participant_with_records):
+    html = participant_with_records.get(reverse("participants:my_data_document")).content.decode()
+    import re
+
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", html), "an ISO timestamp in the document"
+    joined = participant_with_records.user.date_joined
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    assert date_format(timezone.localtime(joined), "j F Y, g:i A T") in html
