@@ -1,0 +1,55 @@
+"""``python -m bench``: every scale in its own process, then one table and one JSON file.
+
+    python -m bench                      # scales 1 and 10 (make bench)
+    python -m bench --smoke              # scale 1, short runs, checks that each figure exists
+    python -m bench --scale 1 --sections pages
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.config import VAR_DIR, target_from_environment
+from bench.scale import SECTION_NAMES
+
+# Contended enrollment and dispatch need the most data only once: they run at the largest scale.
+LARGEST_ONLY = ("enrollment", "dispatch")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", type=int, action="append", help="repeatable; default 1 and 10")
+    parser.add_argument("--smoke", action="store_true", help="smallest scale, short runs")
+    parser.add_argument("--sections", default=",".join(SECTION_NAMES))
+    parser.add_argument("--out", type=Path, default=VAR_DIR / "results.json")
+    args = parser.parse_args(argv)
+    scales = sorted(set(args.scale or ([1] if args.smoke else [1, 10])))
+    wanted = [name.strip() for name in args.sections.split(",") if name.strip()]
+    target = target_from_environment()
+
+    from bench import report
+
+    runs = []
+    for scale in scales:
+        sections = [n for n in wanted if scale == scales[-1] or n not in LARGEST_ONLY]
+        out = VAR_DIR / f"scale-{scale}.json"
+        command = [sys.executable, "-m", "bench.scale", "--scale", str(scale), "--out", str(out)]
+        command += ["--sections", ",".join(sections)] + (["--smoke"] if args.smoke else [])
+        subprocess.run(command, env=target.env(), check=True)
+        runs.append(json.loads(out.read_text()))
+
+    results = report.assemble(runs, smoke=args.smoke)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, default=str))
+    print(report.table(results))
+    print(f"\nFigures written to {args.out}")
+    problems = report.problems(results)
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

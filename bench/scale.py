@@ -1,0 +1,62 @@
+"""One scale of the benchmark in a process of its own: recreate the database, fill it, measure.
+
+Run by ``python -m bench`` with the run's environment (``bench.config.Target.env``); prints
+progress and writes the figures as JSON to ``--out``.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+SECTION_NAMES = ("pages", "enrollment", "dispatch")
+
+
+def _sections():
+    from bench import dispatch, enrollment, pages
+
+    return {"pages": pages.run, "enrollment": enrollment.run, "dispatch": dispatch.run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale")
+    parser.add_argument("--scale", type=int, required=True)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--sections", default=",".join(SECTION_NAMES))
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    from bench.config import target_from_environment
+    from bench.db import database_recreate
+
+    target = target_from_environment()
+    started = time.perf_counter()
+    database_recreate(target)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench.data import build
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)
+    data = build(scale=args.scale)
+    print(f"scale {args.scale}: {data.describe()} in {time.perf_counter() - started:.0f} s")
+
+    results = {"scale": args.scale, "smoke": args.smoke, "data": data.counts, "sections": {}}
+    run = _sections()
+    for name in [n.strip() for n in args.sections.split(",") if n.strip()]:
+        section_started = time.perf_counter()
+        print(f"scale {args.scale}: {name} ...", flush=True)
+        results["sections"][name] = run[name](target=target, data=data, smoke=args.smoke)
+        print(f"scale {args.scale}: {name} done in {time.perf_counter() - section_started:.0f} s")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
