@@ -1,8 +1,8 @@
 """``python -m bench``: every scale in its own process, then one table and one JSON file.
 
-    python -m bench                      # scales 1 and 10 (make bench)
-    python -m bench --smoke              # scale 1, short runs, checks that each figure exists
-    python -m bench --scale 1 --sections pages
+python -m bench                      # scales 1 and 10 (make bench)
+python -m bench --smoke              # scale 1, short runs, checks that each figure exists
+python -m bench --scale 1 --sections pages
 """
 
 import argparse

@@ -13,7 +13,11 @@ from bench.config import Target
 def _server(target: Target):
     db = target.database
     connection = psycopg2.connect(
-        host=db["host"], port=db["port"], user=db["user"], password=db["password"], dbname="postgres"
+        host=db["host"],
+        port=db["port"],
+        user=db["user"],
+        password=db["password"],
+        dbname="postgres",
     )
     connection.autocommit = True
     return connection
@@ -25,7 +29,9 @@ def database_recreate(target: Target) -> None:
     if not name.startswith("journease_bench"):
         raise SystemExit(f"Refusing to drop {name!r}: the benchmark only drops its own databases.")
     with _server(target) as connection, connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
@@ -41,7 +47,9 @@ def max_connections_ensure(target: Target, needed: int) -> int:
     current = max_connections(target)
     if current >= needed:
         return current
-    if target.database["host"] not in {"127.0.0.1", "localhost"} or not shutil.which("pg_ctlcluster"):
+    if target.database["host"] not in {"127.0.0.1", "localhost"} or not shutil.which(
+        "pg_ctlcluster"
+    ):
         raise SystemExit(
             f"PostgreSQL allows {current} connections; the benchmark needs {needed}. "
             f"Run ALTER SYSTEM SET max_connections = {needed} and restart the server."
