@@ -20,6 +20,7 @@ class BenchData:
     scale: int
     coordinator_id: int
     clinician_id: int
+    participant_id: int
     session_id: int
     counts: dict = field(default_factory=dict)
 
@@ -33,33 +34,308 @@ def _count(table: str) -> int:
         return cursor.fetchone()[0]
 
 
+# A clinic's week: (session type, room, weekday, local start). The demo seeder's three weekly
+# sessions are among them; the builder skips a slot whose room is already taken.
+WEEK = (
+    ("Preparation circle", "Juniper Room", 0, datetime.time(12, 0)),
+    ("Integration circle", "Cedar Room", 0, datetime.time(18, 0)),
+    ("Preparation circle", "Cedar Room", 1, datetime.time(18, 0)),
+    ("Ketamine group session", "Juniper Room", 2, datetime.time(9, 0)),
+    ("Integration circle", "Cedar Room", 2, datetime.time(18, 0)),
+    ("Integration circle", "Juniper Room", 3, datetime.time(12, 0)),
+    ("Ketamine group session", "Juniper Room", 5, datetime.time(9, 0)),
+    ("Integration circle", "Cedar Room", 5, datetime.time(14, 0)),
+)
+# The schedule ahead is the same at every scale (a clinic opens about a month at a time); the
+# history behind it grows with the scale: scale 10 is a year of sessions, seats and check-ins.
+WEEKS_AHEAD = 4
+SESSIONS_PER_SCALE = 50
+PARTICIPANTS_PER_SCALE = 20
+
+
 def build(*, scale: int) -> BenchData:
+    """The demo data, then ``scale`` × 50 sessions (four weeks ahead, the rest in the past, all
+    attended), ``scale`` × 20 participants holding the seats, a year of check-ins at scale 10,
+    the messages sent for past seats, and a few screenings waiting for review."""
     from participants.models import User
     from sessions_app.demo import seed_demo
     from sessions_app.models import GroupSession, SessionStatus
 
     seed_demo()
+    staff = {
+        user.email.split("@")[0]: user
+        for user in User.objects.filter(email__endswith="@journease.test")
+        .exclude(groups__name="Participant")
+        .distinct()
+    }
+    clinician = staff["prescriber"]
+    people = participants_create(
+        count=PARTICIPANTS_PER_SCALE * scale, prefix="person", clinician_id=clinician.pk
+    )
+    _waiting_for_review(count=5 + scale)
+    sessions = _sessions(total=SESSIONS_PER_SCALE * scale, staff=staff)
+    _seats(sessions=sessions, people=people)
+    _checkins()
+    _sent_messages()
     session = (
-        GroupSession.objects.filter(status=SessionStatus.PUBLISHED).order_by("starts_at").first()
+        GroupSession.objects.filter(status=SessionStatus.PUBLISHED, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
     )
     return BenchData(
         scale=scale,
-        coordinator_id=User.objects.get(email="coordinator@journease.test").pk,
-        clinician_id=User.objects.get(email="prescriber@journease.test").pk,
+        coordinator_id=staff["coordinator"].pk,
+        clinician_id=clinician.pk,
+        participant_id=User.objects.get(email="participant@journease.test").pk,
         session_id=session.pk,
         counts={
             "sessions": _count("sessions_app_groupsession"),
             "participants": User.objects.filter(groups__name="Participant").count(),
             "enrollments": _count("sessions_app_enrollment"),
             "check-ins": _count("participants_checkin"),
+            "screenings": _count("participants_screening"),
             "notifications": _count("sessions_app_notification"),
         },
     )
 
 
+def _slots(first: datetime.date, last: datetime.date, *, backwards: bool):
+    """Every (day, slot) of the clinic's week between two local dates."""
+    step = datetime.timedelta(days=-1 if backwards else 1)
+    day = last if backwards else first
+    while first <= day <= last:
+        for slot in WEEK:
+            if slot[2] == day.weekday():
+                yield day, slot
+        day += step
+
+
+@transaction.atomic
+def _sessions(*, total: int, staff: dict) -> list:
+    """Fill the clinic's week four weeks ahead (published), then go back in time (completed)
+    until there are ``total`` sessions."""
+    from sessions_app.models import GroupSession, Room, SessionStatus, SessionType
+
+    rooms = {room.name: room for room in Room.objects.all()}
+    types = {session_type.name: session_type for session_type in SessionType.objects.all()}
+    taken = set(GroupSession.objects.values_list("room_id", "starts_at"))
+    today = timezone.localdate()
+    now = timezone.now()
+    ahead = _slots(
+        today + datetime.timedelta(days=1),
+        today + datetime.timedelta(weeks=WEEKS_AHEAD),
+        backwards=False,
+    )
+    behind = _slots(
+        today - datetime.timedelta(days=3660), today - datetime.timedelta(days=1), backwards=True
+    )
+    new = []
+    count = GroupSession.objects.count()
+    for past, slots in ((False, ahead), (True, behind)):
+        for day, (type_name, room_name, _weekday, start) in slots:
+            if count >= total and past:
+                break
+            session_type, room = types[type_name], rooms[room_name]
+            starts_at = timezone.make_aware(datetime.datetime.combine(day, start))
+            if (room.pk, starts_at) in taken:
+                continue
+            ends_at = starts_at + datetime.timedelta(minutes=session_type.duration_minutes)
+            new.append(
+                GroupSession(
+                    session_type=session_type,
+                    title=session_type.name,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    room=room,
+                    capacity=min(session_type.default_capacity, room.capacity),
+                    min_participants=session_type.min_participants,
+                    medical_monitor=staff["nurse"]
+                    if session_type.requires_medical_monitor
+                    else None,
+                    status=SessionStatus.COMPLETED if past else SessionStatus.PUBLISHED,
+                    attendance_taken_at=ends_at + datetime.timedelta(hours=1) if past else None,
+                    created_by=staff["coordinator"],
+                )
+            )
+            taken.add((room.pk, starts_at))
+            count += 1
+    created = GroupSession.objects.bulk_create(new)
+    Facilitation = GroupSession.facilitators.through
+    Facilitation.objects.bulk_create(
+        Facilitation(groupsession_id=session.pk, user_id=person.pk)
+        for session in created
+        for person in (
+            [staff["therapist"], staff["prescriber"]]
+            if session.session_type.is_dosing
+            else [staff["therapist"]]
+        )
+    )
+    assert all(s.starts_at > now for s in created if s.status == SessionStatus.PUBLISHED)
+    return created
+
+
+@transaction.atomic
+def _seats(*, sessions: list, people: list[int]) -> None:
+    """Past sessions nearly full (one in ten absent), sessions ahead half full; each seat with
+    its event, as the enrollment service records it."""
+    from sessions_app.models import (
+        Enrollment,
+        EnrollmentAction,
+        EnrollmentEvent,
+        EnrollmentStatus,
+        SessionStatus,
+    )
+
+    seats = []
+    turn = 0
+    for index, session in enumerate(sessions):
+        past = session.status == SessionStatus.COMPLETED
+        taken = session.capacity - index % 3 if past else session.capacity // 2
+        dosing = session.session_type.is_dosing
+        for _ in range(taken):
+            turn += 1
+            seats.append(
+                Enrollment(
+                    participant_id=people[turn % len(people)],
+                    session=session,
+                    status=(
+                        (EnrollmentStatus.NO_SHOW if turn % 10 == 0 else EnrollmentStatus.ATTENDED)
+                        if past
+                        else EnrollmentStatus.ENROLLED
+                    ),
+                    attendance_recorded_at=session.attendance_taken_at,
+                    ride_home_name="Sam Example" if dosing else "",
+                    ride_home_phone="+18015550199" if dosing else "",
+                    instructions_acknowledged_at=session.starts_at - datetime.timedelta(days=7)
+                    if dosing
+                    else None,
+                )
+            )
+    seats = Enrollment.objects.bulk_create(seats)
+    EnrollmentEvent.objects.bulk_create(
+        EnrollmentEvent(
+            enrollment=seat,
+            action=EnrollmentAction.ENROLLED,
+            by_id=seat.participant_id,
+            at=seat.session.starts_at - datetime.timedelta(days=10),
+        )
+        for seat in seats
+    )
+
+
+def _checkins() -> None:
+    """Open the check-ins of every attended dosing seat through the check-in service, then
+    answer those already open, with scores that ease over the months."""
+    from participants.demo import answers_for
+    from participants.models import SCORED_KINDS, CheckIn
+    from participants.services.checkins import checkins_plan_for_attendance
+    from participants.services.scoring import gad7_score, phq9_score
+    from sessions_app.models import Enrollment, EnrollmentStatus
+
+    now = timezone.now()
+    seats = Enrollment.objects.filter(
+        status=EnrollmentStatus.ATTENDED, session__session_type__kind="dosing"
+    ).select_related("session__session_type")
+    answered = []
+    with transaction.atomic():
+        for number, seat in enumerate(seats):
+            for checkin in checkins_plan_for_attendance(enrollment=seat, now=now):
+                if checkin.opens_at > now or number % 7 == 0:
+                    continue  # not open yet, or left unanswered as some people do
+                checkin.completed_at = checkin.opens_at + datetime.timedelta(hours=5)
+                checkin.mood = 4 + number % 6
+                if checkin.kind in SCORED_KINDS:
+                    phq9, gad7 = 4 + number % 12, 3 + number % 9
+                    answers = answers_for(phq9, gad7)
+                    checkin.answers = answers
+                    checkin.phq9_total, checkin.phq9_band = phq9, phq9_score(answers).band
+                    checkin.gad7_total, checkin.gad7_band = gad7, gad7_score(answers).band
+                answered.append(checkin)
+        CheckIn.objects.bulk_update(
+            answered,
+            [
+                "completed_at",
+                "mood",
+                "answers",
+                "phq9_total",
+                "phq9_band",
+                "gad7_total",
+                "gad7_band",
+            ],
+            batch_size=500,
+        )
+
+
+@transaction.atomic
+def _sent_messages() -> None:
+    """The confirmation and the reminder every past seat was sent: the outbox's history."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from sessions_app.models import (
+        Enrollment,
+        EnrollmentStatus,
+        GroupSession,
+        Notification,
+        NotificationKind,
+        NotificationStatus,
+    )
+
+    seat_type = ContentType.objects.get_for_model(Enrollment)
+    session_type = ContentType.objects.get_for_model(GroupSession)
+    seats = Enrollment.objects.exclude(status=EnrollmentStatus.ENROLLED).values_list(
+        "pk", "participant_id", "session_id", "session__starts_at"
+    )
+    rows = []
+    for seat_id, person_id, session_id, starts_at in seats:
+        for kind, subject_type, subject_id, before in (
+            (
+                NotificationKind.ENROLLMENT_CONFIRMED,
+                seat_type,
+                seat_id,
+                datetime.timedelta(days=10),
+            ),
+            (NotificationKind.REMINDER_SOON, session_type, session_id, datetime.timedelta(hours=2)),
+        ):
+            rows.append(
+                Notification(
+                    recipient_id=person_id,
+                    kind=kind,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    due_at=starts_at - before,
+                    status=NotificationStatus.SENT,
+                    attempts=1,
+                    sent_at=starts_at - before,
+                )
+            )
+    Notification.objects.bulk_create(rows, batch_size=1000)
+
+
+def _waiting_for_review(*, count: int) -> None:
+    """Participants whose screening was submitted and waits for a clinician."""
+    from participants.demo import DEMO_ANSWERS
+    from participants.models import Screening, ScreeningStatus
+
+    now = timezone.now()
+    people = participants_create(count=count, prefix="waiting", approved=False)
+    Screening.objects.bulk_create(
+        Screening(
+            participant_id=person,
+            status=ScreeningStatus.SUBMITTED,
+            answers=DEMO_ANSWERS,
+            phq9_total=10,
+            phq9_band="Moderate",
+            gad7_total=7,
+            gad7_band="Mild",
+            submitted_at=now - datetime.timedelta(hours=n + 1),
+        )
+        for n, person in enumerate(people)
+    )
+
+
 @transaction.atomic
 def participants_create(
-    *, count: int, prefix: str, clinician_id: int, approved: bool = True
+    *, count: int, prefix: str, clinician_id: int | None = None, approved: bool = True
 ) -> list[int]:
     """``count`` verified participants with a profile and, when ``approved``, an approved
     screening valid for 180 days and the current consent: people who may enroll. In bulk, so a

@@ -28,17 +28,25 @@ def database_recreate(target: Target) -> None:
     name = target.database["name"]
     if not name.startswith("journease_bench"):
         raise SystemExit(f"Refusing to drop {name!r}: the benchmark only drops its own databases.")
-    with _server(target) as connection, connection.cursor() as cursor:
+    connection = _server(target)
+    try:
+        cursor = connection.cursor()
         cursor.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        connection.close()
 
 
 def max_connections(target: Target) -> int:
-    with _server(target) as connection, connection.cursor() as cursor:
+    connection = _server(target)
+    try:
+        cursor = connection.cursor()
         cursor.execute("SHOW max_connections")
         return int(cursor.fetchone()[0])
+    finally:
+        connection.close()
 
 
 def max_connections_ensure(target: Target, needed: int) -> int:

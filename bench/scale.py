@@ -13,10 +13,13 @@ from pathlib import Path
 SECTION_NAMES = ("pages", "enrollment", "dispatch")
 
 
-def _sections():
-    from bench import dispatch, enrollment, pages
+def _section(name: str):
+    """The ``run`` of ``bench/<name>.py``."""
+    import importlib
 
-    return {"pages": pages.run, "enrollment": enrollment.run, "dispatch": dispatch.run}
+    if name not in SECTION_NAMES:
+        raise SystemExit(f"No section {name!r}: choose from {', '.join(SECTION_NAMES)}")
+    return importlib.import_module(f"bench.{name}").run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,11 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scale {args.scale}: {data.describe()} in {time.perf_counter() - started:.0f} s")
 
     results = {"scale": args.scale, "smoke": args.smoke, "data": data.counts, "sections": {}}
-    run = _sections()
     for name in [n.strip() for n in args.sections.split(",") if n.strip()]:
         section_started = time.perf_counter()
         print(f"scale {args.scale}: {name} ...", flush=True)
-        results["sections"][name] = run[name](target=target, data=data, smoke=args.smoke)
+        results["sections"][name] = _section(name)(target=target, data=data, smoke=args.smoke)
         print(f"scale {args.scale}: {name} done in {time.perf_counter() - section_started:.0f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))

@@ -85,7 +85,7 @@ DEMO_REFLECTIONS = {
 }
 
 
-def _answers_for(phq9: int, gad7: int) -> dict:
+def answers_for(phq9: int, gad7: int) -> dict:
     """Item answers adding up to the totals, item 9 always 0 (the demo raises no alert)."""
     from participants.instruments import GAD7_CODES, PHQ9_CODES
 
@@ -151,11 +151,11 @@ def seed_checkin_demo(
         Screening.objects.create(
             participant=person,
             status=ScreeningStatus.APPROVED,
-            answers={**DEMO_ANSWERS, **_answers_for(base_phq9, base_gad7)},
+            answers={**DEMO_ANSWERS, **answers_for(base_phq9, base_gad7)},
             phq9_total=base_phq9,
-            phq9_band=phq9_score(_answers_for(base_phq9, base_gad7)).band,
+            phq9_band=phq9_score(answers_for(base_phq9, base_gad7)).band,
             gad7_total=base_gad7,
-            gad7_band=gad7_score(_answers_for(base_phq9, base_gad7)).band,
+            gad7_band=gad7_score(answers_for(base_phq9, base_gad7)).band,
             submitted_at=decided - datetime.timedelta(days=2),
             decided_at=decided,
             decided_by=clinician,
@@ -182,7 +182,7 @@ def seed_checkin_demo(
                 checkin.reflection = DEMO_REFLECTIONS.get((index, checkin.kind), "")
                 if checkin.is_scored and remaining:
                     phq9, gad7 = remaining.pop(0)
-                    answers = _answers_for(phq9, gad7)
+                    answers = answers_for(phq9, gad7)
                     checkin.answers = answers
                     checkin.phq9_total, checkin.phq9_band = phq9, phq9_score(answers).band
                     checkin.gad7_total, checkin.gad7_band = gad7, gad7_score(answers).band
