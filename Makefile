@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test screenshots install migrate demo lint format check-python clean
+.PHONY: run test screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Journease needs Python 3.11 or newer (set PYTHON=...).")'
@@ -52,6 +52,22 @@ test: lint
 ## Retake the screenshots of the main pages in docs/screenshots/ (demo data, desktop and phone).
 screenshots: install
 	$(BIN)/pytest -m screenshots tests/e2e/test_screenshots.py
+
+# The load generator comes from the system's packages (Debian: wrk); pgbench comes with PostgreSQL.
+bench-tools:
+	@command -v wrk > /dev/null || { echo "Installing wrk"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk > /dev/null; }
+	@command -v pgbench > /dev/null || { echo "pgbench is missing: it comes with PostgreSQL's server package."; exit 1; }
+
+## Benchmarks on PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; see README): scales 1
+## and 10, a table, and var/bench/results.json. BENCH_ARGS passes options (python -m bench --help).
+bench: install bench-tools
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## The same benchmark at the smallest scale in under a minute: proves it runs, not how fast (CI).
+bench-smoke: install bench-tools
+	$(BIN)/python -m bench --smoke
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

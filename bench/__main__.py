@@ -18,6 +18,28 @@ from bench.scale import SECTION_NAMES
 LARGEST_ONLY = ("enrollment", "dispatch")
 
 
+def services_check(target) -> None:
+    """Stop with a clear message when PostgreSQL or Redis does not answer."""
+    import psycopg2
+    import redis
+
+    from bench.db import max_connections
+
+    try:
+        max_connections(target)
+    except psycopg2.OperationalError as error:
+        raise SystemExit(
+            f"PostgreSQL does not answer at {target.database['host']}:{target.database['port']} "
+            f"({error}). Start it, or set BENCH_DATABASE_URL."
+        ) from error
+    try:
+        redis.Redis.from_url(target.redis_url).ping()
+    except redis.RedisError as error:
+        raise SystemExit(
+            f"Redis does not answer at {target.redis_url} ({error}). Start it, or set BENCH_REDIS_URL."
+        ) from error
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scale", type=int, action="append", help="repeatable; default 1 and 10")
@@ -28,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     scales = sorted(set(args.scale or ([1] if args.smoke else [1, 10])))
     wanted = [name.strip() for name in args.sections.split(",") if name.strip()]
     target = target_from_environment()
+    services_check(target)
 
     from bench import report
 

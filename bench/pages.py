@@ -41,7 +41,12 @@ def pages_for(data: BenchData) -> list[Page]:
     """The references first, then the pages of a clinic's busiest moments."""
     return [
         Page("fixed", "Reference: fixed response", reverse("bench_fixed"), reference=True),
-        Page("template", "Reference: base template, no query", reverse("bench_template"), True),
+        Page(
+            "template",
+            "Reference: base template, no query",
+            reverse("bench_template"),
+            reference=True,
+        ),
         Page("sessions", "Upcoming sessions (public)", reverse("sessions_app:session_list")),
         Page(
             "session_detail",
@@ -96,12 +101,15 @@ def _headers(cookie: str) -> dict[str, str]:
 def query_count(page: Page, cookie: str) -> int:
     """Queries one request of the page runs, made in-process after a first one (which may save
     the idle timer in the session) with the same session as the load generator."""
-    client = Client(headers=_headers(cookie))
+    client = Client(SERVER_NAME="127.0.0.1", headers=_headers(cookie))
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page.url)
         if response.status_code != 200:
             raise SystemExit(f"{page.url} answered {response.status_code} in-process")
+    if page.reference and len(queries):
+        sql = "\n".join(query["sql"][:200] for query in queries.captured_queries)
+        raise SystemExit(f"The reference {page.url} ran queries:\n{sql}")
     return len(queries)
 
 

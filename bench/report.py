@@ -1,0 +1,193 @@
+"""One result from the runs of every scale: the machine, the figures, the ratios, the targets.
+
+``table`` prints Markdown, so the README's Performance section is the output pasted as it is.
+"""
+
+import datetime
+import os
+import platform
+import re
+import shutil
+import subprocess
+
+# The targets of issue 11: each figure at least this share of its reference's.
+TARGET_RATIO = 0.5
+
+
+def _first_line(command: list[str]) -> str:
+    if not shutil.which(command[0]):
+        return "not installed"
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    return (
+        (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else ""
+    )
+
+
+def machine() -> dict:
+    """What the figures were measured on: they mean nothing without it."""
+    cpu = ""
+    if os.path.exists("/proc/cpuinfo"):
+        found = re.search(r"model name\s*:\s*(.+)", open("/proc/cpuinfo").read())  # noqa: SIM115
+        cpu = found.group(1).strip() if found else ""
+    memory_gb = 0.0
+    if os.path.exists("/proc/meminfo"):
+        found = re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read())  # noqa: SIM115
+        memory_gb = int(found.group(1)) / 1024 / 1024 if found else 0.0
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cpu": cpu or platform.processor(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "python": platform.python_version(),
+        "postgresql": _first_line(["psql", "--version"]),
+        "redis": _first_line(["redis-server", "--version"]),
+        "wrk": _first_line(["wrk", "--version"]),
+        "pgbench": _first_line(["pgbench", "--version"]),
+    }
+
+
+def _ratio(value: float, reference: float) -> float:
+    return round(value / reference, 3) if reference else 0.0
+
+
+def assemble(runs: list[dict], *, smoke: bool) -> dict:
+    """Merge the runs of each scale: pages side by side per scale, the rest from the largest."""
+    runs = sorted(runs, key=lambda run: run["scale"])
+    largest = runs[-1]
+    results: dict = {
+        "smoke": smoke,
+        "machine": machine(),
+        "scales": [run["scale"] for run in runs],
+        "data": {str(run["scale"]): run["data"] for run in runs},
+        "pages": {},
+        "targets": [],
+    }
+    page_runs = [run for run in runs if "pages" in run["sections"]]
+    if page_runs:
+        last = page_runs[-1]["sections"]["pages"]
+        results["pages_setup"] = {k: v for k, v in last.items() if k != "pages"}
+        reference = last["pages"]["template"]["rps"]
+        fixed = last["pages"]["fixed"]["rps"]
+        for key, page in last["pages"].items():
+            results["pages"][key] = {
+                "label": page["label"],
+                "reference": page["reference"],
+                "scales": {
+                    str(run["scale"]): {
+                        name: run["sections"]["pages"]["pages"][key][name]
+                        for name in ("queries", "rps", "p50_ms", "p99_ms")
+                    }
+                    for run in page_runs
+                },
+                "vs_template": _ratio(page["rps"], reference),
+                "vs_fixed": _ratio(page["rps"], fixed),
+            }
+            if not page["reference"]:
+                results["targets"].append(
+                    {
+                        "name": f"{page['label']}: throughput vs the template-only view",
+                        "ratio": _ratio(page["rps"], reference),
+                        "met": _ratio(page["rps"], reference) >= TARGET_RATIO,
+                    }
+                )
+        if len(page_runs) > 1:
+            flat = all(
+                len({scale["queries"] for scale in page["scales"].values()}) == 1
+                for page in results["pages"].values()
+            )
+            results["targets"].append(
+                {"name": "Query counts flat from the smallest to the largest scale", "met": flat}
+            )
+    for name in ("enrollment", "dispatch"):
+        if name in largest["sections"]:
+            section = largest["sections"][name]
+            results[name] = section
+            if "ratio" in section:
+                results["targets"].append(
+                    {
+                        "name": section.get("target_name", name),
+                        "ratio": section["ratio"],
+                        "met": section["ratio"] >= TARGET_RATIO,
+                    }
+                )
+    return results
+
+
+def problems(results: dict) -> list[str]:
+    """What shows that a measurement did not run or the product misbehaved (never speed)."""
+    found = []
+    for key, page in results["pages"].items():
+        for scale, figures in page["scales"].items():
+            if figures["rps"] <= 0:
+                found.append(f"page {key} at scale {scale} served nothing")
+    for target in results["targets"]:
+        if target["name"].startswith("Query counts") and not target["met"]:
+            found.append("a page's query count changed with the data")
+    for name in ("enrollment", "dispatch"):
+        found += [f"{name}: {problem}" for problem in results.get(name, {}).get("problems", [])]
+    return found
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value >= 1 else f"{value:.2f}"
+
+
+def table(results: dict) -> str:
+    """The figures as Markdown tables."""
+    lines = []
+    info = results["machine"]
+    lines.append(
+        f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores, {info['memory_gb']} GB), "
+        f"Python {info['python']}, {info['postgresql']}, {info['redis']}."
+    )
+    for scale, counts in results["data"].items():
+        described = ", ".join(f"{value:,} {name}" for name, value in counts.items())
+        lines.append(f"Scale {scale}: {described}.")
+    if results["pages"]:
+        setup = results["pages_setup"]
+        scales = list(next(iter(results["pages"].values()))["scales"])
+        lines += [
+            "",
+            f"**Pages** (gunicorn, {setup['workers']} sync workers; wrk, {setup['connections']} "
+            f"connections, median of {setup['rounds']} rounds of {setup['seconds']} s; "
+            f"ratios at scale {scales[-1]})",
+            "",
+            "| Page | "
+            + " | ".join(f"queries (scale {s}) | req/s | p50 ms | p99 ms" for s in scales)
+            + " | vs template | vs fixed |",
+            "|---|" + "---:|" * (4 * len(scales) + 2),
+        ]
+        for page in results["pages"].values():
+            cells = []
+            for scale in scales:
+                figures = page["scales"][scale]
+                cells += [
+                    str(figures["queries"]),
+                    f"{figures['rps']:,.0f}",
+                    _ms(figures["p50_ms"]),
+                    _ms(figures["p99_ms"]),
+                ]
+            lines.append(
+                f"| {page['label']} | "
+                + " | ".join(cells)
+                + f" | {page['vs_template']:.2f} | {page['vs_fixed']:.2f} |"
+            )
+    for name in ("enrollment", "dispatch"):
+        section = results.get(name)
+        if section and section.get("table"):
+            lines += ["", f"**{section.get('title', name)}**", "", *section["table"]]
+    memory = []
+    if "pages_setup" in results:
+        memory.append(
+            f"one gunicorn worker {results['pages_setup']['gunicorn_worker_peak_rss_mb']:.0f} MB"
+        )
+    if "dispatch" in results and "worker_peak_rss_mb" in results["dispatch"]:
+        memory.append(f"one Celery worker {results['dispatch']['worker_peak_rss_mb']:.0f} MB")
+    if memory:
+        lines += ["", "**Peak resident memory**: " + ", ".join(memory) + "."]
+    if results["targets"]:
+        lines += ["", "| Target | Ratio | Met |", "|---|---:|---|"]
+        for target in results["targets"]:
+            ratio = f"{target['ratio']:.2f}" if "ratio" in target else ""
+            lines.append(f"| {target['name']} | {ratio} | {'yes' if target['met'] else 'no'} |")
+    return "\n".join(lines)
