@@ -218,7 +218,11 @@ class GroupSession(models.Model):
         verbose_name = _("group session")
         verbose_name_plural = _("group sessions")
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["status", "starts_at"], name="session_status_start_idx")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="session_status_start_idx"),
+            # The newest change is the version of the cached list of upcoming sessions.
+            models.Index(fields=["updated_at"], name="session_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
@@ -428,6 +432,7 @@ class Enrollment(models.Model):
                 ),
             ),
         ]
+        indexes = [models.Index(fields=["updated_at"], name="enrollment_updated_idx")]
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.session}"
@@ -492,7 +497,10 @@ class WaitlistEntry(models.Model):
                 violation_error_message=_("An offer needs an expiry time."),
             ),
         ]
-        indexes = [models.Index(fields=["session", "status"], name="waitlist_session_status_idx")]
+        indexes = [
+            models.Index(fields=["session", "status"], name="waitlist_session_status_idx"),
+            models.Index(fields=["updated_at"], name="waitlist_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.session}"

@@ -27,3 +27,7 @@ SIGNED_IN_STAFF_QUERIES = 4
 
 # A page that opens a clinical record writes its audit event.
 AUDIT_QUERIES = 1
+
+# A page that renders a cached fragment for the first time reads its version and the cache, and
+# stores it; with the database cache (the embedded default) each of those is a query or more.
+CACHED_FRAGMENT_MISS_QUERIES = 6

@@ -19,7 +19,7 @@ from sessions_app.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from sessions_app.selectors import session_list_upcoming, with_seat_counts
+from sessions_app.selectors import schedule_version, session_list_upcoming, with_seat_counts
 from sessions_app.services.eligibility import enrollment_closes_at, enrollment_eligibility
 from sessions_app.services.scheduling_rules import clinic_zone
 from sessions_app.services.waitlist import session_is_full
@@ -50,6 +50,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "selected_type": type_id,
             "months": months,
             "selected_month": month,
+            # The list is rendered once per version and filter, then served from the cache.
+            "schedule_version": schedule_version(now=now),
         },
     )
 

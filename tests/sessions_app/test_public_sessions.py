@@ -3,12 +3,16 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import SessionStatus
-from tests.auth import SIGNED_IN_STAFF_QUERIES
+from sessions_app.services.enrollment import enrollment_create
+from tests.auth import CACHED_FRAGMENT_MISS_QUERIES, SIGNED_IN_STAFF_QUERIES
 from tests.factories import (
+    EligibleParticipantFactory,
     EnrollmentFactory,
     GroupSessionFactory,
     SessionTypeFactory,
@@ -82,7 +86,7 @@ def test_session_list_query_count_does_not_grow_with_sessions(
     facilitator = StaffFactory()
     for _ in range(30):
         GroupSessionFactory().facilitators.add(facilitator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4 + CACHED_FRAGMENT_MISS_QUERIES):
         response = client.get(reverse("sessions_app:session_list"))
     assert len(response.context["sessions"]) == 30
 
@@ -108,3 +112,17 @@ def test_public_list_shows_seats_left_not_who_holds_them(client):
     EnrollmentFactory(session=session)
     html = client.get(reverse("sessions_app:session_list")).content.decode()
     assert "Full: waitlist open" in html
+
+
+def test_the_cached_list_shows_a_seat_taken_at_once(client):
+    session = GroupSessionFactory(title="Thursday circle", capacity=2)
+    assert "2 seats left" in client.get(reverse("sessions_app:session_list")).content.decode()
+    # Served from the cache while nothing changes: the list's queries are not run again.
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("sessions_app:session_list")).content.decode()
+    assert "2 seats left" in again
+    assert not any("sessions_app_groupsession_facilitators" in q["sql"] for q in queries)
+
+    enrollment_create(participant=EligibleParticipantFactory(), session=session)
+
+    assert "1 seat left" in client.get(reverse("sessions_app:session_list")).content.decode()
