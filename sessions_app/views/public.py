@@ -9,6 +9,7 @@ import datetime
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from participants.models import Role
 from sessions_app.enrollment_forms import EnrollForm
@@ -35,18 +36,22 @@ def _months(now: datetime.datetime, count: int = 6) -> list[datetime.date]:
 
 def session_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    session_types = SessionType.objects.filter(is_active=True).order_by("name")
     selected = request.GET.get("type", "")
     type_id = int(selected) if selected.isdigit() else None
     months = _months(now)
     month = next((m for m in months if m.strftime("%Y-%m") == request.GET.get("month")), None)
-    sessions = session_list_upcoming(session_type_id=type_id, month=month, now=now)
     return render(
         request,
         "sessions_app/session_list.html",
         {
-            "sessions": sessions,
-            "session_types": session_types,
+            # Built only when the cached list is missing: building the annotated query alone
+            # costs about as much as the rest of the page.
+            "sessions": SimpleLazyObject(
+                lambda: session_list_upcoming(session_type_id=type_id, month=month, now=now)
+            ),
+            "session_types": SimpleLazyObject(
+                lambda: SessionType.objects.filter(is_active=True).order_by("name")
+            ),
             "selected_type": type_id,
             "months": months,
             "selected_month": month,
