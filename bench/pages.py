@@ -201,16 +201,20 @@ def wrk(url: str, cookie: str, seconds: float) -> dict:
     command = ["wrk", "--latency", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s"]
     for name, value in _headers(cookie).items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    done = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    return wrk_figures(done.stdout, url)
+
+
+def wrk_figures(output: str, url: str = "") -> dict:
+    """Read wrk's report; a run that saw an error response or a socket error measured nothing."""
     if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
         raise SystemExit(f"wrk saw errors on {url}:\n{output}")
     latency = {p: float(v) * _UNITS[u] for p, v, u in _LATENCY.findall(output)}
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50_ms": latency["50"],
         "p99_ms": latency["99"],
-        "requests": requests,
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
     }
 
 
