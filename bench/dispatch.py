@@ -8,6 +8,7 @@ which the same worker drains as many no-op tasks from the same broker.
 """
 
 import datetime
+import json
 import math
 import os
 import signal
@@ -32,7 +33,7 @@ GROUP_SIZE = 10
 CONCURRENCY = 4  # as in the Procfile
 POLL_SECONDS = 0.05
 READY_TIMEOUT_SECONDS = 60
-# kombu's Redis transport keeps a delivered, not yet acknowledged message in this hash.
+# kombu's Redis transport keeps each delivered, not yet acknowledged message in this hash.
 UNACKED_KEY = "unacked"
 
 
@@ -116,8 +117,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _broker_busy(client: redis.Redis, queue: str) -> int:
-    """Messages waiting in ``queue`` plus those delivered and not yet acknowledged (acks_late)."""
-    return client.llen(queue) + client.hlen(UNACKED_KEY)
+    """Messages waiting in ``queue`` plus those of it delivered and not yet acknowledged (with
+    acks_late, kombu keeps each in a hash with its routing key until the worker acknowledges it).
+    """
+    unacked = sum(json.loads(value)[2] == queue for value in client.hvals(UNACKED_KEY))
+    return client.llen(queue) + unacked
 
 
 def _wait_idle(client: redis.Redis, queue: str, *, timeout: float) -> None:
@@ -262,6 +266,7 @@ def _dispatch_rate(
         "messages": len(ids),
         "sent": statuses.get(NotificationStatus.SENT, 0),
         "statuses": statuses,
+        "batches": math.ceil(len(ids) / settings.NOTIFICATION_BATCH_SIZE),
         "sweeps": sweeps,
         "dispatch_seconds": round(elapsed, 2),
         "messages_per_second": round(statuses.get(NotificationStatus.SENT, 0) / elapsed, 1),
@@ -303,7 +308,9 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
     same worker's no-op task rate, with the queries per batch and the worker's peak memory.
 
     Every reminder is checked ``sent`` in the database before the clock stops; the worker is
-    stopped (by its process id) whatever happens.
+    stopped (by its process id) whatever happens. Its peak memory includes the locmem e-mail
+    outbox, which keeps every message it sent (about 5.7 KB each, some 56 MB at 10,000); a real
+    provider's backend keeps none.
     """
     count = SMOKE_MESSAGES if smoke else MESSAGES
     timeout = 60.0 if smoke else 900.0
@@ -321,8 +328,6 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
             _worker_wait_ready(process, hostname=hostname, log=log), 2
         )
         results["worker_started_rss_mb"] = _memory_mb(process.pid)["VmRSS"]
-        if _broker_busy(client, queue):
-            raise RuntimeError("the bench Redis holds unacknowledged tasks before the run")
         results["load_average_before"] = round(os.getloadavg()[0], 2)
         results |= _noop_rate(
             client=client,
@@ -342,6 +347,7 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
         results["worker_peak_rss_mb"] = memory["VmHWM"]
     finally:
         _worker_stop(process)
+        client.delete(queue, f"{queue}-noop")
     results["worker"] = " ".join(_worker_command(hostname="<host>", queue="<queue>")[1:])
     results["concurrency"] = CONCURRENCY
     results["ratio_to_noop"] = round(
