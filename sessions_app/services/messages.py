@@ -6,6 +6,7 @@ text message or a calendar entry: sessions are named by their type's neutral ``p
 """
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -126,6 +127,22 @@ def context_for(notification: Notification) -> dict:
     if expires_at:
         context["expires_at"] = expires_at
     return context
+
+
+def render_key(notification: Notification) -> tuple:
+    """Everything a notification's rendering depends on: its kind, channel, subject and details.
+
+    Never the recipient: ``context_for`` gives a template nothing about the person (no message
+    greets anyone by name), so one session's reminders to its participants are the same words,
+    and a batch renders them once. Whatever ``context_for`` comes to read must join this key.
+    """
+    return (
+        notification.kind,
+        notification.channel,
+        notification.subject_type_id,
+        notification.subject_id,
+        json.dumps(notification.context, sort_keys=True, default=str),
+    )
 
 
 def _parse_local(value: str | None) -> datetime.datetime | None:

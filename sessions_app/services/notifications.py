@@ -260,7 +260,9 @@ def notifications_deliver(*, ids: Iterable[int], now: datetime.datetime | None =
     """Send each claimed row and record the outcome; rows not in ``sending`` are left alone.
 
     Reads the batch in a constant number of queries (recipients, profiles and subjects are
-    prefetched), then writes one row update per message, right after the provider accepted it.
+    prefetched), renders each distinct message once (``messages.render_key``: the same reminder
+    to a session's participants is the same words), then writes one row update per message,
+    right after the provider accepted it.
     """
     now = now or timezone.now()
     rows = (
@@ -270,6 +272,7 @@ def notifications_deliver(*, ids: Iterable[int], now: datetime.datetime | None =
         .order_by("due_at", "pk")
     )
     outcome = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    renders: dict[tuple, messages.Rendered] = {}
     for notification in rows:
         spec = messages.spec_for(notification.kind)
         reason = _skip_reason(notification, spec, now)
@@ -278,8 +281,10 @@ def notifications_deliver(*, ids: Iterable[int], now: datetime.datetime | None =
             outcome["skipped"] += 1
             continue
         try:
-            rendered = messages.render(notification)
-            _send(notification, rendered)
+            key = messages.render_key(notification)
+            if key not in renders:
+                renders[key] = messages.render(notification)
+            _send(notification, renders[key])
         except Exception as error:  # any provider or template failure: retry, then fail
             logger.warning(
                 "notification %s (%s) attempt %s failed: %s",

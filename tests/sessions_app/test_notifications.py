@@ -321,6 +321,47 @@ def test_delivering_a_batch_runs_a_bounded_number_of_queries(
         assert notifications_deliver(ids=ids)["sent"] == 40
 
 
+def test_one_sessions_reminders_are_rendered_once_for_all_its_participants(
+    roles, session, monkeypatch
+):
+    people = [ParticipantFactory() for _ in range(5)]
+    for person in people:
+        plan(person, session)
+    renders = []
+    render = messages.render
+    monkeypatch.setattr(messages, "render", lambda n: renders.append(n.pk) or render(n))
+
+    assert notifications_deliver(ids=notifications_claim())["sent"] == 5
+    assert len(renders) == 1
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in people)
+
+
+def test_each_message_in_a_batch_says_its_own_session_kind_and_details(roles, settings):
+    morning = GroupSessionFactory(starts_at=denver(2031, 3, 4, 10))
+    afternoon = GroupSessionFactory(starts_at=denver(2031, 3, 4, 15))
+    person, other = ParticipantFactory(), ParticipantFactory()
+    plan(person, morning)
+    plan(person, afternoon)
+    plan(person, afternoon, kind=NotificationKind.REMINDER_RIDE)
+    plan(person, morning, kind=NotificationKind.SESSION_RESCHEDULED, context={"path": "/a/"})
+    plan(other, morning, kind=NotificationKind.SESSION_RESCHEDULED, context={"path": "/b/"})
+
+    assert notifications_deliver(ids=notifications_claim())["sent"] == 5
+
+    def link(body: str) -> str:
+        return next(line for line in body.splitlines() if line.startswith(settings.SITE_URL))
+
+    said = sorted((m.to == [person.email], m.subject, link(m.body)) for m in mail.outbox)
+    site = settings.SITE_URL
+    assert said == [
+        (False, "New time: Group session on Tue 4 Mar", f"{site}/b/"),
+        (True, "New time: Group session on Tue 4 Mar", f"{site}/a/"),
+        (True, "Today at 10:00 AM: Group session", f"{site}/me/sessions/"),
+        (True, "Today at 3:00 PM: Group session", f"{site}/me/sessions/"),
+        (True, "Tomorrow: Group session, and your ride home", f"{site}/me/sessions/"),
+    ]
+
+
 # --- Rendering ----------------------------------------------------------------------------------
 
 
