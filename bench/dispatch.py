@@ -308,9 +308,8 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
     same worker's no-op task rate, with the queries per batch and the worker's peak memory.
 
     Every reminder is checked ``sent`` in the database before the clock stops; the worker is
-    stopped (by its process id) whatever happens. Its peak memory includes the locmem e-mail
-    outbox, which keeps every message it sent (about 5.7 KB each, some 56 MB at 10,000); a real
-    provider's backend keeps none.
+    stopped (by its process id) whatever happens. The e-mail backend builds each message and
+    drops it (``bench.mail``), as a provider's would, so peak memory is the worker's own.
     """
     count = SMOKE_MESSAGES if smoke else MESSAGES
     timeout = 60.0 if smoke else 900.0

@@ -222,7 +222,7 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
     """Every page's throughput, latency and query count, and the gunicorn workers' peak memory."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: make bench installs it (apt-get install wrk).")
-    seconds, rounds = (1, 1) if smoke else (5, 3)
+    seconds, rounds = (1, 1) if smoke else (3, 3)
     pages = pages_for(data)
     cookies = {
         page.key: signed_in_cookie(page.signed_in_as) if page.signed_in_as else "" for page in pages

@@ -13,6 +13,6 @@ ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], Path(__file__).resolve().parent / "templates"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
-# Messages are delivered for real (rendered, handed to a backend), but to memory, not the world.
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Messages are delivered for real (rendered, built to the bytes), but to nowhere, not the world.
+EMAIL_BACKEND = "bench.mail.DiscardingEmailBackend"
 SMS_BACKEND = "sessions_app.sms.LocmemSmsBackend"
