@@ -142,7 +142,34 @@ def _dispatch(section: dict) -> dict:
 
 
 def _enrollment(section: dict) -> dict:
-    return section
+    """The contended enrollment figures as rows, beside pgbench replaying the same SQL."""
+    rows = []
+    for label, side in (
+        ("Through the service", section["app"]),
+        ("pgbench, the same SQL (reference)", section["pgbench"]),
+    ):
+        rows.append(
+            f"| {label} | {side['attempts_per_s']:,.0f} | {side['enrolled_per_s']:,.0f} "
+            f"| {side['refused_per_s']:,.0f} | {side['latency_ms']['p50']:.0f} "
+            f"| {side['latency_ms']['p99']:.0f} | {side['overbooked_sessions']} |"
+        )
+    statements = section["statements"]
+    return {
+        "title": (
+            f"Contended enrollment: {section['clients']} participants, each with its own "
+            f"connection, on {section['sessions']} sessions of {section['seats_per_session']} seats "
+            f"(a seat taken: {statements['enrolled']} statements, {statements['enrolled_locked']} "
+            f"under the session lock; refused as full: {statements['refused']}, "
+            f"{statements['refused_locked']} under it)"
+        ),
+        "target_name": "Contended enrollment: attempts/s vs pgbench on the same SQL",
+        "ratio": section["app_to_pgbench"] or 0.0,
+        "table": [
+            "| | attempts/s | enrolled/s | refused/s | p50 ms | p99 ms | overbooked sessions |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *rows,
+        ],
+    }
 
 
 def problems(results: dict) -> list[str]:
