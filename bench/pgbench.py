@@ -154,12 +154,13 @@ def pgbench_run(
     script: Path,
     clients: int,
     transactions: int,
+    jobs: int,
     define: dict[str, int],
     work_dir: Path,
 ) -> PgbenchResult:
-    """Run ``script`` with ``clients`` connections, each running it ``transactions`` times (the
-    variables in ``define`` start equal for all), and read its rate and per-transaction
-    latencies (from its log). Fails if pgbench is missing or any transaction failed."""
+    """Run ``script`` with ``clients`` connections in ``jobs`` threads, each client running it
+    ``transactions`` times (the variables in ``define`` start equal for all), and read its rate
+    and per-transaction latencies (from its log). Fails if pgbench is missing or fails."""
     if shutil.which("pgbench") is None:
         raise RuntimeError("pgbench is not installed (Debian: postgresql-client)")
     db = target.database
@@ -172,7 +173,7 @@ def pgbench_run(
         f"--port={db['port']}",
         f"--username={db['user']}",
         f"--client={clients}",
-        f"--jobs={min(2, clients)}",
+        f"--jobs={jobs}",
         f"--transactions={transactions}",
         f"--file={script}",
         "--log",
