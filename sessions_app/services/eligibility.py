@@ -53,7 +53,8 @@ class EnrollmentRefused(Exception):
         return self.codes == ["full"]
 
 
-# Codes that stop mattering once someone holds the seat (used when re-checking after a move).
+# Codes that stop mattering once someone holds the seat (used when re-checking after a move):
+# those of ``booking_refusals``.
 _BOOKING_ONLY = {"closed", "already_enrolled"}
 
 
@@ -110,25 +111,18 @@ def _held_seats(participant: User, ignore: Enrollment | None):
     return seats
 
 
-def enrollment_eligibility(
+def booking_refusals(
     *,
     participant: User,
     session: GroupSession,
-    now: datetime.datetime | None = None,
+    now: datetime.datetime,
     ignore: Enrollment | None = None,
 ) -> list[Refusal]:
-    """Every enrollment rule the participant does not meet for ``session`` (empty: eligible).
-
-    Seats (full, people waiting) are not a rule of the participant: the services check them under
-    the session lock. ``ignore`` is a seat left out of the checks: the one being moved away from,
-    or the seat itself when re-checking after a reschedule (then closing times do not apply).
+    """The rules about booking ``session`` now, not about the participant: enrollment is open and
+    they do not hold a seat in it yet. Both can change while someone waits for the session lock
+    (staff close it, a double submit takes the seat), so the services check them again under it.
     """
-    now = now or timezone.now()
-    session_type = session.session_type
-    day = session_local_day(session)
     refusals: list[Refusal] = []
-    rechecking = ignore is not None and ignore.session_id == session.pk
-
     if not enrollment_is_open(session, now):
         refusals.append(
             Refusal(
@@ -147,6 +141,28 @@ def enrollment_eligibility(
                 _("My sessions"),
             )
         )
+    return refusals
+
+
+def enrollment_eligibility(
+    *,
+    participant: User,
+    session: GroupSession,
+    now: datetime.datetime | None = None,
+    ignore: Enrollment | None = None,
+) -> list[Refusal]:
+    """Every enrollment rule the participant does not meet for ``session`` (empty: eligible).
+
+    Seats (full, people waiting) are not a rule of the participant: the services check them under
+    the session lock. ``ignore`` is a seat left out of the checks: the one being moved away from,
+    or the seat itself when re-checking after a reschedule (then closing times do not apply).
+    """
+    now = now or timezone.now()
+    session_type = session.session_type
+    day = session_local_day(session)
+    refusals = booking_refusals(participant=participant, session=session, now=now, ignore=ignore)
+    rechecking = ignore is not None and ignore.session_id == session.pk
+
     if session_type.requires_screening:
         refusal = _screening_refusal(participant, day)
         if refusal is not None:

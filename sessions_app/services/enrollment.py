@@ -2,7 +2,8 @@
 behalf, through the same rules (no override).
 
 Every path that changes seats locks the session row first (``lock_session``) in one transaction,
-so capacity is never exceeded however many people click at once; a move locks both sessions in
+so capacity is never exceeded however many people click at once (enrolling checks its rules and
+the seats once before the lock too, so refusals do not queue for it); a move locks both sessions in
 order of primary key so that two moves in opposite directions cannot deadlock. Every change is
 recorded as an ``EnrollmentEvent`` (who, when, why) and plans or cancels its messages in the
 same transaction.
@@ -27,6 +28,7 @@ from sessions_app.services import message_plans
 from sessions_app.services.eligibility import (
     EnrollmentRefused,
     Refusal,
+    booking_refusals,
     enrollment_eligibility,
     ride_home_refusals,
 )
@@ -59,6 +61,58 @@ def _full() -> Refusal:
     )
 
 
+def _refuse_unless_seat_free(
+    *,
+    participant: User,
+    session: GroupSession,
+    ride_home_name: str,
+    ride_home_phone: str,
+    instructions_acknowledged: bool,
+    from_offer: bool = False,
+    ignore: Enrollment | None = None,
+    now: datetime.datetime,
+) -> None:
+    refusals = enrollment_eligibility(
+        participant=participant, session=session, now=now, ignore=ignore
+    )
+    refusals += ride_home_refusals(
+        session=session,
+        name=ride_home_name,
+        phone=ride_home_phone,
+        acknowledged=instructions_acknowledged,
+    )
+    if refusals:
+        raise EnrollmentRefused(refusals)
+    if not from_offer and session_is_full(seat_counts(session)):
+        raise EnrollmentRefused(_full())
+
+
+def _seat_take(
+    *,
+    participant: User,
+    session: GroupSession,
+    by: User | None,
+    ride_home_name: str,
+    ride_home_phone: str,
+    instructions_acknowledged: bool,
+    from_offer: bool,
+    reason: str,
+    action: str,
+    now: datetime.datetime,
+) -> Enrollment:
+    is_dosing = session.session_type.is_dosing
+    enrollment = Enrollment.objects.create(
+        participant=participant,
+        session=session,
+        ride_home_name=ride_home_name.strip() if is_dosing else "",
+        ride_home_phone=ride_home_phone if is_dosing else "",
+        instructions_acknowledged_at=now if instructions_acknowledged else None,
+    )
+    _record(enrollment, EnrollmentAction.OFFER_ACCEPTED if from_offer else action, by, now, reason)
+    message_plans.enrollment_messages_plan(enrollment=enrollment, now=now)
+    return enrollment
+
+
 def seat_create(
     *,
     participant: User,
@@ -75,30 +129,34 @@ def seat_create(
 ) -> Enrollment:
     """Seat ``participant`` in the *locked* ``session`` if every rule holds and a seat is free
     (or held for them by an offer). Callers open the transaction and take the lock."""
-    refusals = enrollment_eligibility(
-        participant=participant, session=session, now=now, ignore=ignore
+    details = {
+        "ride_home_name": ride_home_name,
+        "ride_home_phone": ride_home_phone,
+        "instructions_acknowledged": instructions_acknowledged,
+        "from_offer": from_offer,
+    }
+    _refuse_unless_seat_free(
+        participant=participant, session=session, ignore=ignore, now=now, **details
     )
-    refusals += ride_home_refusals(
-        session=session,
-        name=ride_home_name,
-        phone=ride_home_phone,
-        acknowledged=instructions_acknowledged,
-    )
-    if refusals:
-        raise EnrollmentRefused(refusals)
-    if not from_offer and session_is_full(seat_counts(session)):
-        raise EnrollmentRefused(_full())
-    is_dosing = session.session_type.is_dosing
-    enrollment = Enrollment.objects.create(
+    return _seat_take(
         participant=participant,
         session=session,
-        ride_home_name=ride_home_name.strip() if is_dosing else "",
-        ride_home_phone=ride_home_phone if is_dosing else "",
-        instructions_acknowledged_at=now if instructions_acknowledged else None,
+        by=by,
+        reason=reason,
+        action=action,
+        now=now,
+        **details,
     )
-    _record(enrollment, EnrollmentAction.OFFER_ACCEPTED if from_offer else action, by, now, reason)
-    message_plans.enrollment_messages_plan(enrollment=enrollment, now=now)
-    return enrollment
+
+
+def _same_schedule(read: GroupSession, locked: GroupSession) -> bool:
+    """Whether the session is still the one its rules were checked against (a reschedule or a
+    change of type changes what the participant's rules say)."""
+    return (read.session_type_id, read.starts_at, read.ends_at) == (
+        locked.session_type_id,
+        locked.starts_at,
+        locked.ends_at,
+    )
 
 
 def enrollment_create(
@@ -114,22 +172,50 @@ def enrollment_create(
 ) -> Enrollment:
     """Take a seat: the participant themselves, or a coordinator on their behalf (``by``, with a
     reason). Refused with every reason when a rule does not hold; a full session (or one with
-    people waiting) is refused with the code ``full``, which offers the waitlist."""
+    people waiting) is refused with the code ``full``, which offers the waitlist.
+
+    Every rule and the seats are checked first without the lock, so that the crowd refused from
+    a session that has just filled (or refused for a rule) never queues behind the people taking
+    its seats: a refusal read a moment ago is as true as one read under the lock. Only taking the
+    seat needs the lock; under it, what may have changed meanwhile is checked again (still open,
+    no seat taken by the same person a moment ago, a seat free), and every rule again if the
+    session was rescheduled or changed type since it was read.
+    """
     now = now or timezone.now()
     by = by or participant
     if by != participant and not reason.strip():
         raise EnrollmentRefused(Refusal("reason", _("Give a reason for enrolling someone.")))
+    details = {
+        "ride_home_name": ride_home_name,
+        "ride_home_phone": ride_home_phone,
+        "instructions_acknowledged": instructions_acknowledged,
+    }
+    _refuse_unless_seat_free(participant=participant, session=session, now=now, **details)
     with transaction.atomic():
         locked = lock_session(session)
-        return seat_create(
+        if not _same_schedule(session, locked):
+            return seat_create(
+                participant=participant,
+                session=locked,
+                by=by,
+                reason=reason.strip(),
+                now=now,
+                **details,
+            )
+        refusals = booking_refusals(participant=participant, session=locked, now=now)
+        if refusals:
+            raise EnrollmentRefused(refusals)
+        if session_is_full(seat_counts(locked)):
+            raise EnrollmentRefused(_full())
+        return _seat_take(
             participant=participant,
             session=locked,
             by=by,
             reason=reason.strip(),
-            ride_home_name=ride_home_name,
-            ride_home_phone=ride_home_phone,
-            instructions_acknowledged=instructions_acknowledged,
+            from_offer=False,
+            action=EnrollmentAction.ENROLLED,
             now=now,
+            **details,
         )
 
 

@@ -64,8 +64,13 @@ def _lock_resources(details: SessionDetails) -> None:
 
 
 def lock_session(session: GroupSession) -> GroupSession:
-    """The session row, locked until the transaction ends: every change of seats takes it."""
-    return GroupSession.objects.select_for_update().get(pk=session.pk)
+    """The session row, locked until the transaction ends: every change of seats takes it. Read
+    with its type (every rule needs it) in the same statement; only the session row is locked."""
+    return (
+        GroupSession.objects.select_related("session_type")
+        .select_for_update(of=("self",))
+        .get(pk=session.pk)
+    )
 
 
 def _details_of(session: GroupSession) -> SessionDetails:

@@ -10,6 +10,7 @@ from sessions_app.models import (
     Enrollment,
     EnrollmentAction,
     EnrollmentStatus,
+    GroupSession,
     Notification,
     NotificationKind,
     SessionKind,
@@ -206,6 +207,19 @@ def test_refusal_lists_every_reason(dosing_session):
     assert {"screen_first", "consent", "prerequisite", "ride_home_name", "instructions"} <= set(
         refused.value.codes
     )
+
+
+def test_a_session_moved_after_it_was_read_is_checked_again_under_the_lock(ready, dosing_session):
+    as_read = GroupSession.objects.select_related("session_type").get(pk=dosing_session.pk)
+    other = EnrollmentFactory(participant=ready).session
+    # Someone else moves the session onto another seat of the participant's meanwhile.
+    GroupSession.objects.filter(pk=dosing_session.pk).update(
+        starts_at=other.starts_at, ends_at=other.ends_at
+    )
+    with pytest.raises(EnrollmentRefused) as refused:
+        service.enrollment_create(participant=ready, session=as_read, **RIDE)
+    assert "overlap" in refused.value.codes
+    assert not Enrollment.objects.filter(session=dosing_session).exists()
 
 
 def test_full_session_offers_the_waitlist(ready, dosing_session):

@@ -1,4 +1,5 @@
-"""Many participants clicking "Enroll" at once: the session row lock lets exactly capacity through.
+"""Many participants clicking "Enroll" at once: the session row lock lets exactly capacity through,
+and the crowd refused from a full session does not queue for it.
 
 ``select_for_update`` does nothing on SQLite, so this runs on PostgreSQL only.
 """
@@ -6,12 +7,18 @@
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
 
 from sessions_app.models import Enrollment, EnrollmentStatus
 from sessions_app.services import enrollment as service
 from sessions_app.services.eligibility import EnrollmentRefused
-from tests.factories import EligibleParticipantFactory, GroupSessionFactory, SessionTypeFactory
+from sessions_app.services.scheduling import lock_session
+from tests.factories import (
+    EligibleParticipantFactory,
+    EnrollmentFactory,
+    GroupSessionFactory,
+    SessionTypeFactory,
+)
 
 ATTEMPTS = 50
 
@@ -46,3 +53,68 @@ def test_fifty_simultaneous_enrollments_never_exceed_eight_seats(roles):
     assert errors == []
     assert sorted(outcomes) == ["enrolled"] * 8 + ["waitlist"] * (ATTEMPTS - 8)
     assert Enrollment.objects.filter(session=session, status=EnrollmentStatus.ENROLLED).count() == 8
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_a_full_session_refuses_without_waiting_for_its_lock(roles):
+    session = GroupSessionFactory(session_type=SessionTypeFactory(), capacity=1)
+    EnrollmentFactory(session=session)
+    person = EligibleParticipantFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        try:
+            with transaction.atomic():
+                lock_session(session)  # someone taking a seat, or staff editing the session
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting for the lock fails the test
+        with pytest.raises(EnrollmentRefused) as refused:
+            service.enrollment_create(participant=person, session=session)
+        assert refused.value.offers_waitlist
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_takes_one_seat_and_says_so(roles):
+    session = GroupSessionFactory(session_type=SessionTypeFactory(), capacity=8)
+    person = EligibleParticipantFactory()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait(timeout=30)
+            service.enrollment_create(participant=person, session=session)
+            outcomes.append("enrolled")
+        except EnrollmentRefused as refused:
+            outcomes.append(",".join(refused.codes))
+        except BaseException as error:  # noqa: BLE001 - any other error fails the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(outcomes) == ["already_enrolled", "enrolled"]
+    assert Enrollment.objects.filter(session=session, participant=person).count() == 1
