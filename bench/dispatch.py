@@ -11,7 +11,6 @@ import datetime
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,8 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.config import VAR_DIR, Target
-from bench.data import BenchData, participants_create
+from bench.data import BenchData, participants_create, sessions_create
+from bench.processes import memory_mb, stop
 
 MESSAGES = 10_000
 SMOKE_MESSAGES = 300
@@ -88,28 +88,6 @@ def _worker_wait_ready(process: subprocess.Popen, *, hostname: str, log: Path) -
     raise RuntimeError(f"the Celery worker did not answer within {READY_TIMEOUT_SECONDS} s")
 
 
-def _worker_stop(process: subprocess.Popen) -> None:
-    """Warm shutdown (SIGTERM: running tasks finish), then SIGKILL if it hangs."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _memory_mb(pid: int) -> dict[str, float]:
-    """The process's resident memory now and at its peak (``VmRSS``, ``VmHWM``), in MB."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            fields[name] = round(int(value.split()[0]) / 1024, 1)
-    return fields
-
-
 def _cpu_seconds(pid: int) -> float:
     """CPU time the process (all its threads) has used so far, user and system."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -141,22 +119,14 @@ def reminders_create(*, count: int, prefix: str, data: BenchData) -> list[int]:
         Notification,
         NotificationChannel,
         NotificationKind,
-        SessionStatus,
     )
 
     now = timezone.now()
-    template = GroupSession.objects.get(pk=data.session_id)
-    sessions = GroupSession.objects.bulk_create(
-        GroupSession(
-            session_type_id=template.session_type_id,
-            room_id=template.room_id,
-            title=template.title,
-            capacity=GROUP_SIZE,
-            status=SessionStatus.PUBLISHED,
-            starts_at=now + datetime.timedelta(days=1, hours=n),
-            ends_at=now + datetime.timedelta(days=1, hours=n, minutes=90),
-        )
-        for n in range(math.ceil(count / GROUP_SIZE))
+    sessions = sessions_create(
+        count=math.ceil(count / GROUP_SIZE),
+        capacity=GROUP_SIZE,
+        first_start=now + datetime.timedelta(days=1),
+        title="Dispatch circle",
     )
     people = participants_create(
         count=max(len(sessions), GROUP_SIZE),
@@ -171,7 +141,7 @@ def reminders_create(*, count: int, prefix: str, data: BenchData) -> list[int]:
             kind=NotificationKind.REMINDER_SOON,
             channel=NotificationChannel.EMAIL,
             subject_type=subject_type,
-            subject_id=sessions[n // GROUP_SIZE].pk,
+            subject_id=sessions[n // GROUP_SIZE],
             due_at=now - datetime.timedelta(minutes=1),
         )
         for n in range(count)
@@ -326,7 +296,7 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
         results["worker_ready_seconds"] = round(
             _worker_wait_ready(process, hostname=hostname, log=log), 2
         )
-        results["worker_started_rss_mb"] = _memory_mb(process.pid)["VmRSS"]
+        results["worker_started_rss_mb"] = memory_mb(process.pid)["VmRSS"]
         results["load_average_before"] = round(os.getloadavg()[0], 2)
         results |= _noop_rate(
             client=client,
@@ -341,11 +311,11 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
         )
         results["load_average_after"] = round(os.getloadavg()[0], 2)
         _wait_idle(client, queue, timeout=30)
-        memory = _memory_mb(process.pid)
+        memory = memory_mb(process.pid)
         results["worker_rss_mb"] = memory["VmRSS"]
         results["worker_peak_rss_mb"] = memory["VmHWM"]
     finally:
-        _worker_stop(process)
+        stop(process)
         client.delete(queue, f"{queue}-noop")
     results["worker"] = " ".join(_worker_command(hostname="<host>", queue="<queue>")[1:])
     results["concurrency"] = CONCURRENCY

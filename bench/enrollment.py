@@ -22,7 +22,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from bench.config import ROOT, VAR_DIR, Target
-from bench.data import BenchData, participants_create
+from bench.data import BenchData, participants_create, sessions_create
 from bench.db import max_connections_ensure
 from bench.pgbench import (
     Step,
@@ -39,36 +39,10 @@ SMOKE_CLIENTS = 20
 SESSIONS = 60
 SMOKE_SESSIONS = 3
 SEATS = 8
-SESSION_TYPE = "Integration circle"
-ROOM = "Juniper Room"
 # Connections beyond the clients: the run's own, pgbench's, and the other engineers' sessions.
 SPARE_CONNECTIONS = 50
 SCRIPT_SHOWN_CHARS = 400
 STARTUP_SECONDS = 120
-
-
-def _sessions_create(*, count: int, capacity: int, first_start: datetime.datetime) -> list[int]:
-    """``count`` published sessions of ``capacity`` seats, three hours apart (no two overlap, so
-    one person may hold a seat in each), ids in order of start."""
-    from sessions_app.models import GroupSession, Room, SessionStatus, SessionType
-
-    session_type = SessionType.objects.get(name=SESSION_TYPE)
-    room = Room.objects.get(name=ROOM)
-    sessions = GroupSession.objects.bulk_create(
-        GroupSession(
-            session_type=session_type,
-            title=f"Bench circle {n + 1}",
-            starts_at=first_start + datetime.timedelta(hours=3 * n),
-            ends_at=first_start
-            + datetime.timedelta(hours=3 * n, minutes=session_type.duration_minutes),
-            room=room,
-            capacity=capacity,
-            min_participants=session_type.min_participants,
-            status=SessionStatus.PUBLISHED,
-        )
-        for n in range(count)
-    )
-    return [session.pk for session in sessions]
 
 
 def _per_second(count: int, seconds: float) -> float:
@@ -82,25 +56,18 @@ def _analyze() -> None:
 
 
 def _seat_counts(session_ids: list[int]) -> dict[str, int]:
-    """Seats held in these sessions, and how many sessions hold more seats than they have."""
-    from sessions_app.models import SEAT_HOLDING_STATUSES
+    """Seats held in these sessions, and how many sessions hold more seats than they have (the
+    project's own seat arithmetic: ``with_seat_counts``)."""
+    from sessions_app.models import GroupSession
+    from sessions_app.selectors import with_seat_counts
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT s.id, s.capacity, count(e.id)
-            FROM sessions_app_groupsession s
-            LEFT JOIN sessions_app_enrollment e ON e.session_id = s.id AND e.status = ANY(%s)
-            WHERE s.id = ANY(%s)
-            GROUP BY s.id, s.capacity
-            """,
-            [list(SEAT_HOLDING_STATUSES), session_ids],
-        )
-        rows = cursor.fetchall()
+    rows = with_seat_counts(GroupSession.objects.filter(pk__in=session_ids)).values_list(
+        "capacity", "seats_taken"
+    )
     return {
-        "seats_held": sum(held for _, _, held in rows),
-        "overbooked_sessions": sum(1 for _, capacity, held in rows if held > capacity),
-        "full_sessions": sum(1 for _, capacity, held in rows if held == capacity),
+        "seats_held": sum(held for _, held in rows),
+        "overbooked_sessions": sum(1 for capacity, held in rows if held > capacity),
+        "full_sessions": sum(1 for capacity, held in rows if held == capacity),
     }
 
 
@@ -255,7 +222,7 @@ def attempt_capture(*, clinician_id: int, first_start: datetime.datetime) -> Cap
     attempts on different rows give the same statements, so no id is mistaken for another value
     that happens to be equal."""
     participants = participants_create(count=12, prefix="capture", clinician_id=clinician_id)
-    sessions = _sessions_create(count=6, capacity=1, first_start=first_start)
+    sessions = sessions_create(count=6, capacity=1, first_start=first_start)
     _capture_once(participants[0:2], sessions[0])  # warm-up
     previous = None
     for n in range(1, 6):
@@ -393,11 +360,11 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
     app_participants = participants_create(
         count=clients, prefix="enroll", clinician_id=data.clinician_id
     )
-    app_sessions = _sessions_create(count=session_count, capacity=SEATS, first_start=first_start)
+    app_sessions = sessions_create(count=session_count, capacity=SEATS, first_start=first_start)
     pg_participants = participants_create(
         count=clients, prefix="enrollpg", clinician_id=data.clinician_id
     )
-    pg_sessions = _sessions_create(count=session_count, capacity=SEATS, first_start=first_start)
+    pg_sessions = sessions_create(count=session_count, capacity=SEATS, first_start=first_start)
 
     _analyze()
     app = app_run(participant_ids=app_participants, session_ids=app_sessions, processes=workers)

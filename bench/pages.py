@@ -9,9 +9,9 @@ Query counts come from the same requests made in-process, with the same signed-i
 
 import re
 import shutil
-import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from bench.config import VAR_DIR, Target
 from bench.data import BenchData
+from bench.processes import memory_mb, stop
 
 GUNICORN_WORKERS = 2
 WRK_CONNECTIONS = 4
@@ -129,7 +130,9 @@ class Gunicorn:
         log = (VAR_DIR / "gunicorn.log").open("w")
         self.process = subprocess.Popen(
             [
-                shutil.which("gunicorn", path=_venv_bin()) or "gunicorn",
+                sys.executable,
+                "-m",
+                "gunicorn",
                 "journease.wsgi",
                 f"--workers={workers}",
                 f"--bind=127.0.0.1:{self.port}",
@@ -169,27 +172,7 @@ class Gunicorn:
         return [int(pid) for pid in children.stdout.split()]
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _venv_bin() -> str:
-    import sys
-    from pathlib import Path
-
-    return str(Path(sys.executable).parent)
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The most resident memory the process has held (VmHWM), in MB."""
-    for line in open(f"/proc/{pid}/status").read().splitlines():  # noqa: SIM115
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        stop(self.process)
 
 
 _LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
@@ -247,7 +230,7 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
                 results[page.key]["rounds"].append(
                     wrk(server.base + page.url, cookies[page.key], seconds)
                 )
-        memory = max(peak_rss_mb(pid) for pid in server.worker_pids())
+        memory = max(memory_mb(pid)["VmHWM"] for pid in server.worker_pids())
     finally:
         server.stop()
     for figures in results.values():
