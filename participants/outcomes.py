@@ -11,28 +11,38 @@ Definitions (``DESIGN.md``, "Outcomes"), computed per participant and then summe
 - **Response**: PHQ-9 down by 50 % or more (latest <= baseline / 2) from a baseline of 10 or
   more; **remission**: latest PHQ-9 below 5 from a baseline of 10 or more. Both rates are over
   the participants with a baseline of 10 or more and a latest PHQ-9.
-- **Check-in response rate**: check-ins answered ÷ check-in prompts sent. A prompt counts as
-  sent when its check-in has opened (``opens_at`` passed): every check-in is opened by its
-  prompt, and it stays answerable from the participant's pages also when they turned prompts
-  off or a message failed, so counting opened check-ins (not outbox rows) keeps the rate at
-  most 100 % and does not depend on e-mail delivery. All four kinds count (+1, +3, +7, +30).
+- **Check-in response rate**: check-ins completed ÷ check-in prompts sent. The denominator is
+  the check-ins whose own prompt (the outbox message planned with the check-in as its subject:
+  +1, +3, +7 or +30 days; not a reminder) was sent by ``now``, on any channel, counted once;
+  the numerator is those of them completed by ``now``, so the rate is never above 100 %. A
+  check-in opened without a sent prompt (prompts turned off, the prompt still pending,
+  cancelled, skipped or failed) is in neither.
 
 A **group** is a set of attended dosing seats: one session, every session of one session type,
 or every session starting in one calendar month (clinic-local). Its participants are the people
 holding those seats, each with their own baseline and latest; its check-ins are those of the
-seats. The report runs three queries whatever the number of participants or check-ins.
+seats. The report runs three queries whatever the number of participants or check-ins (whether
+a check-in's prompt was sent is an ``Exists`` subquery of the check-ins query).
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants.models import CheckIn, Screening, ScreeningStatus
-from sessions_app.models import Enrollment, EnrollmentStatus, SessionKind
+from participants.services.checkins import PROMPT_KIND_FOR
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Notification,
+    NotificationStatus,
+    SessionKind,
+)
 
 LATEST_WINDOW = datetime.timedelta(days=90)
 RESPONSE_BASELINE_MIN = 10
@@ -82,8 +92,8 @@ class GroupOutcome:
     key: str
     label: str
     participants: list[ParticipantOutcome] = field(default_factory=list)
-    checkins_opened: int = 0
-    checkins_answered: int = 0
+    prompts_sent: int = 0  # check-ins whose prompt was sent
+    checkins_completed: int = 0  # of those, the ones completed
 
     def _pairs(self, name: str) -> list[tuple[int, int]]:
         pairs = []
@@ -154,7 +164,8 @@ class GroupOutcome:
 
     @property
     def checkin_response_rate(self) -> float | None:
-        return _rate(self.checkins_answered, self.checkins_opened)
+        """Check-ins completed ÷ check-in prompts sent (see the module docstring)."""
+        return _rate(self.checkins_completed, self.prompts_sent)
 
 
 @dataclass
@@ -213,6 +224,21 @@ def _participant_outcomes(
     return outcomes
 
 
+def _prompt_sent(now: datetime.datetime) -> Exists:
+    """Whether a check-in's own prompt was sent by ``now``: one outbox row is enough (e-mail and
+    text message are one prompt; a re-plan after a cancellation is the same prompt)."""
+    return Exists(
+        Notification.objects.filter(
+            subject_type__app_label=CheckIn._meta.app_label,
+            subject_type__model=CheckIn._meta.model_name,
+            subject_id=OuterRef("pk"),
+            kind__in=list(PROMPT_KIND_FOR.values()),
+            status=NotificationStatus.SENT,
+            sent_at__lte=now,
+        )
+    )
+
+
 def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
     """Every group's figures, as ``DESIGN.md`` defines them (see the module docstring)."""
     now = now or timezone.now()
@@ -230,17 +256,29 @@ def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
             decided_at__isnull=False,
         ).values("participant_id", "decided_at", "phq9_total", "gad7_total")
     )
+    # Opened check-ins give the latest scores; those with a sent prompt, the response rate.
     checkins = list(
-        CheckIn.objects.filter(participant_id__in=people, opens_at__lte=now).values(
-            "participant_id", "enrollment_id", "completed_at", "phq9_total", "gad7_total"
+        CheckIn.objects.filter(participant_id__in=people)
+        .annotate(prompt_sent=_prompt_sent(now))
+        .filter(Q(opens_at__lte=now) | Q(prompt_sent=True))
+        .values(
+            "participant_id",
+            "enrollment_id",
+            "completed_at",
+            "phq9_total",
+            "gad7_total",
+            "prompt_sent",
         )
     )
     outcomes = _participant_outcomes(enrollments, screenings, checkins)
-    opened: dict[int, int] = defaultdict(int)
-    answered: dict[int, int] = defaultdict(int)
+    sent: dict[int, int] = defaultdict(int)
+    completed: dict[int, int] = defaultdict(int)
     for row in checkins:
-        opened[row["enrollment_id"]] += 1
-        answered[row["enrollment_id"]] += row["completed_at"] is not None
+        if not row["prompt_sent"]:
+            continue
+        sent[row["enrollment_id"]] += 1
+        done = row["completed_at"]
+        completed[row["enrollment_id"]] += done is not None and done <= now
 
     groups: dict[str, dict[str, GroupOutcome]] = {"session": {}, "session_type": {}, "month": {}}
     overall = GroupOutcome("all", _("All participants"))
@@ -250,8 +288,8 @@ def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
         if enrollment.participant_id not in members[id(group)]:
             members[id(group)].add(enrollment.participant_id)
             group.participants.append(outcomes[enrollment.participant_id])
-        group.checkins_opened += opened[enrollment.pk]
-        group.checkins_answered += answered[enrollment.pk]
+        group.prompts_sent += sent[enrollment.pk]
+        group.checkins_completed += completed[enrollment.pk]
 
     for enrollment in enrollments:
         session = enrollment.session
@@ -293,8 +331,9 @@ CSV_HEADER = (
     "response_rate",
     "remissions",
     "remission_rate",
-    "checkins_opened",
-    "checkins_answered",
+    # The rate is checkins_completed_of_prompts_sent ÷ checkin_prompts_sent.
+    "checkin_prompts_sent",
+    "checkins_completed_of_prompts_sent",
     "checkin_response_rate",
 )
 
@@ -327,8 +366,8 @@ def outcomes_csv_rows(report: OutcomesReport) -> list[list[str]]:
                     _number(group.response_rate),
                     str(group.remissions),
                     _number(group.remission_rate),
-                    str(group.checkins_opened),
-                    str(group.checkins_answered),
+                    str(group.prompts_sent),
+                    str(group.checkins_completed),
                     _number(group.checkin_response_rate),
                 ]
             )

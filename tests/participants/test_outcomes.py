@@ -6,13 +6,22 @@ import datetime
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import CheckIn, Role, Screening, User
 from participants.outcomes import outcomes_report
+from participants.services.checkins import PROMPT_KIND_FOR
 from participants.timeline import participant_progress
-from sessions_app.models import Enrollment, EnrollmentStatus, GroupSession, SessionStatus
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    GroupSession,
+    Notification,
+    NotificationStatus,
+    SessionStatus,
+)
 from tests.auth import AUDIT_QUERIES
 from tests.factories import (
     ApprovedScreeningFactory,
@@ -54,8 +63,29 @@ def approved(participant, decided: datetime.datetime, phq9: int, gad7: int) -> S
     )
 
 
-def attended(participant, session, answered: dict) -> Enrollment:
-    """A seat with its four check-ins opened; ``answered`` maps kind -> (when, phq9, gad7)."""
+def prompt(
+    checkin: CheckIn,
+    status: str = NotificationStatus.SENT,
+    *,
+    kind: str | None = None,
+    channel: str = "email",
+) -> Notification:
+    """The outbox row of the check-in's prompt, due (and, when sent, sent) as it opens."""
+    return Notification.objects.create(
+        recipient=checkin.participant,
+        kind=kind or PROMPT_KIND_FOR[checkin.kind],
+        channel=channel,
+        subject_type=ContentType.objects.get_for_model(CheckIn),
+        subject_id=checkin.pk,
+        due_at=checkin.opens_at,
+        status=status,
+        sent_at=checkin.opens_at if status == NotificationStatus.SENT else None,
+    )
+
+
+def attended(participant, session, answered: dict, *, prompted: bool = True) -> Enrollment:
+    """A seat with its four check-ins opened, each with its prompt sent (unless ``prompted`` is
+    false); ``answered`` maps kind -> (when, phq9, gad7)."""
     seat = EnrollmentFactory(
         participant=participant, session=session, status=EnrollmentStatus.ATTENDED
     )
@@ -63,7 +93,7 @@ def attended(participant, session, answered: dict) -> Enrollment:
     for kind, days in (("self_compassion", 1), ("somatic", 3), ("week", 7), ("month", 30)):
         day = local_end + datetime.timedelta(days=days)
         when, phq9, gad7 = answered.get(kind, (None, None, None))
-        CheckIn.objects.create(
+        checkin = CheckIn.objects.create(
             participant=participant,
             enrollment=seat,
             kind=kind,
@@ -73,6 +103,8 @@ def attended(participant, session, answered: dict) -> Enrollment:
             phq9_total=phq9,
             gad7_total=gad7,
         )
+        if prompted:
+            prompt(checkin)
     return seat
 
 
@@ -141,8 +173,8 @@ def test_outcome_figures_match_the_hand_computed_data_set(hand_data):
     assert s1.gad7_change_mean == pytest.approx((-8 - 4 - 6) / 3)  # -6.0
     # Eligible: P1 and P2 (baseline >= 10). P1: 8 <= 20/2 responds; P2: 7 > 12/2 does not.
     assert (s1.eligible_count, s1.responders, s1.remissions) == (2, 1, 0)
-    # Check-ins answered / opened: P1 3/4 + P2 2/4 + P3 1/4 = 6/12.
-    assert (s1.checkins_answered, s1.checkins_opened) == (6, 12)
+    # Check-ins completed / prompts sent: P1 3/4 + P2 2/4 + P3 1/4 = 6/12.
+    assert (s1.checkins_completed, s1.prompts_sent) == (6, 12)
     assert s1.checkin_response_rate == pytest.approx(0.5)
 
     s3 = by_session[str(hand_data["s3"].pk)]
@@ -156,7 +188,7 @@ def test_outcome_figures_match_the_hand_computed_data_set(hand_data):
     # Type A = S1 + S2: P1 counted once; check-ins 3 + 1 (P1 at S2) + 2 + 1 = 7 of 16.
     assert by_type["Dosing A"].participant_count == 3
     assert by_type["Dosing A"].phq9_change_mean == pytest.approx(-22 / 3)
-    assert (by_type["Dosing A"].checkins_answered, by_type["Dosing A"].checkins_opened) == (7, 16)
+    assert (by_type["Dosing A"].checkins_completed, by_type["Dosing A"].prompts_sent) == (7, 16)
 
     by_month = {group.key: group for group in report.by_month}
     april = by_month["2025-04"]
@@ -177,13 +209,13 @@ def test_outcome_figures_match_the_hand_computed_data_set(hand_data):
     assert overall.checkin_response_rate == pytest.approx(9 / 24)  # 0.375
 
 
-def test_unopened_checkins_do_not_count_as_prompts_sent(hand_data):
-    # On 20 Mar, S1's month check-ins (opening 5 Apr) have not been prompted yet.
+def test_prompts_sent_after_the_reports_moment_do_not_count(hand_data):
+    # On 20 Mar, S1's month prompts (sent 5 Apr) have not been sent yet.
     report = outcomes_report(now=denver(2025, 3, 20, 12))
     s1 = next(group for group in report.by_session if group.key == str(hand_data["s1"].pk))
-    # P1: self-compassion, somatic, week opened (2 answered); P2: 3 opened, 1 answered;
-    # P3: 3 opened, 1 answered.
-    assert (s1.checkins_answered, s1.checkins_opened) == (4, 9)
+    # P1: self-compassion, somatic, week prompted (2 completed); P2: 3 prompted, 1 completed;
+    # P3: 3 prompted, 1 completed.
+    assert (s1.checkins_completed, s1.prompts_sent) == (4, 9)
 
 
 def test_csv_export_has_one_row_per_group_and_no_names(staff_client, hand_data):
