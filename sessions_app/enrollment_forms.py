@@ -64,8 +64,12 @@ class StaffEnrollForm(RefusalsMixin, forms.Form):
     """A coordinator enrolls someone; for a dosing session they note the ride home and that the
     participant confirmed the preparation instructions (the service requires them)."""
 
+    # The roster shows this form beside the cancel and move forms: the prefix keeps their ids
+    # (and so each label's control) apart, and the view binds the posted data with the same one.
+    prefix = "enroll"
+
     participant = ParticipantChoiceField(label=_("Participant"), queryset=User.objects.none())
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason = forms.CharField(label=_("Reason for enrolling"), max_length=500)
     ride_home_name = forms.CharField(
         label=_("Ride home: name (dosing sessions)"), max_length=150, required=False
     )
@@ -116,7 +120,9 @@ def _seats(session: GroupSession):
 
 
 class StaffCancelForm(RefusalsMixin, forms.Form):
-    enrollment = SeatChoiceField(label=_("Seat of"), queryset=Enrollment.objects.none())
+    prefix = "cancel"
+
+    enrollment = SeatChoiceField(label=_("Seat to cancel"), queryset=Enrollment.objects.none())
     reason = forms.CharField(label=_("Reason (the participant is told)"), max_length=500)
 
     def __init__(self, *args, session: GroupSession, **kwargs):
@@ -131,8 +137,11 @@ class SessionChoiceField(forms.ModelChoiceField):
 
 
 class StaffMoveForm(StaffCancelForm):
+    prefix = "move"
+
+    enrollment = SeatChoiceField(label=_("Seat to move"), queryset=Enrollment.objects.none())
     to_session = SessionChoiceField(label=_("Move to"), queryset=GroupSession.objects.none())
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason = forms.CharField(label=_("Reason for the move"), max_length=500)
 
     field_order = ["enrollment", "to_session", "reason"]
 

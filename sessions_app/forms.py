@@ -373,6 +373,9 @@ class SessionFilterForm(forms.Form):
 class AttendanceForm(forms.Form):
     """One attended / no-show choice per seat of the session."""
 
+    # Prefixed like the roster's other forms, so no id on the page repeats.
+    prefix = "attendance"
+
     CHOICES = [
         (EnrollmentStatus.ATTENDED, _("Attended")),
         (EnrollmentStatus.NO_SHOW, _("No-show")),
@@ -396,7 +399,9 @@ class AttendanceForm(forms.Form):
             self.rows.append((enrollment, name))
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.form_show_labels = False
+        # Each row's choices sit in a fieldset whose legend names the person: the row shows the
+        # name already, so the legend is for screen readers only.
+        self.helper.label_class = "visually-hidden"
 
     def bound_rows(self):
         return [(enrollment, self[name]) for enrollment, name in self.rows]

@@ -218,7 +218,7 @@ def test_coordinator_enrolls_someone_from_the_roster_and_sees_refusals(staff_cli
     assert person.email in page.content.decode()
     response = client.post(
         url("staff_enroll", session.pk) + "?q=quinn",
-        {"participant": person.pk, "reason": "Asked at the desk"},
+        {"enroll-participant": person.pk, "enroll-reason": "Asked at the desk"},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -236,14 +236,17 @@ def test_coordinator_cancels_and_moves_from_the_roster(staff_client):
     first, second = EligibleParticipantFactory.create_batch(2)
     a = enrollment_service.enrollment_create(participant=first, session=session)
     b = enrollment_service.enrollment_create(participant=second, session=session)
-    response = client.post(url("staff_enrollment_cancel", session.pk), {"enrollment": a.pk})
+    response = client.post(url("staff_enrollment_cancel", session.pk), {"cancel-enrollment": a.pk})
     assert response.status_code == 200  # a reason is required
-    client.post(url("staff_enrollment_cancel", session.pk), {"enrollment": a.pk, "reason": "Ill"})
+    client.post(
+        url("staff_enrollment_cancel", session.pk),
+        {"cancel-enrollment": a.pk, "cancel-reason": "Ill"},
+    )
     a.refresh_from_db()
     assert (a.status, a.cancel_reason) == (EnrollmentStatus.CANCELLED, "Ill")
     response = client.post(
         url("staff_enrollment_move", session.pk),
-        {"enrollment": b.pk, "to_session": later.pk, "reason": "Work shift"},
+        {"move-enrollment": b.pk, "move-to_session": later.pk, "move-reason": "Work shift"},
     )
     assert response.status_code == 302
     assert (
@@ -264,7 +267,7 @@ def test_participants_cannot_use_the_roster_actions(participant_client):
     session = GroupSessionFactory()
     person = ParticipantFactory()
     response = participant_client().post(
-        url("staff_enroll", session.pk), {"participant": person.pk, "reason": "x"}
+        url("staff_enroll", session.pk), {"enroll-participant": person.pk, "enroll-reason": "x"}
     )
     assert response.status_code in (302, 403)
     assert not WaitlistEntry.objects.exists()
@@ -285,16 +288,16 @@ def test_coordinator_enrolls_someone_in_a_dosing_session_with_their_ride_home(st
         session_type=DosingWithRulesSessionTypeFactory(prerequisite_kind="")
     )
     person = EligibleParticipantFactory()
-    data = {"participant": person.pk, "reason": "Phoned in"}
+    data = {"enroll-participant": person.pk, "enroll-reason": "Phoned in"}
     response = client.post(url("staff_enroll", session.pk), data)
     assert "Give the name of the person driving you home." in response.content.decode()
     response = client.post(
         url("staff_enroll", session.pk),
         {
             **data,
-            "ride_home_name": "Sam Driver",
-            "ride_home_phone": "(801) 555-0123",
-            "instructions_acknowledged": "on",
+            "enroll-ride_home_name": "Sam Driver",
+            "enroll-ride_home_phone": "(801) 555-0123",
+            "enroll-instructions_acknowledged": "on",
         },
     )
     assert response.status_code == 302

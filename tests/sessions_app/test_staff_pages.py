@@ -409,7 +409,10 @@ def test_attendance_is_taken_from_the_roster(staff_client, roles):
     assert client.get(url("staff_session_roster", session)).context["attendance"] is not None
     client.post(
         url("staff_session_attendance", session),
-        {f"enrollment_{came.pk}": "attended", f"enrollment_{absent.pk}": "no_show"},
+        {
+            f"attendance-enrollment_{came.pk}": "attended",
+            f"attendance-enrollment_{absent.pk}": "no_show",
+        },
     )
     came.refresh_from_db()
     absent.refresh_from_db()
