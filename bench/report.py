@@ -17,7 +17,10 @@ TARGET_RATIO = 0.5
 def _first_line(command: list[str]) -> str:
     if not shutil.which(command[0]):
         return "not installed"
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=10)
+    except subprocess.TimeoutExpired:
+        return "did not answer"
     return (
         (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else ""
     )

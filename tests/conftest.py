@@ -1,22 +1,70 @@
 """Shared fixtures: roles, signed-in clients per role, and the gate for real-service tests."""
 
+import datetime
 import os
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import cache
 
 import pytest
+import time_machine
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
 from django.db import connections
 from django.test import Client
+from django.utils import timezone
 
 from journease.celery import app as celery_app
 from participants.models import Role, User
 from participants.services.accounts import ensure_roles
-from tests import factories
+from tests import clock, factories
 from tests.auth import sign_in
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=None,
+        help="the instant every test without a clock marker starts at (ISO 8601; clinic-local "
+        f"time without an offset). Default: ${clock.ENV}, else the moment the run starts.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fix the run's instant once; xdist workers inherit it through the environment."""
+    config.addinivalue_line(
+        "markers",
+        "clock(instant): start the test at this instant (ISO 8601; clinic-local time without an "
+        "offset) instead of the run's; see tests/clock.py",
+    )
+    stated = config.getoption("--clock") or os.environ.get(clock.ENV)
+    if stated:
+        instant = clock.parse_instant(stated)
+    else:
+        instant = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    os.environ[clock.ENV] = instant.isoformat()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    instant = clock.run_instant()
+    clinic = timezone.localtime(instant).strftime("%A %Y-%m-%d %H:%M %Z")
+    return (
+        f"clock: tests start at {instant.isoformat()} ({clinic}, clinic time) unless marked; "
+        f"replay with --clock={instant.isoformat()}"
+    )
+
+
+@pytest.fixture(autouse=True)
+def stated_clock(request: pytest.FixtureRequest):
+    """Every test starts at a stated instant (tests/clock.py); browser tests keep the real one."""
+    if request.node.get_closest_marker("e2e"):
+        yield None
+        return
+    marker = request.node.get_closest_marker("clock")
+    instant = clock.parse_instant(marker.args[0]) if marker else clock.run_instant()
+    with time_machine.travel(instant, tick=True) as traveller:
+        yield traveller
 
 
 @cache

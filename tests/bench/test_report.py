@@ -6,8 +6,16 @@ would print a wrong table without failing.
 
 import pytest
 
+from bench import report
 from bench.pages import wrk_figures
 from bench.report import assemble, problems
+
+
+@pytest.fixture(autouse=True)
+def no_version_commands(monkeypatch):
+    """The arithmetic is under test, not the machine: no tool is started to ask its version."""
+    monkeypatch.setattr(report, "machine", lambda: {"cpu": "test", "cores": 2})
+
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8000/sessions/
   1 threads and 4 connections

@@ -37,6 +37,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
+# Texts go out now only outside quiet hours (21:00-08:00): delivery tests start on a weekday morning.
+WEEKDAY_MORNING = "2026-12-01 10:00"
 
 
 def denver(year, month, day, hour, minute=0) -> datetime.datetime:
@@ -231,6 +233,7 @@ def test_claim_respects_the_batch_size(roles, session):
 # --- Delivery -----------------------------------------------------------------------------------
 
 
+@pytest.mark.clock(WEEKDAY_MORNING)
 def test_delivery_sends_the_email_and_marks_it_sent_once(roles, session):
     person = ParticipantFactory(profile__sms_opt_in=True)
     plan(person, session)
@@ -298,6 +301,7 @@ class BrokenEmailBackend:
         raise ConnectionError("SMTP is down")
 
 
+@pytest.mark.clock(WEEKDAY_MORNING)
 def test_texts_stop_when_the_participant_turns_them_off_before_sending(roles, session):
     person = ParticipantFactory(profile__sms_opt_in=True)
     plan(person, session)

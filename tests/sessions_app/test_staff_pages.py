@@ -23,9 +23,11 @@ from tests.factories import (
 )
 from tests.test_pages import assert_no_inline_code
 
-pytestmark = pytest.mark.django_db
+# Calendars, series and daylight-saving changes on fixed dates of 2027: every test starts on a
+# Monday morning of the year before, so those dates stay ahead whenever the suite runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-11-02 09:00")]
 
-NEXT_YEAR = timezone.now().year + 1
+NEXT_YEAR = 2027
 STAFF_ROLES = [Role.COORDINATOR, Role.CLINICIAN, Role.ADMIN]
 
 GET_PAGES = [
