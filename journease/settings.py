@@ -227,6 +227,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "participants:login"
+# Signing in leads to a safe ``next`` or to the person's own page (participants.landing); this is
+# only the fallback for an account that holds no role.
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day

@@ -1,6 +1,7 @@
 """Middleware for signed-in people: staff need their second factor; idle sessions end."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +30,9 @@ class StaffTwoFactorMiddleware:
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
             name = "two_factor_verify" if has_confirmed_device(user) else "two_factor_setup"
-            return redirect(f"{reverse('participants:' + name)}?next={request.get_full_path()}")
+            # Encoded, so an address with its own query string arrives whole after the code.
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('participants:' + name)}?{query}")
         return self.get_response(request)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from participants import forms
 from participants.access import participant_required
+from participants.landing import landing_url
 from participants.security import client_ip
 from participants.services import accounts
 from participants.services.ratelimit import rate_limit_exceeded
@@ -34,7 +35,7 @@ TOO_MANY = gettext_lazy(
 @sensitive_post_parameters("password1", "password2", "date_of_birth")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(landing_url(request.user))
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and _too_many(request, "signup"):
         form.is_valid()
@@ -75,7 +76,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
         )
     messages.success(request, _("Thank you: your e-mail address is confirmed. Please sign in."))
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(landing_url(request.user))
     return redirect("participants:login")
 
 
@@ -121,9 +122,15 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
+    """Signing in leads to a safe ``next`` address when one was given, else to the person's own
+    page (``landing_url``); staff pass their second step on the way."""
+
     form_class = forms.LoginForm
     template_name = "participants/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

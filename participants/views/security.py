@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from participants import forms
+from participants.landing import landing_url
 from participants.services import two_factor
 
 
@@ -19,14 +20,14 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return "/staff/"
+    return landing_url(request.user)
 
 
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Link an authenticator app: scan the code, type a code from the app, keep the backup codes."""
     if not two_factor.two_factor_required(request.user):
-        return redirect("home")
+        return redirect(landing_url(request.user))
     if two_factor.has_confirmed_device(request.user) and not request.user.is_verified():
         return redirect("participants:two_factor_verify")
     device = two_factor.totp_device_pending(user=request.user)
