@@ -6,22 +6,26 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import CheckIn, Role, Screening, User
 from participants.outcomes import outcomes_report
-from participants.services.checkins import PROMPT_KIND_FOR
+from participants.services.checkins import PROMPT_KIND_FOR, CheckInAnswers, checkin_complete
 from participants.timeline import participant_progress
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
     GroupSession,
     Notification,
+    NotificationKind,
     NotificationStatus,
     SessionStatus,
 )
+from sessions_app.services.attendance import attendance_record
+from sessions_app.services.notifications import notifications_claim, notifications_deliver
 from tests.auth import AUDIT_QUERIES
 from tests.factories import (
     ApprovedScreeningFactory,
@@ -218,6 +222,104 @@ def test_prompts_sent_after_the_reports_moment_do_not_count(hand_data):
     assert (s1.checkins_completed, s1.prompts_sent) == (4, 9)
 
 
+# --- Check-in response rate: check-ins completed ÷ check-in prompts sent -------------------------
+
+
+def checkins_of(seat: Enrollment) -> list[CheckIn]:
+    """The seat's self-compassion, somatic, week and month check-ins, in that order."""
+    return list(CheckIn.objects.filter(enrollment=seat).order_by("opens_at"))
+
+
+def test_checkins_of_someone_who_turned_prompts_off_are_not_in_the_rate():
+    """Through the real services: attendance plans the prompts, the outbox sends them."""
+    session = dosing(DosingSessionTypeFactory(), datetime.date(2025, 3, 6))
+    prompted = ParticipantFactory()
+    unprompted = ParticipantFactory(profile__integration_prompts=False)
+    seats = [EnrollmentFactory(participant=p, session=session) for p in (prompted, unprompted)]
+    answers = CheckInAnswers(mood=6, reflection="", practices=[], answers={}, wants_contact=False)
+    with time_machine.travel(denver(2025, 3, 6, 12, 5), tick=False) as clock:
+        attendance_record(
+            session=session, marks={seat.pk: EnrollmentStatus.ATTENDED for seat in seats}
+        )
+        for day in (7, 9):  # the self-compassion (+1) and somatic (+3) prompts, at 10:00
+            clock.move_to(denver(2025, 3, day, 10, 1))
+            notifications_deliver(ids=notifications_claim())
+        clock.move_to(denver(2025, 3, 10, 12))
+        # The prompted participant completes one of two; the other completes both from their
+        # pages, although no prompt was ever sent to them.
+        checkin_complete(checkin=checkins_of(seats[0])[0], answers=answers)
+        for checkin in checkins_of(seats[1])[:2]:
+            checkin_complete(checkin=checkin, answers=answers)
+        report = outcomes_report()
+    assert not Notification.objects.filter(recipient=unprompted).exists()
+    assert report.overall.checkin_response_rate == pytest.approx(1 / 2)
+    assert (report.overall.checkins_completed, report.overall.prompts_sent) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        NotificationStatus.PENDING,
+        NotificationStatus.SENDING,
+        NotificationStatus.CANCELLED,
+        NotificationStatus.SKIPPED,
+        NotificationStatus.FAILED,
+    ],
+)
+def test_a_checkin_whose_prompt_was_not_sent_is_not_in_the_rate(status):
+    session = dosing(DosingSessionTypeFactory(), datetime.date(2025, 3, 6))
+    answered = {
+        "self_compassion": (denver(2025, 3, 7, 11), None, None),
+        "somatic": (denver(2025, 3, 9, 11), None, None),
+    }
+    seat = attended(ParticipantFactory(), session, answered, prompted=False)
+    compassion, somatic, week, month = checkins_of(seat)
+    prompt(compassion)  # sent and completed: in both
+    prompt(somatic, status)  # opened and completed, but its prompt not sent: in neither
+    prompt(week, status)  # opened, not completed, prompt not sent: in neither
+    # The month check-in has no prompt at all (as for someone who turned prompts off).
+    report = outcomes_report(now=NOW)  # every check-in has opened by 1 Jul
+    assert report.overall.checkin_response_rate == pytest.approx(1.0)
+    assert (report.overall.checkins_completed, report.overall.prompts_sent) == (1, 1)
+
+
+def test_a_prompt_counts_once_on_two_channels_and_a_reminder_is_not_a_prompt():
+    session = dosing(DosingSessionTypeFactory(), datetime.date(2025, 3, 6))
+    seat = attended(ParticipantFactory(), session, {}, prompted=False)
+    compassion, somatic, week, month = checkins_of(seat)
+    prompt(compassion)
+    prompt(compassion, channel="sms")  # the same prompt by text message too
+    prompt(week, NotificationStatus.FAILED)
+    prompt(week, kind=NotificationKind.CHECKIN_NUDGE)  # reminded, but the prompt never went
+    report = outcomes_report(now=NOW)
+    assert report.overall.checkin_response_rate == pytest.approx(0.0)
+    assert (report.overall.checkins_completed, report.overall.prompts_sent) == (0, 1)
+
+
+def test_two_completed_of_three_prompts_sent_show_as_67_percent(staff_client):
+    session = dosing(DosingSessionTypeFactory(name="Dosing D"), datetime.date(2025, 3, 6))
+    answered = {
+        "self_compassion": (denver(2025, 3, 7, 11), None, None),
+        "week": (denver(2025, 3, 13, 11), 9, 7),
+    }
+    seat = attended(ParticipantFactory(), session, answered, prompted=False)
+    compassion, somatic, week, month = checkins_of(seat)
+    for checkin in (compassion, somatic, week):
+        prompt(checkin)
+    prompt(month, NotificationStatus.PENDING)  # opened on 5 Apr; its prompt not sent yet
+    with time_machine.travel(denver(2025, 4, 7, 12), tick=True):
+        client = staff_client(Role.CLINICIAN)
+        html = client.get(reverse("participants:outcomes")).content.decode()
+        body = client.get(reverse("participants:outcomes_csv")).content.decode()
+    assert "2/3 <span" in html and "(67%)" in html
+    assert "check-ins completed ÷ check-in prompts sent" in html
+    overall = next(csv.DictReader(io.StringIO(body)))
+    assert overall["grouping"] == "all"
+    assert overall["checkin_prompts_sent"] == "3"
+    assert overall["checkins_completed_of_prompts_sent"] == "2"
+    assert overall["checkin_response_rate"] == "0.67"
+
+
 def test_csv_export_has_one_row_per_group_and_no_names(staff_client, hand_data):
     client = staff_client(Role.CLINICIAN)
     response = client.get(reverse("participants:outcomes_csv"))
@@ -357,7 +459,7 @@ def year_of_data():
         for session in sessions
     )
     sessions_by_pk = {session.pk: session for session in sessions}
-    CheckIn.objects.bulk_create(
+    checkins = CheckIn.objects.bulk_create(
         CheckIn(
             participant_id=seat.participant_id,
             enrollment=seat,
@@ -375,6 +477,21 @@ def year_of_data():
         for seat in seats
         for kind, days in (("self_compassion", 1), ("somatic", 3), ("week", 7), ("month", 30))
     )
+    # Three check-ins in four had their prompt sent as they opened.
+    checkin_type = ContentType.objects.get_for_model(CheckIn)
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=checkin.participant_id,
+            kind=PROMPT_KIND_FOR[checkin.kind],
+            subject_type=checkin_type,
+            subject_id=checkin.pk,
+            due_at=checkin.opens_at,
+            status=NotificationStatus.SENT,
+            sent_at=checkin.opens_at,
+        )
+        for checkin in checkins
+        if checkin.pk % 4
+    )
     return first
 
 
@@ -384,11 +501,14 @@ def test_outcomes_report_runs_a_bounded_number_of_queries(
     client = staff_client(Role.CLINICIAN)
     assert CheckIn.objects.count() == 200 * 12 * 4
     # Sign-in, second factor, roles, permissions, the navigation and the session: 11; the
-    # report itself: 3 (seats, screenings, check-ins), whatever the amount of data.
+    # report itself: 3 (seats, screenings, check-ins with whether their prompt was sent),
+    # whatever the amount of data.
     with django_assert_max_num_queries(14 + AUDIT_QUERIES):
         response = client.get(reverse("participants:outcomes"))
     assert response.status_code == 200
-    assert response.context["report"].overall.participant_count == 200
+    overall = response.context["report"].overall
+    assert overall.participant_count == 200
+    assert overall.prompts_sent == Notification.objects.count() == 200 * 12 * 3
     with django_assert_max_num_queries(10):
         assert client.get(reverse("participants:outcomes_csv")).status_code == 200
 
