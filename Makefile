@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean
+.PHONY: run test test-clocks clock-tools screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Journease needs Python 3.11 or newer (set PYTHON=...).")'
@@ -48,6 +48,29 @@ format: install
 test: lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || (echo "Model changes without a migration: run makemigrations." && exit 1)
 	$(BIN)/pytest -n auto
+
+# Instants the suite is also run at (UTC): Sunday 22:30 in the clinic (quiet hours, the week's
+# end), the hour after the spring-forward jump, and New Year's Eve 23:30 in the clinic (already
+# the next year in UTC). CLOCKS="..." runs others.
+CLOCKS ?= 2026-12-07T05:30:00Z 2027-03-14T09:30:00Z 2028-01-01T06:30:00Z
+
+# Debian's faketime moves the clock of the whole process tree (Python and SQLite alike).
+clock-tools:
+	@command -v faketime > /dev/null || { echo "Installing faketime"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq faketime > /dev/null; }
+
+## The suite (browser tests aside) on SQLite with the clock moved to each of CLOCKS: it must pass
+## at any hour of any day. Without faketime, time_machine moves Python's clock (--clock).
+test-clocks: install clock-tools
+	@for at in $(CLOCKS); do \
+	  echo "== the suite at $$at"; \
+	  if command -v faketime > /dev/null; then \
+	    FAKE=(env TZ=UTC FAKETIME_DONT_RESET=1 FAKETIME_SKIP_CMDS=redis-server faketime -f "@$$(date -u -d "$$at" '+%Y-%m-%d %H:%M:%S')"); \
+	  else FAKE=(); fi; \
+	  env -u DATABASE_URL -u REDIS_URL -u JOURNEASE_REQUIRE_SERVICES JOURNEASE_VAR_DIR=$(abspath var/clocks) \
+	    "$${FAKE[@]}" $(BIN)/pytest -n auto -q -m "not e2e" --ignore=tests/e2e --clock="$$at" -p no:cacheprovider || exit 1; \
+	done
 
 ## Retake the screenshots of the main pages in docs/screenshots/ (demo data, desktop and phone).
 screenshots: install

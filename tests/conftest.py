@@ -55,6 +55,21 @@ def pytest_report_header(config: pytest.Config) -> str:
     )
 
 
+@pytest.fixture(scope="session")
+def _setup_clock():
+    """The clock while the test database is made: long before any test's instant."""
+    traveller = time_machine.travel(clock.SETUP_INSTANT, tick=True)
+    traveller.start()
+    return traveller
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_setup_clock, django_db_setup):
+    """pytest-django's database, made at ``clock.SETUP_INSTANT``: rows seeded after migrate (the
+    first consent document, say) already exist at whatever instant a test states."""
+    _setup_clock.stop()
+
+
 @pytest.fixture(autouse=True)
 def stated_clock(request: pytest.FixtureRequest):
     """Every test starts at a stated instant (tests/clock.py); browser tests keep the real one."""
