@@ -86,8 +86,31 @@ def safety_alert_open_count() -> int:
 
 @dataclass(frozen=True)
 class NextStep:
-    code: str  # screen, continue, wait, consult, declined, rescreen, consent, enroll
+    code: str  # screen, continue, wait, consult, declined, rescreen, consent, enroll, or another
+    # app's step (prepare, prepare_booked), which brings its own link
     message: str
+    url: str = ""
+    link_label: str = ""
+
+
+# Steps between consent and enrolling belong to the sessions app (a preparation circle first):
+# it registers ``step(participant=..., now=...) -> NextStep | None`` here, as it adds its sections
+# to the data export, so that this app does not import it.
+_STEPS_AFTER_CONSENT: list = []
+
+
+def register_step_after_consent(step) -> None:
+    """``step(participant=..., now=...)`` returns the step before enrolling, or None."""
+    if step not in _STEPS_AFTER_CONSENT:
+        _STEPS_AFTER_CONSENT.append(step)
+
+
+def _step_after_consent(participant: User, now: datetime.datetime) -> NextStep:
+    for step in _STEPS_AFTER_CONSENT:
+        found = step(participant=participant, now=now)
+        if found is not None:
+            return found
+    return NextStep("enroll", _("You can enroll in a session."))
 
 
 def participant_next_step(
@@ -113,5 +136,5 @@ def participant_next_step(
     elif not consent_is_current(participant=participant, now=now):
         step = NextStep("consent", _("Read and sign the informed consent."))
     else:
-        step = NextStep("enroll", _("You can enroll in a session."))
+        step = _step_after_consent(participant, now)
     return step, latest, approved

@@ -7,6 +7,9 @@ class SessionsAppConfig(AppConfig):
     verbose_name = _("Group sessions")
 
     def ready(self) -> None:
+        from participants.selectors import register_step_after_consent
         from sessions_app import exports
+        from sessions_app.services.eligibility import participant_step_after_consent
 
         exports.register()
+        register_step_after_consent(participant_step_after_consent)

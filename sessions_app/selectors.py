@@ -5,6 +5,8 @@ the roster, Django admin and the scheduling services all read seats through it.
 """
 
 import datetime
+from collections.abc import Collection
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import (
@@ -19,6 +21,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import User
@@ -28,6 +31,7 @@ from sessions_app.models import (
     EnrollmentStatus,
     GroupSession,
     SessionStatus,
+    SessionType,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -102,18 +106,19 @@ def schedule_version(*, now: datetime.datetime | None = None) -> str:
 def session_list_upcoming(
     *,
     now: datetime.datetime | None = None,
-    session_type_id: int | None = None,
+    session_type_ids: Collection[int] = (),
     month: datetime.date | None = None,
 ) -> QuerySet[GroupSession]:
     """Published sessions that have not started yet, soonest first: what participants may browse.
 
-    ``month`` (its first day) keeps the sessions starting in that month in the clinic's zone.
+    ``session_type_ids`` keeps the sessions of those types (all types when empty); ``month`` (its
+    first day) keeps the sessions starting in that month in the clinic's zone.
     """
     queryset = GroupSession.objects.filter(
         status=SessionStatus.PUBLISHED, starts_at__gt=now or timezone.now()
     )
-    if session_type_id:
-        queryset = queryset.filter(session_type_id=session_type_id)
+    if session_type_ids:
+        queryset = queryset.filter(session_type_id__in=session_type_ids)
     if month is not None:
         from sessions_app.services.scheduling_rules import clinic_datetime
 
@@ -125,6 +130,18 @@ def session_list_upcoming(
             starts_at__lt=clinic_datetime(following, midnight),
         )
     return with_seat_counts(_with_related(queryset)).order_by("starts_at", "pk")
+
+
+def session_list_url_for_kind(kind: str) -> str:
+    """The upcoming sessions page showing every active session type of ``kind`` (all of them, so
+    a second preparation type is listed too); the whole list when no type of that kind exists."""
+    ids = list(
+        SessionType.objects.filter(kind=kind, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    url = reverse("sessions_app:session_list")
+    return f"{url}?{urlencode({'type': ids}, doseq=True)}" if ids else url
 
 
 def session_list_for_staff(

@@ -11,19 +11,21 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
 
 from participants.models import Screening, ScreeningStatus, User
-from participants.selectors import consent_is_current, screening_approved_on
+from participants.selectors import NextStep, consent_is_current, screening_approved_on
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
     GroupSession,
     SessionKind,
     SessionStatus,
+    SessionType,
 )
+from sessions_app.selectors import session_list_url_for_kind
 from sessions_app.services.scheduling_rules import clinic_datetime, clinic_zone
 
 
@@ -111,6 +113,37 @@ def _held_seats(participant: User, ignore: Enrollment | None):
     return seats
 
 
+def _kind_name(kind: str) -> str:
+    return str(SessionKind(kind).label).lower()
+
+
+def prerequisite_attended(
+    *,
+    participant: User,
+    session_type: SessionType,
+    before: datetime.datetime,
+    day: datetime.date,
+) -> bool:
+    """Whether the participant meets ``session_type``'s prerequisite for a session on local
+    ``day`` starting at ``before``: they attended a session of the prerequisite kind that started
+    earlier, within the type's window of days counted back from ``day`` (true when the type has
+    no prerequisite)."""
+    if not session_type.prerequisite_kind:
+        return True
+    attended = Enrollment.objects.filter(
+        participant=participant,
+        status=EnrollmentStatus.ATTENDED,
+        session__session_type__kind=session_type.prerequisite_kind,
+        session__starts_at__lt=before,
+    )
+    within = session_type.prerequisite_within_days
+    if within:
+        attended = attended.filter(
+            session__starts_at__gte=_day_start(day - datetime.timedelta(days=within))
+        )
+    return attended.exists()
+
+
 def booking_refusals(
     *,
     participant: User,
@@ -176,34 +209,25 @@ def enrollment_eligibility(
                 _("Sign the consent"),
             )
         )
-    if session_type.prerequisite_kind:
-        attended = Enrollment.objects.filter(
-            participant=participant,
-            status=EnrollmentStatus.ATTENDED,
-            session__session_type__kind=session_type.prerequisite_kind,
-            session__starts_at__lt=session.starts_at,
-        )
+    if not prerequisite_attended(
+        participant=participant, session_type=session_type, before=session.starts_at, day=day
+    ):
+        kind = _kind_name(session_type.prerequisite_kind)
         within = session_type.prerequisite_within_days
-        if within:
-            attended = attended.filter(
-                session__starts_at__gte=_day_start(day - datetime.timedelta(days=within))
+        message = (
+            _("Attend a %(kind)s within %(days)s days before this session first.")
+            % {"kind": kind, "days": within}
+            if within
+            else _("Attend a %(kind)s first.") % {"kind": kind}
+        )
+        refusals.append(
+            Refusal(
+                "prerequisite",
+                message,
+                session_list_url_for_kind(session_type.prerequisite_kind),
+                _("Find a %(kind)s") % {"kind": kind},
             )
-        if not attended.exists():
-            kind = SessionKind(session_type.prerequisite_kind).label
-            message = (
-                _("Attend a %(kind)s within %(days)s days before this session first.")
-                % {"kind": str(kind).lower(), "days": within}
-                if within
-                else _("Attend a %(kind)s first.") % {"kind": str(kind).lower()}
-            )
-            refusals.append(
-                Refusal(
-                    "prerequisite",
-                    message,
-                    reverse("sessions_app:session_list"),
-                    _("Find a %(kind)s") % {"kind": str(kind).lower()},
-                )
-            )
+        )
     interval = session_type.min_days_between_dosing
     if interval and session_type.is_dosing:
         # Another dosing seat less than ``interval`` local days before or after this one.
@@ -268,3 +292,68 @@ def ride_home_refusals(
             Refusal("instructions", _("Please confirm you have read the preparation instructions."))
         )
     return refusals
+
+
+def participant_step_after_consent(
+    *, participant: User, now: datetime.datetime | None = None
+) -> NextStep | None:
+    """What a screened, consented participant does before enrolling in a group session: attend
+    the preparation circle its type requires (``prerequisite_attended``, counted from today), or
+    the one they already hold a seat in. None when nothing stands before enrolling."""
+    now = now or timezone.now()
+    zone = clinic_zone()
+    today = timezone.localtime(now, zone).date()
+    dosing_types = (
+        SessionType.objects.filter(is_active=True, kind=SessionKind.DOSING)
+        .exclude(prerequisite_kind="")
+        .order_by("name", "pk")
+    )
+    needed = next(
+        (
+            session_type
+            for session_type in dosing_types
+            if not prerequisite_attended(
+                participant=participant, session_type=session_type, before=now, day=today
+            )
+        ),
+        None,
+    )
+    if needed is None:
+        return None
+    kind = needed.prerequisite_kind
+    seat = (
+        Enrollment.objects.filter(
+            participant=participant,
+            status=EnrollmentStatus.ENROLLED,
+            session__session_type__kind=kind,
+            session__status=SessionStatus.PUBLISHED,
+            session__starts_at__gt=now,
+        )
+        .select_related("session")
+        .order_by("session__starts_at")
+        .first()
+    )
+    if seat is not None:
+        when = formats.date_format(
+            timezone.localtime(seat.session.starts_at, zone), "l j F, g:i A T"
+        )
+        return NextStep(
+            "prepare_booked",
+            _("Attend your %(kind)s on %(when)s. After it, you can enroll in a group session.")
+            % {"kind": _kind_name(kind), "when": when},
+            reverse("sessions_app:my_sessions"),
+            _("My sessions"),
+        )
+    within = needed.prerequisite_within_days
+    message = (
+        _("Attend a %(kind)s: a group session needs one within the %(days)s days before it.")
+        % {"kind": _kind_name(kind), "days": within}
+        if within
+        else _("Attend a %(kind)s before your first group session.") % {"kind": _kind_name(kind)}
+    )
+    return NextStep(
+        "prepare",
+        message,
+        session_list_url_for_kind(kind),
+        _("Find a %(kind)s") % {"kind": _kind_name(kind)},
+    )

@@ -34,10 +34,21 @@ def _months(now: datetime.datetime, count: int = 6) -> list[datetime.date]:
     return months
 
 
+def _selected_type_ids(request: HttpRequest) -> tuple[int, ...]:
+    """``?type=`` given once, several times, or as ids joined by commas (the page's own choice
+    of several types): every id is kept; anything else is ignored."""
+    ids = {
+        int(part)
+        for value in request.GET.getlist("type")
+        for part in value.split(",")
+        if part.strip().isdigit()
+    }
+    return tuple(sorted(ids))
+
+
 def session_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    selected = request.GET.get("type", "")
-    type_id = int(selected) if selected.isdigit() else None
+    type_ids = _selected_type_ids(request)
     months = _months(now)
     month = next((m for m in months if m.strftime("%Y-%m") == request.GET.get("month")), None)
     return render(
@@ -47,12 +58,16 @@ def session_list(request: HttpRequest) -> HttpResponse:
             # Built only when the cached list is missing: building the annotated query alone
             # costs about as much as the rest of the page.
             "sessions": SimpleLazyObject(
-                lambda: session_list_upcoming(session_type_id=type_id, month=month, now=now)
+                lambda: session_list_upcoming(session_type_ids=type_ids, month=month, now=now)
             ),
             "session_types": SimpleLazyObject(
                 lambda: SessionType.objects.filter(is_active=True).order_by("name")
             ),
-            "selected_type": type_id,
+            "selected_types": type_ids,
+            "selected_type_list": SimpleLazyObject(
+                lambda: list(SessionType.objects.filter(pk__in=type_ids).order_by("name"))
+            ),
+            "type_key": ",".join(str(pk) for pk in type_ids),
             "months": months,
             "selected_month": month,
             # The list is rendered once per version and filter, then served from the cache.

@@ -72,4 +72,6 @@ def test_demo_participant_is_approved_and_has_signed_the_consent(roles):
     participant = User.objects.get(email="participant@journease.test")
     assert participant.screenings.count() == 1
     assert consent_is_current(participant=participant)
-    assert participant_next_step(participant=participant)[0].code == "enroll"
+    # Screened and consented; the demo gives them a seat in the next preparation circle, which
+    # the group session requires first: their next step names it.
+    assert participant_next_step(participant=participant)[0].code == "prepare_booked"
