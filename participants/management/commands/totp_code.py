@@ -15,7 +15,10 @@ class Command(BaseCommand):
         from django.conf import settings
 
         if not settings.DEBUG:
-            raise CommandError("totp_code is for development (DEBUG on) only.")
+            raise CommandError(
+                "totp_code is for development only: run it with DEBUG=1 "
+                "(DEBUG=1 .venv/bin/python manage.py totp_code <e-mail>)."
+            )
         device = TOTPDevice.objects.filter(user__email__iexact=email, confirmed=True).first()
         if device is None:
             raise CommandError(f"No authenticator is set up for {email}.")
