@@ -148,6 +148,16 @@ CSSRS_HELP = {
 CSSRS_CODES = tuple(f"cssrs_{n}" for n in range(1, 7))
 # The published flow asks questions 3 to 5 only after a "yes" to question 2.
 CSSRS_AFTER_2 = CSSRS_CODES[2:5]
+# Follow-up questions and the question whose "yes" asks them; the page hides them otherwise.
+FOLLOW_UPS = {**dict.fromkeys(CSSRS_AFTER_2, "cssrs_2"), "cssrs_6_recent": "cssrs_6"}
+# Said where numbered follow-ups begin, so the numbers never jump from 2 to 6 without a reason
+# (the published screener keeps its numbers: clinicians and the section's intro refer to them).
+SKIP_NOTES = {
+    CSSRS_AFTER_2[0]: _(
+        "Questions 3 to 5 are asked only after a “Yes” to question 2. After a “No”, they are "
+        "skipped and question 6 comes next."
+    ),
+}
 NUMBERED_CODES = frozenset(PHQ9_CODES + GAD7_CODES + CSSRS_CODES)
 # Answers the review page highlights whenever they are not "no"/0 (see scoring.safety_assessment).
 SAFETY_CODES = frozenset(("phq9_9", *CSSRS_CODES))

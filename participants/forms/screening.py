@@ -2,11 +2,19 @@
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, Submit
+from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from participants.instruments import CSSRS_AFTER_2, NUMBERED_CODES, Section, flaggable_choices
+from participants.instruments import (
+    FOLLOW_UPS,
+    NO,
+    NUMBERED_CODES,
+    SKIP_NOTES,
+    Section,
+    flaggable_choices,
+)
 from participants.models import FlagRule, ScreeningDecision
 from participants.services.screening import section_errors
 
@@ -60,21 +68,36 @@ class ScreeningSectionForm(forms.Form):
         for index, question in enumerate(section.questions, start=1):
             number = index if question.code in NUMBERED_CODES else None
             self.fields[question.code] = _field_for(question, number)
-            # screening.js shows follow-up questions only after the answer that asks for them.
+            if question.code in SKIP_NOTES:
+                layout.append(
+                    HTML(format_html('<p class="skip-note small text-body-secondary">{}</p>', SKIP_NOTES[question.code]))
+                )
             css = f"question question-{question.code}"
-            if question.code in CSSRS_AFTER_2:
-                css += " follows-cssrs_2"
-            elif question.code == "cssrs_6_recent":
-                css += " follows-cssrs_6"
-            if question.kind in ("yesno", "scale"):
-                layout.append(Div(InlineRadios(question.code), css_class=css))
-            else:
-                layout.append(Div(question.code, css_class=css))
+            attrs = {}
+            source = FOLLOW_UPS.get(question.code)
+            if source:
+                # screening.js shows a follow-up as soon as its question is answered "yes"; a
+                # known "no" hides it from the first paint (and without JavaScript).
+                css += f" follows-{source}"
+                if self._answer(source) == NO:
+                    attrs["hidden"] = True
+            inner = (
+                InlineRadios(question.code)
+                if question.kind in ("yesno", "scale")
+                else question.code
+            )
+            layout.append(Div(inner, css_class=css, **attrs))
         self.helper = FormHelper()
         self.helper.layout = Layout(*layout)
         self.helper.add_input(
             Submit("save", _("Save and review") if last else _("Save and continue"))
         )
+
+    def _answer(self, code: str):
+        """The answer to ``code`` as this page shows it: submitted now, or saved before."""
+        if self.is_bound:
+            return self.data.get(code)
+        return self.initial.get(code)
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -1,6 +1,7 @@
 /* Follow-up questions of the C-SSRS screener appear only after the answer that asks for them,
    as in the published flow (questions 3 to 5 after "yes" to question 2; the 3-month question
-   after "yes" to question 6). Without JavaScript every question stays visible. */
+   after "yes" to question 6). The server already hides them after a saved "no"; without
+   JavaScript the others stay visible, and a note before question 3 says when to answer them. */
 (function () {
   "use strict";
   function update(form, source) {
