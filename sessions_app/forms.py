@@ -21,6 +21,7 @@ from sessions_app.services.scheduling import (
     SchedulingError,
     SessionDetails,
     clinic_datetime,
+    clinic_span,
     clinic_zone,
 )
 
@@ -90,7 +91,10 @@ class SessionForm(SchedulingErrorsMixin, forms.Form):
         label=_("Ends"),
         widget=TimeInput(),
         required=False,
-        help_text=_("Blank: the session type's length."),
+        help_text=_(
+            "Blank: the session type's length. A time before the start is on the next day "
+            "(a session past midnight)."
+        ),
     )
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
     capacity = forms.IntegerField(
@@ -192,10 +196,10 @@ class SessionForm(SchedulingErrorsMixin, forms.Form):
         data = self.cleaned_data
         session_type: SessionType = data["session_type"]
         room: Room = data["room"]
-        starts_at = clinic_datetime(data["date"], data["start_time"])
         if data.get("end_time"):
-            ends_at = clinic_datetime(data["date"], data["end_time"])
+            starts_at, ends_at = clinic_span(data["date"], data["start_time"], data["end_time"])
         else:
+            starts_at = clinic_datetime(data["date"], data["start_time"])
             ends_at = starts_at + datetime.timedelta(minutes=session_type.duration_minutes)
         capacity = data.get("capacity") or min(session_type.default_capacity, room.capacity)
         minimum = data.get("min_participants")
@@ -268,6 +272,9 @@ class RescheduleForm(SchedulingErrorsMixin, forms.Form):
         self.fields["room"].queryset = Room.objects.filter(is_active=True)
         for name in ("date", "start_time", "end_time"):
             self.fields[name].help_text = _zone_help()
+        self.fields["end_time"].help_text = _(
+            "A time before the start is on the next day (a session past midnight). %(zone)s"
+        ) % {"zone": _zone_help()}
         self.helper = FormHelper()
         self.helper.layout = Layout(_time_row("date", "start_time", "end_time"), "room")
         self.helper.add_input(Submit("submit", _("Move the session")))
@@ -279,10 +286,7 @@ class RescheduleForm(SchedulingErrorsMixin, forms.Form):
 
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
         data = self.cleaned_data
-        return (
-            clinic_datetime(data["date"], data["start_time"]),
-            clinic_datetime(data["date"], data["end_time"]),
-        )
+        return clinic_span(data["date"], data["start_time"], data["end_time"])
 
 
 class DuplicateForm(SchedulingErrorsMixin, forms.Form):

@@ -21,24 +21,28 @@ from sessions_app.models import GroupSession, Room, SessionStatus
 from sessions_app.services import message_plans
 from sessions_app.services.scheduling_rules import (
     MAX_SERIES_WEEKS,
+    MAX_SESSION_HOURS,
     MONITOR_PERMISSION,
     NON_FIELD,
     SchedulingError,
     SeriesResult,
     SessionDetails,
     clinic_datetime,
+    clinic_span,
     clinic_zone,
     session_check,
 )
 
 __all__ = [
     "MAX_SERIES_WEEKS",
+    "MAX_SESSION_HOURS",
     "MONITOR_PERMISSION",
     "NON_FIELD",
     "SchedulingError",
     "SeriesResult",
     "SessionDetails",
     "clinic_datetime",
+    "clinic_span",
     "clinic_zone",
     "lock_session",
     "session_cancel",

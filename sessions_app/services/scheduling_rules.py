@@ -20,6 +20,9 @@ from sessions_app.selectors import with_seat_counts
 
 MONITOR_PERMISSION = "participants.monitor_dosing"
 MAX_SERIES_WEEKS = 52
+# The longest a session may last: an evening may run past midnight, but a longer span is a typo
+# (an end time meant for the same day that would end the next one).
+MAX_SESSION_HOURS = 12
 NON_FIELD = "__all__"
 
 # Sessions in these statuses still occupy their room and their staff.
@@ -72,6 +75,16 @@ def clinic_datetime(day: datetime.date, time: datetime.time) -> datetime.datetim
     return datetime.datetime.combine(day, time, tzinfo=clinic_zone())
 
 
+def clinic_span(
+    day: datetime.date, start: datetime.time, end: datetime.time
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start and end instants of a session held on local ``day`` from ``start`` to ``end``
+    (wall-clock times): an end at or before the start is on the next local day, as an evening
+    that runs past midnight does. Whether that span is allowed is ``session_check``'s to say."""
+    end_day = day if end > start else day + datetime.timedelta(days=1)
+    return clinic_datetime(day, start), clinic_datetime(end_day, end)
+
+
 def _local(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment, clinic_zone()), "D j M Y, g:i A T")
 
@@ -92,7 +105,8 @@ def session_check(
 ) -> dict[str, list[str]]:
     """Every rule a session's details must meet; returns messages by field (empty when fine).
 
-    Rules: a new or moved session starts in the future and ends after it starts; capacity is at
+    Rules: a new or moved session starts in the future, ends after it starts and lasts at most
+    ``MAX_SESSION_HOURS`` (so it may run past midnight); capacity is at
     least 1, within the room's, and (for an existing session) not below the seats already taken
     and held by open offers; the room, each facilitator and the medical monitor are free at that
     time (no overlap with another session that is not cancelled); a medical monitor holds the
@@ -110,6 +124,15 @@ def session_check(
         add("starts_at", _("A session cannot be scheduled in the past."))
     if ends_at <= starts_at:
         add("ends_at", _("The session must end after it starts."))
+    elif ends_at - starts_at > datetime.timedelta(hours=MAX_SESSION_HOURS):
+        add(
+            "ends_at",
+            _(
+                "A session lasts at most %(hours)s hours; this one would end on %(when)s. "
+                "Check the end time and the date."
+            )
+            % {"hours": MAX_SESSION_HOURS, "when": _local(ends_at)},
+        )
     if details.capacity < 1:
         add("capacity", _("Capacity must be at least 1."))
     if details.capacity > details.room.capacity:
