@@ -56,9 +56,10 @@ def session_create(request: HttpRequest) -> HttpResponse:
 def series_create(request: HttpRequest) -> HttpResponse:
     form = forms.SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        details = form.details()
         try:
             result = scheduling.session_series_create(
-                details=form.details(),
+                details=details,
                 weeks=form.cleaned_data["weeks"],
                 created_by=request.user,
                 publish=form.cleaned_data.get("publish", False),
@@ -69,7 +70,13 @@ def series_create(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "sessions_app/staff/series_done.html",
-                {"created": result.created, "skipped": result.skipped},
+                {
+                    # What was asked for, named even when every date was skipped.
+                    "details": details,
+                    "published": form.cleaned_data.get("publish", False),
+                    "created": result.created,
+                    "skipped": result.skipped,
+                },
             )
     return _form_page(
         request,
