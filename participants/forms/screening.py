@@ -70,7 +70,12 @@ class ScreeningSectionForm(forms.Form):
             self.fields[question.code] = _field_for(question, number)
             if question.code in SKIP_NOTES:
                 layout.append(
-                    HTML(format_html('<p class="skip-note small text-body-secondary">{}</p>', SKIP_NOTES[question.code]))
+                    HTML(
+                        format_html(
+                            '<p class="skip-note small text-body-secondary">{}</p>',
+                            SKIP_NOTES[question.code],
+                        )
+                    )
                 )
             css = f"question question-{question.code}"
             attrs = {}
