@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from functools import cache
 
+import factory.random
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
@@ -68,6 +69,13 @@ def django_db_setup(_setup_clock, django_db_setup):
     """pytest-django's database, made at ``clock.SETUP_INSTANT``: rows seeded after migrate (the
     first consent document, say) already exist at whatever instant a test states."""
     _setup_clock.stop()
+
+
+@pytest.fixture(autouse=True)
+def repeatable_test_data(request: pytest.FixtureRequest) -> None:
+    """Factories draw the same names and values for a test on every run, so a test that passes
+    once passes again (a random surname that happens to be a word on the page is found at once)."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)

@@ -174,8 +174,9 @@ def test_participant_pages_never_show_another_participant(eligible):
     person, client = eligible
     session = GroupSessionFactory(session_type=SessionTypeFactory(), capacity=2)
     enrollment_service.enrollment_create(participant=person, session=session)
-    other = EnrollmentFactory(session=session)
-    waiting = WaitlistEntryFactory(session=session)
+    # Names no page could show by chance (a random surname may equal the viewer's first name).
+    other = EnrollmentFactory(session=session, participant__last_name="Otherwell")
+    waiting = WaitlistEntryFactory(session=session, participant__last_name="Waitingham")
     pages = [
         client.get(url("session_list")),
         client.get(url("session_detail", session.pk)),

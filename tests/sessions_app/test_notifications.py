@@ -340,6 +340,7 @@ def test_one_sessions_reminders_are_rendered_once_for_all_its_participants(
     assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in people)
 
 
+@pytest.mark.clock("2031-03-03 12:00")  # the day before both sessions
 def test_each_message_in_a_batch_says_its_own_session_kind_and_details(roles, settings):
     morning = GroupSessionFactory(starts_at=denver(2031, 3, 4, 10))
     afternoon = GroupSessionFactory(starts_at=denver(2031, 3, 4, 15))
