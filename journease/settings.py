@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "participants.security.IdleTimeoutMiddleware",
     "participants.security.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A deadlock that no service retried becomes "please try again" (503), never a 500.
+    "journease.middleware.TryAgainMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,11 +1,17 @@
 """Django admin for capacity management: session types, rooms, sessions with their enrollments.
 
-The session form runs the scheduling rules of ``services/scheduling.py`` (room and staff free,
-capacity within the room's and not below the seats taken, a monitor for a published dosing
-session); the seat columns come from the one seat selector, annotated, not queried per row.
+Sessions are saved through the scheduling services of the staff pages (``session_create``,
+``session_update``, ``session_publish``, ``session_cancel``), which check every rule (room and
+staff free, capacity within the room's and not below the seats taken and offered, a monitor for
+a published dosing session) under the locks of ``services/locking.py``. The form checks the same
+rules first, without locks, for quick feedback only. A refusal under the lock, or a change that
+met others' too often (a deadlock, retried three times), rolls back the whole change form and
+shows at the form's fields: nothing is half-saved. The seat columns come from the one seat
+selector, annotated, not queried per row.
 """
 
 import csv
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -26,9 +32,19 @@ from sessions_app.models import (
     WaitlistEntry,
 )
 from sessions_app.selectors import session_roster, with_seat_counts
-from sessions_app.services import scheduling, waitlist
+from sessions_app.services import scheduling
+from sessions_app.services.locking import run_retried, try_again_message
 from sessions_app.services.notifications import notifications_retry
-from sessions_app.services.scheduling import SchedulingError, SessionDetails
+from sessions_app.services.scheduling import NON_FIELD, SchedulingError, SessionDetails
+
+
+class _RefusedUnderLock(Exception):  # noqa: N818 - carried to the form, never shown as is
+    """A scheduling service refused the admin's change: the change form's transaction rolls
+    back and the form is shown again with these errors at their fields."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(errors)
 
 
 @admin.register(SessionType)
@@ -109,12 +125,12 @@ class GroupSessionAdminForm(forms.ModelForm):
             "cancellation_reason",
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        needed = ("session_type", "room", "starts_at", "ends_at", "capacity")
-        if any(cleaned.get(name) in (None, "") for name in needed):
-            return cleaned
-        details = SessionDetails(
+    # Errors found by the services under the lock, on a first attempt (see GroupSessionAdmin).
+    refused_under_lock: dict[str, list[str]] = {}
+
+    def details(self) -> SessionDetails:
+        cleaned = self.cleaned_data
+        return SessionDetails(
             session_type=cleaned["session_type"],
             title=cleaned.get("title") or cleaned["session_type"].name,
             starts_at=cleaned["starts_at"],
@@ -125,15 +141,29 @@ class GroupSessionAdminForm(forms.ModelForm):
             facilitators=tuple(cleaned.get("facilitators") or ()),
             medical_monitor=cleaned.get("medical_monitor"),
         )
-        errors = scheduling.session_check(
-            details=details,
-            session=self.instance if self.instance.pk else None,
-            publishing=cleaned.get("status") == SessionStatus.PUBLISHED,
-        )
+
+    def _add_errors(self, errors: dict[str, list[str]]) -> None:
         for name, texts in errors.items():
             target = name if name in self.fields else None
+            present = self.errors.get(target or NON_FIELD, [])
             for text in texts:
-                self.add_error(target, text)
+                if text not in present:
+                    self.add_error(target, text)
+
+    def clean(self):
+        cleaned = super().clean()
+        self._add_errors(self.refused_under_lock)
+        needed = ("session_type", "room", "starts_at", "ends_at", "capacity")
+        if any(cleaned.get(name) in (None, "") for name in needed):
+            return cleaned
+        # Quick feedback before any lock; the service checks all of it again under the locks.
+        self._add_errors(
+            scheduling.session_check(
+                details=self.details(),
+                session=self.instance if self.instance.pk else None,
+                publishing=cleaned.get("status") == SessionStatus.PUBLISHED,
+            )
+        )
         return cleaned
 
 
@@ -170,48 +200,83 @@ class GroupSessionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return with_seat_counts(super().get_queryset(request))
 
-    def save_model(self, request, obj, form, change):
-        """Save the plain fields; a move or a cancellation waits for ``save_related``.
-
-        Moving and cancelling go through their one service each (``session_reschedule``,
-        ``session_cancel``), so admin changes tell participants like the staff pages do. They
-        run after the facilitators are saved, inside admin's transaction.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Admin's change form runs in one transaction; it is retried when the database aborts
+        it as a deadlock. A refusal under the lock (or a last failed attempt) rolls it all back
+        and the form is shown again, bound to what was posted, with the reasons at its fields.
         """
-        form.pending_move = form.pending_cancel = None
-        if not change:
-            obj.created_by = request.user
-            super().save_model(request, obj, form, change)
-            return
-        previous = GroupSession.objects.select_for_update().get(pk=obj.pk)
-        form.capacity_raised = obj.capacity > previous.capacity
-        if (previous.starts_at, previous.ends_at, previous.room_id) != (
-            obj.starts_at,
-            obj.ends_at,
-            obj.room_id,
-        ):
-            form.pending_move = (obj.starts_at, obj.ends_at, obj.room)
-            obj.starts_at, obj.ends_at, obj.room = (
-                previous.starts_at,
-                previous.ends_at,
-                previous.room,
+        attempt = partial(super().changeform_view, request, object_id, form_url, extra_context)
+        try:
+            return run_retried(
+                attempt, give_up=lambda: _RefusedUnderLock({NON_FIELD: [try_again_message()]})
             )
-        if obj.status == SessionStatus.CANCELLED and previous.status != SessionStatus.CANCELLED:
-            form.pending_cancel = obj.cancellation_reason
-            obj.status, obj.cancellation_reason = previous.status, previous.cancellation_reason
-        super().save_model(request, obj, form, change)
+        except _RefusedUnderLock as refused:
+            request.session_refused_under_lock = refused.errors
+            return attempt()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        errors = getattr(request, "session_refused_under_lock", None)
+        if errors:
+            form = type(form.__name__, (form,), {"refused_under_lock": errors})
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Save through the scheduling services, as the staff pages do: create; or update (a
+        move through ``session_reschedule``), then publish or cancel if the status asks for it.
+        Each checks its rules under the locks; a refusal rolls back the whole change."""
+        details = form.details()
+        status = form.cleaned_data.get("status")
+        try:
+            if not change:
+                if status not in (SessionStatus.DRAFT, SessionStatus.PUBLISHED):
+                    raise SchedulingError(
+                        {"status": [_("A new session is saved as a draft or published.")]}
+                    )
+                session = scheduling.session_create(
+                    details=details,
+                    created_by=request.user,
+                    publish=status == SessionStatus.PUBLISHED,
+                )
+            else:
+                previous = form.initial.get("status")
+                if status == previous or status in (
+                    SessionStatus.PUBLISHED,
+                    SessionStatus.CANCELLED,
+                ):
+                    session = scheduling.session_update(
+                        session=obj, details=details, by=request.user
+                    )
+                else:
+                    raise SchedulingError(
+                        {
+                            "status": [
+                                _(
+                                    "Here a session can be published or cancelled; it is "
+                                    "completed by taking attendance."
+                                )
+                            ]
+                        }
+                    )
+                if status == SessionStatus.PUBLISHED and previous != status:
+                    session = scheduling.session_publish(session=session, by=request.user)
+                if status == SessionStatus.CANCELLED and previous != status:
+                    session = scheduling.session_cancel(
+                        session=session,
+                        reason=form.cleaned_data.get("cancellation_reason", ""),
+                        by=request.user,
+                    )
+        except SchedulingError as error:
+            raise _RefusedUnderLock(error.errors) from error
+        # What admin logs and redirects to is the row the services saved.
+        obj.pk = session.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        session = form.instance
-        if getattr(form, "pending_move", None):
-            starts_at, ends_at, room = form.pending_move
-            scheduling.session_reschedule(
-                session=session, starts_at=starts_at, ends_at=ends_at, room=room, by=request.user
-            )
-        if getattr(form, "pending_cancel", None):
-            scheduling.session_cancel(session=session, reason=form.pending_cancel, by=request.user)
-        elif getattr(form, "capacity_raised", False):
-            waitlist.waitlist_fill_held_seats(session=session)
+        """The services saved the staff; the inlines are read-only (seats change on the roster)."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description=_("seats taken"), ordering="seats_taken")
     def seats_taken_column(self, session: GroupSession) -> int:

@@ -220,7 +220,6 @@ class GroupSession(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [
             models.Index(fields=["status", "starts_at"], name="session_status_start_idx"),
-            # The newest change is the version of the cached list of upcoming sessions.
             models.Index(fields=["updated_at"], name="session_updated_idx"),
         ]
         constraints = [
@@ -541,6 +540,20 @@ class EnrollmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.enrollment_id})"
+
+
+class ScheduleVersion(models.Model):
+    """The version of the cached list of upcoming sessions: one row whose counter is raised after
+    each committed change to what the list shows (``services.schedule_cache``)."""
+
+    counter = models.BigIntegerField(_("counter"))
+
+    class Meta:
+        verbose_name = _("schedule version")
+        verbose_name_plural = _("schedule versions")
+
+    def __str__(self) -> str:
+        return str(self.counter)
 
 
 class CalendarFeed(models.Model):

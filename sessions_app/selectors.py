@@ -8,7 +8,6 @@ import datetime
 from collections.abc import Collection
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -30,6 +29,7 @@ from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
     GroupSession,
+    ScheduleVersion,
     SessionStatus,
     SessionType,
     WaitlistEntry,
@@ -78,29 +78,26 @@ def _with_related(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
     )
 
 
-def _schedule_version_sql() -> str:
-    parts = []
-    for model in (GroupSession, Enrollment, WaitlistEntry):
-        table = connection.ops.quote_name(model._meta.db_table)
-        # Table names from the models, quoted: no input reaches this SQL.
-        parts += [f"(SELECT MAX(updated_at) FROM {table})", f"(SELECT MAX(id) FROM {table})"]  # noqa: S608
-    return "SELECT " + ", ".join(parts)
+SCHEDULE_VERSION_ROW = 1
 
 
 def schedule_version(*, now: datetime.datetime | None = None) -> str:
-    """A token that changes whenever a session, a seat or a waitlist place is saved or added,
-    and at least once a minute: the rendered list of upcoming sessions is reused until it does.
+    """A token that changes whenever a committed change touches the upcoming sessions (a session,
+    a seat, an offer, a waitlist place), and at least once a minute: the rendered list of upcoming
+    sessions is reused until it does.
 
-    One query of six index lookups (``updated_at`` and the primary key of each table), written
-    as SQL because building it with the ORM cost more than running it. Seat changes always save
-    their row (the enrollment and waitlist services), so a seat taken shows at once; the minute
-    bounds what changes without a save (a session starting, a deleted row).
+    Its counter (one row, one query) is raised by every service that changes what the list
+    shows, after the change commits (``services.schedule_cache``): read before the list's rows, it
+    can never name a list older than itself, however late a transaction commits. The minute
+    bounds what changes without a service (a session starting).
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_schedule_version_sql())
-        row = cursor.fetchone()
+    counter = (
+        ScheduleVersion.objects.filter(pk=SCHEDULE_VERSION_ROW)
+        .values_list("counter", flat=True)
+        .first()
+    )
     minute = int((now or timezone.now()).timestamp() // 60)
-    return "|".join(str(part) for part in (minute, *row))
+    return f"{minute}|{counter}"
 
 
 def session_list_upcoming(

@@ -16,9 +16,15 @@ from sessions_app.models import (
     SessionStatus,
 )
 from sessions_app.services import message_plans
-from sessions_app.services.scheduling import SchedulingError, lock_session
+from sessions_app.services.locking import lock_session, retried, try_again_message
+from sessions_app.services.scheduling import SchedulingError
 
 
+def _try_again() -> SchedulingError:
+    return SchedulingError(try_again_message())
+
+
+@retried(give_up=_try_again)
 def attendance_record(
     *,
     session: GroupSession,
@@ -47,7 +53,7 @@ def attendance_record(
             raise SchedulingError(_("Attendance can be taken once the session has started."))
         enrollments = {
             e.pk: e
-            for e in Enrollment.objects.select_for_update().filter(
+            for e in Enrollment.objects.select_for_update(of=("self",)).filter(
                 session=locked, status__in=SEAT_HOLDING_STATUSES, pk__in=marks.keys()
             )
         }

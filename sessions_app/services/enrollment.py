@@ -1,12 +1,16 @@
 """Taking, giving up and moving seats: by participants themselves or by a coordinator on their
 behalf, through the same rules (no override).
 
-Every path that changes seats locks the session row first (``lock_session``) in one transaction,
-so capacity is never exceeded however many people click at once (enrolling checks its rules and
-the seats once before the lock too, so refusals do not queue for it); a move locks both sessions in
-order of primary key so that two moves in opposite directions cannot deadlock. Every change is
+Every path that changes seats locks the session row first (``locking.lock_session``) in one
+transaction, so capacity is never exceeded however many people click at once (enrolling checks
+its rules and the seats once before the lock too, so refusals do not queue for it); a move locks
+both sessions in order of primary key (the lock order of ``locking.py``). Every change is
 recorded as an ``EnrollmentEvent`` (who, when, why) and plans or cancels its messages in the
-same transaction.
+same transaction. Each service's transaction is retried when the database aborts it as a
+deadlock, and after the last attempt refuses with the code ``try_again``.
+
+Someone holding an open offer for a session who enrolls in it (an old tab's form, a coordinator
+on their behalf, a move) takes the offer's seat: the offer closes and no other seat is taken.
 """
 
 import datetime
@@ -23,6 +27,8 @@ from sessions_app.models import (
     EnrollmentStatus,
     GroupSession,
     SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from sessions_app.services import message_plans
 from sessions_app.services.eligibility import (
@@ -32,8 +38,20 @@ from sessions_app.services.eligibility import (
     enrollment_eligibility,
     ride_home_refusals,
 )
-from sessions_app.services.scheduling import lock_session
-from sessions_app.services.waitlist import seat_counts, session_is_full, waitlist_offer_seats
+from sessions_app.services.locking import (
+    lock_enrollment,
+    lock_session,
+    lock_sessions,
+    lock_waitlist_entries,
+    retried,
+)
+from sessions_app.services.waitlist import (
+    refused_try_again,
+    seat_counts,
+    session_is_full,
+    waitlist_offer_seats,
+    waitlist_offer_taken,
+)
 
 __all__ = [
     "EnrollmentRefused",
@@ -61,6 +79,35 @@ def _full() -> Refusal:
     )
 
 
+def _offer_expired() -> Refusal:
+    return Refusal("offer_expired", _("This offer has expired or was already answered."))
+
+
+def _holds_offer(participant: User, session: GroupSession) -> bool:
+    return WaitlistEntry.objects.filter(
+        participant=participant, session=session, status=WaitlistStatus.OFFERED
+    ).exists()
+
+
+def _own_offer(
+    participant: User, session: GroupSession, now: datetime.datetime
+) -> WaitlistEntry | None:
+    """The open offer ``participant`` holds for the *locked* ``session``, locked (None without
+    one); an offer past its expiry, not yet swept, is refused as expired."""
+    offer = (
+        lock_waitlist_entries(
+            WaitlistEntry.objects.filter(
+                participant=participant, session=session, status=WaitlistStatus.OFFERED
+            )
+        )
+        .order_by("pk")
+        .first()
+    )
+    if offer is not None and offer.offer_expires_at <= now:
+        raise EnrollmentRefused(_offer_expired())
+    return offer
+
+
 def _refuse_unless_seat_free(
     *,
     participant: User,
@@ -83,7 +130,10 @@ def _refuse_unless_seat_free(
     )
     if refusals:
         raise EnrollmentRefused(refusals)
-    if not from_offer and session_is_full(seat_counts(session)):
+    if from_offer or not session_is_full(seat_counts(session)):
+        return
+    # Full, unless a seat is held for this very person (their offer): then it is theirs.
+    if not _holds_offer(participant, session):
         raise EnrollmentRefused(_full())
 
 
@@ -128,25 +178,36 @@ def seat_create(
     now: datetime.datetime,
 ) -> Enrollment:
     """Seat ``participant`` in the *locked* ``session`` if every rule holds and a seat is free
-    (or held for them by an offer). Callers open the transaction and take the lock."""
+    or held for them by an offer (``from_offer``: the caller closes that offer; otherwise an open
+    offer they hold is taken and closed here). Callers open the transaction and take the lock."""
     details = {
         "ride_home_name": ride_home_name,
         "ride_home_phone": ride_home_phone,
         "instructions_acknowledged": instructions_acknowledged,
-        "from_offer": from_offer,
     }
+    offer = None if from_offer else _own_offer(participant, session, now)
     _refuse_unless_seat_free(
-        participant=participant, session=session, ignore=ignore, now=now, **details
+        participant=participant,
+        session=session,
+        ignore=ignore,
+        now=now,
+        from_offer=from_offer or offer is not None,
+        **details,
     )
-    return _seat_take(
+    enrollment = _seat_take(
         participant=participant,
         session=session,
         by=by,
         reason=reason,
         action=action,
+        # Recorded as taking the offer, unless it is a move (recorded as the move).
+        from_offer=from_offer or (offer is not None and action == EnrollmentAction.ENROLLED),
         now=now,
         **details,
     )
+    if offer is not None:
+        waitlist_offer_taken(entry=offer)
+    return enrollment
 
 
 def _same_schedule(read: GroupSession, locked: GroupSession) -> bool:
@@ -159,6 +220,7 @@ def _same_schedule(read: GroupSession, locked: GroupSession) -> bool:
     )
 
 
+@retried(give_up=refused_try_again)
 def enrollment_create(
     *,
     participant: User,
@@ -172,7 +234,8 @@ def enrollment_create(
 ) -> Enrollment:
     """Take a seat: the participant themselves, or a coordinator on their behalf (``by``, with a
     reason). Refused with every reason when a rule does not hold; a full session (or one with
-    people waiting) is refused with the code ``full``, which offers the waitlist.
+    people waiting) is refused with the code ``full``, which offers the waitlist. Someone holding
+    an open offer for the session takes the offer's seat, and the offer closes.
 
     Every rule and the seats are checked first without the lock, so that the crowd refused from
     a session that has just filled (or refused for a rule) never queues behind the people taking
@@ -205,18 +268,22 @@ def enrollment_create(
         refusals = booking_refusals(participant=participant, session=locked, now=now)
         if refusals:
             raise EnrollmentRefused(refusals)
-        if session_is_full(seat_counts(locked)):
+        offer = _own_offer(participant, locked, now)
+        if offer is None and session_is_full(seat_counts(locked)):
             raise EnrollmentRefused(_full())
-        return _seat_take(
+        enrollment = _seat_take(
             participant=participant,
             session=locked,
             by=by,
             reason=reason.strip(),
-            from_offer=False,
+            from_offer=offer is not None,
             action=EnrollmentAction.ENROLLED,
             now=now,
             **details,
         )
+        if offer is not None:
+            waitlist_offer_taken(entry=offer)
+        return enrollment
 
 
 def cancellation_is_late(enrollment: Enrollment, now: datetime.datetime) -> bool:
@@ -227,7 +294,7 @@ def cancellation_is_late(enrollment: Enrollment, now: datetime.datetime) -> bool
 def _give_up(
     enrollment: Enrollment, by: User, reason: str, now: datetime.datetime, *, action: str
 ) -> Enrollment:
-    current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    current = lock_enrollment(enrollment.pk)
     current.session = enrollment.session
     if current.status != EnrollmentStatus.ENROLLED:
         raise EnrollmentRefused(Refusal("not_enrolled", _("This seat is not held any more.")))
@@ -257,6 +324,7 @@ def _give_up(
     return current
 
 
+@retried(give_up=refused_try_again)
 def enrollment_cancel(
     *,
     enrollment: Enrollment,
@@ -284,6 +352,7 @@ def enrollment_cancel(
     return cancelled
 
 
+@retried(give_up=refused_try_again)
 def enrollment_move(
     *,
     enrollment: Enrollment,
@@ -302,8 +371,7 @@ def enrollment_move(
         raise EnrollmentRefused(Refusal("same_session", _("Choose a different session.")))
     with transaction.atomic():
         # Both rows, in order of primary key: two opposite moves cannot deadlock.
-        first, second = sorted([enrollment.session_id, to_session.pk])
-        locked = {pk: lock_session(GroupSession(pk=pk)) for pk in (first, second)}
+        locked = lock_sessions([enrollment.session_id, to_session.pk])
         source, target = locked[enrollment.session_id], locked[to_session.pk]
         if source.status != SessionStatus.PUBLISHED:
             raise EnrollmentRefused(

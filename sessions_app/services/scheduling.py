@@ -2,10 +2,12 @@
 duplicate.
 
 Every rule about when and where a session may take place is checked by ``session_check``
-(``scheduling_rules.py``) under a lock: the session row (``select_for_update``) whenever seats or
-capacity may change, and the room and the staff members being booked, so that two staff members
-saving at once cannot double-book them. Views, Django admin and commands call these functions and
-turn ``SchedulingError`` into messages at the right form field.
+(``scheduling_rules.py``) under the locks of ``locking.py``, taken in its one order: the room and
+the staff members being booked first (so that two staff members saving at once cannot
+double-book them), then the session row whenever its seats, capacity or details may change.
+Views, Django admin and commands call these functions and turn ``SchedulingError`` into messages
+at the right form field. Each function's transaction is retried when the database aborts it as
+a deadlock; after the last attempt it raises ``SchedulingError`` saying "please try again".
 """
 
 import datetime
@@ -19,6 +21,14 @@ from django.utils.translation import gettext as _
 from participants.models import User
 from sessions_app.models import GroupSession, Room, SessionStatus
 from sessions_app.services import message_plans
+from sessions_app.services.locking import (
+    RetryTransaction,
+    lock_resources,
+    lock_session,
+    retried,
+    try_again_message,
+)
+from sessions_app.services.schedule_cache import schedule_changed
 from sessions_app.services.scheduling_rules import (
     MAX_SERIES_WEEKS,
     MAX_SESSION_HOURS,
@@ -57,24 +67,38 @@ __all__ = [
 ]
 
 
-def _lock_resources(details: SessionDetails) -> None:
-    """Lock the room and the people being booked, in a fixed order, for the conflict check."""
-    Room.objects.select_for_update().filter(pk=details.room.pk).first()
+def _staff_ids(details: SessionDetails) -> set[int]:
     people = {person.pk for person in details.facilitators}
     if details.medical_monitor is not None:
         people.add(details.medical_monitor.pk)
-    if people:
-        list(User.objects.select_for_update().filter(pk__in=people).order_by("pk"))
+    return people
 
 
-def lock_session(session: GroupSession) -> GroupSession:
-    """The session row, locked until the transaction ends: every change of seats takes it. Read
-    with its type (every rule needs it) in the same statement; only the session row is locked."""
-    return (
-        GroupSession.objects.select_related("session_type")
-        .select_for_update(of=("self",))
-        .get(pk=session.pk)
-    )
+def _lock_resources(details: SessionDetails) -> None:
+    """Lock the room and the people being booked (steps 1 and 2 of the lock order), for the
+    conflict check; before any session is locked."""
+    lock_resources(room_ids=[details.room.pk], staff_ids=_staff_ids(details))
+
+
+def _lock_booked(
+    read: GroupSession, booked: SessionDetails, *, keeps_room: bool = True
+) -> GroupSession:
+    """Lock the session ``read`` (unlocked) a moment ago, after the room and staff of ``booked``
+    (its details as read, with any new room). If a change committed meanwhile gave it another
+    room (when it ``keeps_room``) or other staff, the whole transaction runs again rather than
+    lock a room or a person after a session."""
+    _lock_resources(booked)
+    locked = lock_session(read)
+    current = _details_of(locked)
+    if keeps_room and current.room.pk != read.room_id:
+        raise RetryTransaction("the session's room changed before it was locked")
+    if not _staff_ids(current) <= _staff_ids(booked):
+        raise RetryTransaction("the session's staff changed before it was locked")
+    return locked
+
+
+def _scheduling_try_again() -> SchedulingError:
+    return SchedulingError(try_again_message())
 
 
 def _details_of(session: GroupSession) -> SessionDetails:
@@ -86,7 +110,7 @@ def _details_of(session: GroupSession) -> SessionDetails:
         room=session.room,
         capacity=session.capacity,
         min_participants=session.min_participants,
-        facilitators=tuple(session.facilitators.all()),
+        facilitators=tuple(session.facilitators.order_by("pk")),
         medical_monitor=session.medical_monitor,
     )
 
@@ -115,6 +139,7 @@ def _refuse_if_closed(session: GroupSession) -> None:
         raise SchedulingError(_("This session has taken place; it cannot be changed."))
 
 
+@retried(give_up=_scheduling_try_again)
 def session_create(
     *,
     details: SessionDetails,
@@ -133,9 +158,11 @@ def session_create(
             status=SessionStatus.PUBLISHED if publish else SessionStatus.DRAFT,
         )
         _apply(session, details)
+        schedule_changed()
     return session
 
 
+@retried(give_up=_scheduling_try_again)
 def session_update(
     *,
     session: GroupSession,
@@ -147,6 +174,8 @@ def session_update(
     so that the people holding seats are told; lowering capacity below the seats taken is refused.
     """
     with transaction.atomic():
+        # The new room and staff first, then the session (the lock order, ``locking.py``).
+        _lock_resources(details)
         locked = lock_session(session)
         _refuse_if_closed(locked)
         moved = (locked.starts_at, locked.ends_at, locked.room_id) != (
@@ -154,7 +183,6 @@ def session_update(
             details.ends_at,
             details.room.pk,
         )
-        _lock_resources(details)
         errors = session_check(
             details=details,
             session=locked,
@@ -175,6 +203,7 @@ def session_update(
 
             waitlist_offer_seats(session=locked, now=now)
         if moved:
+            # Nested: its room and staff are those locked above, so it locks nothing new.
             locked = session_reschedule(
                 session=locked,
                 starts_at=details.starts_at,
@@ -186,6 +215,7 @@ def session_update(
     return locked
 
 
+@retried(give_up=_scheduling_try_again)
 def session_series_create(
     *,
     details: SessionDetails,
@@ -228,15 +258,18 @@ def session_series_create(
             )
             _apply(session, week_details)
             result.created.append(session)
+        schedule_changed()
     return result
 
 
+@retried(give_up=_scheduling_try_again)
 def session_publish(
     *, session: GroupSession, by: User | None = None, now: datetime.datetime | None = None
 ) -> GroupSession:
     """Open a draft to participants, once every rule holds (a dosing session needs its monitor)."""
     with transaction.atomic():
-        locked = lock_session(session)
+        read = GroupSession.objects.select_related("session_type", "room").get(pk=session.pk)
+        locked = _lock_booked(read, _details_of(read))
         if locked.status == SessionStatus.PUBLISHED:
             return locked
         if locked.status != SessionStatus.DRAFT:
@@ -244,7 +277,6 @@ def session_publish(
         if locked.starts_at <= (now or timezone.now()):
             raise SchedulingError(_("This session has already started; it cannot be published."))
         details = _details_of(locked)
-        _lock_resources(details)
         errors = session_check(details=details, session=locked, publishing=True)
         if errors:
             raise SchedulingError(errors)
@@ -253,6 +285,7 @@ def session_publish(
     return locked
 
 
+@retried(give_up=_scheduling_try_again)
 def session_cancel(
     *,
     session: GroupSession,
@@ -266,7 +299,8 @@ def session_cancel(
     says it will not take place) and the room and staff become free again.
 
     Everyone holding a seat or an offer is told, and the session's pending reminders are
-    cancelled, in the same transaction (``message_plans.session_cancelled_messages``).
+    cancelled, in the same transaction (``message_plans.session_cancelled_messages``). Freeing a
+    room and staff needs no lock on them: only the session's.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -291,6 +325,7 @@ def session_cancel(
     return locked
 
 
+@retried(give_up=_scheduling_try_again)
 def session_reschedule(
     *,
     session: GroupSession,
@@ -311,12 +346,13 @@ def session_reschedule(
     rules no longer hold are flagged for staff (``enrollment.enrollments_flag_after_reschedule``).
     """
     with transaction.atomic():
-        locked = lock_session(session)
+        read = GroupSession.objects.select_related("session_type", "room").get(pk=session.pk)
+        booked = replace(_details_of(read), room=room or read.room)
+        locked = _lock_booked(read, booked, keeps_room=room is None)
         _refuse_if_closed(locked)
         details = replace(
             _details_of(locked), starts_at=starts_at, ends_at=ends_at, room=room or locked.room
         )
-        _lock_resources(details)
         errors = session_check(
             details=details,
             session=locked,

@@ -5,6 +5,10 @@ An entry in ``offered`` status holds one seat (seats left = capacity − seats t
 ``selectors.with_seat_counts``). Every path that frees a seat calls ``waitlist_offer_seats`` with
 the session row locked, so two seats freed at once make two offers and never more offers than
 seats. An offer expires after the session type's hours and never after enrollment closes.
+
+Locks follow the one order of ``locking.py`` (the session, then its entries, each alone); each
+service's transaction is retried when the database aborts it as a deadlock, and after the last
+attempt refuses with the code ``try_again``.
 """
 
 import datetime
@@ -17,6 +21,8 @@ from django.utils.translation import gettext as _
 from participants.models import User
 from sessions_app.models import (
     ACTIVE_WAITLIST_STATUSES,
+    SEAT_HOLDING_STATUSES,
+    Enrollment,
     GroupSession,
     WaitlistEntry,
     WaitlistStatus,
@@ -30,8 +36,19 @@ from sessions_app.services.eligibility import (
     enrollment_eligibility,
     enrollment_is_open,
 )
+from sessions_app.services.locking import (
+    TRY_AGAIN,
+    lock_session,
+    lock_waitlist_entries,
+    retried,
+    try_again_message,
+)
 from sessions_app.services.notifications import notifications_cancel
-from sessions_app.services.scheduling import lock_session
+
+
+def refused_try_again() -> EnrollmentRefused:
+    """The refusal a person reads when their change met others' again and again."""
+    return EnrollmentRefused(Refusal(TRY_AGAIN, try_again_message()))
 
 
 def seat_counts(session: GroupSession) -> GroupSession:
@@ -51,7 +68,8 @@ def waitlist_offer_seats(
     now: datetime.datetime | None = None,
 ) -> list[WaitlistEntry]:
     """Hold each free seat for the next person waiting (first come, first served), skipping the
-    participants in ``exclude`` (whoever just gave the seat up). The caller holds the session lock.
+    participants in ``exclude`` (whoever just gave the seat up) and anyone already seated in the
+    session. The caller holds the session lock; only the entries offered are locked besides.
     """
     now = now or timezone.now()
     counted = seat_counts(session)
@@ -61,12 +79,15 @@ def waitlist_offer_seats(
         now + datetime.timedelta(hours=counted.session_type.waitlist_offer_hours),
         enrollment_closes_at(counted),
     )
+    seated = Enrollment.objects.filter(session=session, status__in=SEAT_HOLDING_STATUSES)
     waiting = list(
-        WaitlistEntry.objects.select_for_update()
-        .filter(session=session, status=WaitlistStatus.WAITING)
-        .exclude(participant_id__in=list(exclude))
-        .select_related("participant", "session__session_type", "session__room")
-        .order_by("joined_at", "pk")[: counted.seats_left]
+        lock_waitlist_entries(
+            WaitlistEntry.objects.filter(session=session, status=WaitlistStatus.WAITING)
+            .exclude(participant_id__in=list(exclude))
+            .exclude(participant_id__in=seated.values("participant_id"))
+            .select_related("participant", "session__session_type", "session__room")
+            .order_by("joined_at", "pk")[: counted.seats_left]
+        )
     )
     for entry in waiting:
         entry.status = WaitlistStatus.OFFERED
@@ -77,6 +98,7 @@ def waitlist_offer_seats(
     return waiting
 
 
+@retried(give_up=refused_try_again)
 def waitlist_fill_held_seats(
     *, session: GroupSession, now: datetime.datetime | None = None
 ) -> list[WaitlistEntry]:
@@ -86,10 +108,13 @@ def waitlist_fill_held_seats(
         return waitlist_offer_seats(session=locked, now=now)
 
 
+@retried(give_up=refused_try_again)
 def waitlist_join(
     *, participant: User, session: GroupSession, now: datetime.datetime | None = None
 ) -> WaitlistEntry:
-    """Join a full session's waitlist: the same enrollment rules apply, first come first served."""
+    """Join a full session's waitlist: the same enrollment rules apply, first come first served.
+    Refused, with the reason, to someone already seated in it (``already_enrolled``) or already
+    on it, and while seats are left."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_session(session)
@@ -125,7 +150,7 @@ def _end_entry(
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_session(entry.session)
-        current = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        current = lock_waitlist_entries(WaitlistEntry.objects.filter(pk=entry.pk)).get()
         if current.status not in ACTIVE_WAITLIST_STATUSES:
             return current
         held_a_seat = current.status == WaitlistStatus.OFFERED
@@ -137,11 +162,13 @@ def _end_entry(
     return current
 
 
+@retried(give_up=refused_try_again)
 def waitlist_leave(*, entry: WaitlistEntry, now: datetime.datetime | None = None) -> WaitlistEntry:
     """Leave the waitlist; a seat held for this person passes to the next in line."""
     return _end_entry(entry=entry, status=WaitlistStatus.LEFT, now=now)
 
 
+@retried(give_up=refused_try_again)
 def waitlist_decline(
     *, entry: WaitlistEntry, now: datetime.datetime | None = None
 ) -> WaitlistEntry:
@@ -151,6 +178,15 @@ def waitlist_decline(
     return _end_entry(entry=entry, status=WaitlistStatus.DECLINED, now=now)
 
 
+def waitlist_offer_taken(*, entry: WaitlistEntry) -> None:
+    """The offer's holder took its seat (the caller holds the session lock and seated them):
+    the offer is closed and its pending messages withdrawn."""
+    entry.status = WaitlistStatus.ENROLLED
+    entry.save(update_fields=["status", "updated_at"])
+    notifications_cancel(subject=entry)
+
+
+@retried(give_up=refused_try_again)
 def waitlist_accept(
     *,
     entry: WaitlistEntry,
@@ -165,7 +201,7 @@ def waitlist_accept(
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_session(entry.session)
-        current = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        current = lock_waitlist_entries(WaitlistEntry.objects.filter(pk=entry.pk)).get()
         if current.status != WaitlistStatus.OFFERED or current.offer_expires_at <= now:
             raise EnrollmentRefused(
                 Refusal("offer_expired", _("This offer has expired or was already answered."))
@@ -180,9 +216,7 @@ def waitlist_accept(
             from_offer=True,
             now=now,
         )
-        current.status = WaitlistStatus.ENROLLED
-        current.save(update_fields=["status", "updated_at"])
-        notifications_cancel(subject=current)
+        waitlist_offer_taken(entry=current)
     return enrollment
 
 
@@ -198,21 +232,24 @@ def waitlist_expire_offers(*, now: datetime.datetime | None = None) -> int:
         .values_list("session_id", flat=True)
         .distinct()
     )
-    expired = 0
-    for session_id in session_ids:
-        with transaction.atomic():
-            locked = lock_session(GroupSession(pk=session_id))
-            entries = list(
-                WaitlistEntry.objects.select_for_update().filter(
+    return sum(_expire_offers_in(session_id=session_id, now=now) for session_id in session_ids)
+
+
+@retried(give_up=refused_try_again)
+def _expire_offers_in(*, session_id: int, now: datetime.datetime) -> int:
+    """One session's expired offers, under its lock, each seat passed on; its own transaction."""
+    with transaction.atomic():
+        locked = lock_session(GroupSession(pk=session_id))
+        entries = list(
+            lock_waitlist_entries(
+                WaitlistEntry.objects.filter(
                     session=locked, status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
                 )
             )
-            for entry in entries:
-                entry.status = WaitlistStatus.EXPIRED
-                entry.save(update_fields=["status", "updated_at"])
-                notifications_cancel(subject=entry)
-            expired += len(entries)
-            waitlist_offer_seats(
-                session=locked, exclude=[e.participant_id for e in entries], now=now
-            )
-    return expired
+        )
+        for entry in entries:
+            entry.status = WaitlistStatus.EXPIRED
+            entry.save(update_fields=["status", "updated_at"])
+            notifications_cancel(subject=entry)
+        waitlist_offer_seats(session=locked, exclude=[e.participant_id for e in entries], now=now)
+    return len(entries)

@@ -128,12 +128,17 @@ def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _own_entry(request, pk)
-    if entry.status == WaitlistStatus.OFFERED:
-        waitlist_service.waitlist_decline(entry=entry)
-        messages.success(request, _("You declined the seat; it goes to the next person waiting."))
+    try:
+        if entry.status == WaitlistStatus.OFFERED:
+            waitlist_service.waitlist_decline(entry=entry)
+            message = _("You declined the seat; it goes to the next person waiting.")
+        else:
+            waitlist_service.waitlist_leave(entry=entry)
+            message = _("You left the waitlist.")
+    except EnrollmentRefused as error:  # many changes at once: "please try again"
+        _refused(request, error)
     else:
-        waitlist_service.waitlist_leave(entry=entry)
-        messages.success(request, _("You left the waitlist."))
+        messages.success(request, message)
     return redirect("sessions_app:my_sessions")
 
 
