@@ -257,3 +257,32 @@ def test_a_seat_committed_late_shows_on_the_cached_list_at_once(roles, client):
 
     html = client.get(url).content.decode()
     assert "4 seats left" in html
+
+
+@pytest.mark.django_db
+def test_admin_adds_a_session_through_the_scheduling_service(roles, monkeypatch):
+    """Admin's add form creates the session through ``session_create`` (rules under the lock),
+    with the admin as its creator and the staff the form names."""
+    calls = []
+    original = scheduling.session_create
+
+    def spy(**kwargs):
+        calls.append(kwargs["details"].capacity)
+        return original(**kwargs)
+
+    monkeypatch.setattr(scheduling, "session_create", spy)
+    admin_user = StaffFactory(role=Role.ADMIN)
+    therapist = StaffFactory(role=Role.CLINICIAN)
+    template = GroupSessionFactory.build(
+        session_type=SessionTypeFactory(), room=RoomFactory(capacity=10), capacity=6
+    )
+    template.starts_at = template.starts_at.replace(microsecond=0)
+    template.ends_at = template.ends_at.replace(microsecond=0)
+    data = admin_change_data(template, title="Added in admin", facilitators=[therapist.pk])
+    response = sign_in(admin_user).post(reverse("admin:sessions_app_groupsession_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = GroupSession.objects.get(title="Added in admin")
+    assert calls == [6]
+    assert created.created_by == admin_user
+    assert list(created.facilitators.all()) == [therapist]
