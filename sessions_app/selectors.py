@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Collection
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -81,23 +82,36 @@ def _with_related(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
 SCHEDULE_VERSION_ROW = 1
 
 
+def _schedule_version_sql() -> str:
+    quote = connection.ops.quote_name
+    parts = [
+        # Table and column names from the models, quoted: no input reaches this SQL.
+        f"(SELECT counter FROM {quote(ScheduleVersion._meta.db_table)} "  # noqa: S608
+        f"WHERE id = {SCHEDULE_VERSION_ROW})"
+    ]
+    for model in (GroupSession, Enrollment, WaitlistEntry):
+        parts.append(f"(SELECT MAX(id) FROM {quote(model._meta.db_table)})")  # noqa: S608
+    return "SELECT " + ", ".join(parts)
+
+
 def schedule_version(*, now: datetime.datetime | None = None) -> str:
     """A token that changes whenever a committed change touches the upcoming sessions (a session,
     a seat, an offer, a waitlist place), and at least once a minute: the rendered list of upcoming
     sessions is reused until it does.
 
-    Its counter (one row, one query) is raised by every service that changes what the list
+    Its counter (``ScheduleVersion``) is raised by every service that changes what the list
     shows, after the change commits (``services.schedule_cache``): read before the list's rows, it
-    can never name a list older than itself, however late a transaction commits. The minute
-    bounds what changes without a service (a session starting).
+    can never name a list older than itself, however late a transaction commits. The newest
+    primary keys beside it keep the token distinct when the database goes back to an earlier
+    state while the shared cache keeps lists rendered from a later one (a test's rolled-back
+    transaction, a restore). The minute bounds what changes without a service (a session
+    starting). One query of four index lookups, as SQL because the ORM cost more than running it.
     """
-    counter = (
-        ScheduleVersion.objects.filter(pk=SCHEDULE_VERSION_ROW)
-        .values_list("counter", flat=True)
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_schedule_version_sql())
+        row = cursor.fetchone()
     minute = int((now or timezone.now()).timestamp() // 60)
-    return f"{minute}|{counter}"
+    return "|".join(str(part) for part in (minute, *row))
 
 
 def session_list_upcoming(
