@@ -11,3 +11,7 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A bad address or query (a NUL byte, a date no page can show) is a 400 page with the site's own
+# layout: Django's default renders the template without the request.
+handler400 = "journease.views.bad_request"

@@ -20,6 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 page: what was sent cannot be used (see ``journease.hostile``)."""
+    return render(request, "400.html", status=400)
+
+
 def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:

@@ -111,5 +111,9 @@ def calendar_feed_regenerate(*, participant: User) -> CalendarFeed:
 
 
 def calendar_feed_owner(*, token: str) -> User | None:
+    # A token is URL-safe text; anything with a NUL byte (which PostgreSQL refuses) or longer
+    # than the column cannot be one.
+    if "\x00" in token or len(token) > CalendarFeed._meta.get_field("token").max_length:
+        return None
     feed = CalendarFeed.objects.filter(token=token).select_related("participant").first()
     return feed.participant if feed else None

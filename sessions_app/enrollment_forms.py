@@ -29,6 +29,12 @@ class RefusalsMixin:
             self.add_error(field if field in self.fields else None, refusal.message)
 
 
+class ParticipantCancelForm(forms.Form):
+    """A participant cancels their own seat; the page sends no reason, a client may send one."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
 class EnrollForm(RefusalsMixin, forms.Form):
     """Enroll or accept an offer; a dosing session asks for the ride home and the instructions."""
 

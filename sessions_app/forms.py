@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from journease.hostile import validate_date_in_range
 from sessions_app.models import EnrollmentStatus, Room, SessionStatus, SessionType
 from sessions_app.selectors import staff_members
 from sessions_app.services.scheduling import (
@@ -85,7 +86,7 @@ class SessionForm(SchedulingErrorsMixin, forms.Form):
         required=False,
         help_text=_("Staff and participants see it. Blank: the session type's name."),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_date_in_range])
     start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
     end_time = forms.TimeField(
         label=_("Ends"),
@@ -262,7 +263,9 @@ class CancelForm(forms.Form):
 
 
 class RescheduleForm(SchedulingErrorsMixin, forms.Form):
-    date = forms.DateField(label=_("New date"), widget=DateInput())
+    date = forms.DateField(
+        label=_("New date"), widget=DateInput(), validators=[validate_date_in_range]
+    )
     start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
     end_time = forms.TimeField(label=_("Ends"), widget=TimeInput())
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
@@ -290,7 +293,9 @@ class RescheduleForm(SchedulingErrorsMixin, forms.Form):
 
 
 class DuplicateForm(SchedulingErrorsMixin, forms.Form):
-    date = forms.DateField(label=_("Date of the copy"), widget=DateInput())
+    date = forms.DateField(
+        label=_("Date of the copy"), widget=DateInput(), validators=[validate_date_in_range]
+    )
     start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
 
     error_fields = {"starts_at": "start_time", "ends_at": "start_time"}

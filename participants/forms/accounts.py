@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +141,10 @@ class LoginForm(auth_forms.AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("E-mail address")
+        # AuthenticationForm sets max_length after the field is made, so no validator checks
+        # it: without one, a long name reaches django-axes, whose column holds 255 characters.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length or 254))
         self.helper = _helper(_("Sign in"))
 
     def confirm_login_allowed(self, user: User) -> None:
@@ -149,7 +154,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 
 class ResendVerificationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,7 +274,8 @@ class SecondFactorForm(forms.Form):
 class StaffInviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"))
+    # The account's column holds 254 characters: longer is refused here, not by the database.
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[

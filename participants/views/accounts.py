@@ -36,7 +36,7 @@ TOO_MANY = gettext_lazy(
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(landing_url(request.user))
-    form = forms.SignupForm(request.POST or None)
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and _too_many(request, "signup"):
         form.is_valid()
         form.add_error(None, TOO_MANY)
@@ -81,7 +81,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def resend_verification(request: HttpRequest) -> HttpResponse:
-    form = forms.ResendVerificationForm(request.POST or None)
+    form = forms.ResendVerificationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and _too_many(request, "resend_verification"):
         form.is_valid()
         form.add_error(None, TOO_MANY)
@@ -103,7 +103,9 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 @participant_required
 def profile(request: HttpRequest) -> HttpResponse:
     participant_profile = request.user.participant_profile
-    form = forms.ProfileForm(request.POST or None, instance=participant_profile)
+    form = forms.ProfileForm(
+        request.POST if request.method == "POST" else None, instance=participant_profile
+    )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:

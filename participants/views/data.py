@@ -22,7 +22,7 @@ from participants.services.audit import audit_record
 @participant_required
 @sensitive_post_parameters("password")
 def my_data(request: HttpRequest) -> HttpResponse:
-    form = forms.AccountCloseForm(request.user, request.POST or None)
+    form = forms.AccountCloseForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             data_export.participant_account_close(participant=request.user)

@@ -31,7 +31,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if two_factor.has_confirmed_device(request.user) and not request.user.is_verified():
         return redirect("participants:two_factor_verify")
     device = two_factor.totp_device_pending(user=request.user)
-    form = forms.SecondFactorForm(request.POST or None)
+    form = forms.SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.totp_device_confirm(
             user=request.user, device=device, token=form.cleaned_data["code"]
@@ -67,7 +67,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     if not two_factor.has_confirmed_device(request.user):
         return redirect("participants:two_factor_setup")
-    form = forms.SecondFactorForm(request.POST or None)
+    form = forms.SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = two_factor.second_factor_match(user=request.user, token=form.cleaned_data["code"])
         if device is None:

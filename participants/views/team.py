@@ -31,7 +31,7 @@ def _staff_members():
 
 @admin_required
 def team(request: HttpRequest) -> HttpResponse:
-    form = forms.StaffInviteForm(request.POST or None)
+    form = forms.StaffInviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from participants.access import participant_required
 from sessions_app import calendars
-from sessions_app.enrollment_forms import EnrollForm
+from sessions_app.enrollment_forms import EnrollForm, ParticipantCancelForm
 from sessions_app.models import (
     Enrollment,
     GroupSession,
@@ -150,9 +150,16 @@ def enrollment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         participant=request.user,
     )
+    form = ParticipantCancelForm(request.POST)
+    if not form.is_valid():
+        # Nothing is cancelled: the page says why (a NUL byte, a reason over 500 characters).
+        for texts in form.errors.values():
+            for text in texts:
+                messages.error(request, _("Your seat is not cancelled: %(why)s") % {"why": text})
+        return _my_sessions_page(request, status=400)
     try:
         enrollment_service.enrollment_cancel(
-            enrollment=enrollment, by=request.user, reason=request.POST.get("reason", "")
+            enrollment=enrollment, by=request.user, reason=form.cleaned_data["reason"]
         )
     except EnrollmentRefused as error:
         _refused(request, error)
@@ -163,6 +170,10 @@ def enrollment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @participant_required
 def my_sessions(request: HttpRequest) -> HttpResponse:
+    return _my_sessions_page(request)
+
+
+def _my_sessions_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     now = timezone.now()
     data = participant_sessions(participant=request.user, now=now)
     for enrollment in data["upcoming"]:
@@ -172,7 +183,10 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         reverse("sessions_app:calendar_feed", kwargs={"token": feed.token})
     )
     return render(
-        request, "sessions_app/my_sessions.html", {**data, "feed_url": feed_url, "now": now}
+        request,
+        "sessions_app/my_sessions.html",
+        {**data, "feed_url": feed_url, "now": now},
+        status=status,
     )
 
 

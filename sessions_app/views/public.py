@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from journease.hostile import parse_id
 from participants.models import Role
 from sessions_app.enrollment_forms import EnrollForm
 from sessions_app.models import (
@@ -37,13 +38,8 @@ def _months(now: datetime.datetime, count: int = 6) -> list[datetime.date]:
 def _selected_type_ids(request: HttpRequest) -> tuple[int, ...]:
     """``?type=`` given once, several times, or as ids joined by commas (the page's own choice
     of several types): every id is kept; anything else is ignored."""
-    ids = {
-        int(part)
-        for value in request.GET.getlist("type")
-        for part in value.split(",")
-        if part.strip().isdigit()
-    }
-    return tuple(sorted(ids))
+    ids = {parse_id(part) for value in request.GET.getlist("type") for part in value.split(",")}
+    return tuple(sorted(ids - {None}))
 
 
 def session_list(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from journease.hostile import query_text
 from participants.access import staff_required
 from sessions_app.enrollment_forms import StaffCancelForm, StaffEnrollForm, StaffMoveForm
 from sessions_app.forms import AttendanceForm
@@ -19,6 +20,9 @@ from sessions_app.services import attendance as attendance_service
 from sessions_app.services import enrollment as enrollment_service
 from sessions_app.services.eligibility import EnrollmentRefused
 from sessions_app.services.scheduling import SchedulingError
+
+# A roster search names a person: longer text is cut, a NUL byte is a 400 (journease.hostile).
+SEARCH_MAX_LENGTH = 100
 
 
 def _session_or_404(pk: int) -> GroupSession:
@@ -94,10 +98,13 @@ def _roster_page(request, session, **forms) -> HttpResponse:
             "session": session,
             "attendance": attendance,
             "enroll_form": forms.get("enroll_form")
-            or StaffEnrollForm(search=request.GET.get("q", "").strip(), session=session),
+            or StaffEnrollForm(
+                search=query_text(request, "q", max_length=SEARCH_MAX_LENGTH).strip(),
+                session=session,
+            ),
             "cancel_form": forms.get("cancel_form") or StaffCancelForm(session=session),
             "move_form": forms.get("move_form") or StaffMoveForm(session=session, now=now),
-            "search": request.GET.get("q", ""),
+            "search": query_text(request, "q", max_length=SEARCH_MAX_LENGTH),
             "seat_actions": session.status == SessionStatus.PUBLISHED and session.starts_at > now,
             **people,
         },
@@ -109,7 +116,11 @@ def _roster_page(request, session, **forms) -> HttpResponse:
 def staff_enroll(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator enrolls someone, with a reason, through the participant's own rules."""
     session = _session_or_404(pk)
-    form = StaffEnrollForm(request.POST, search=request.GET.get("q", "").strip(), session=session)
+    form = StaffEnrollForm(
+        request.POST,
+        search=query_text(request, "q", max_length=SEARCH_MAX_LENGTH).strip(),
+        session=session,
+    )
     if form.is_valid():
         try:
             enrollment_service.enrollment_create(

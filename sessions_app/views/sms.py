@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from phonenumber_field.phonenumber import to_python
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from sessions_app.services.notifications import STOP_WORDS, sms_opt_out
 
@@ -20,7 +20,8 @@ def inbound(request: HttpRequest) -> HttpResponse:
     if not expected or not hmac.compare_digest(given, expected):
         return HttpResponse(status=403)
     phone = to_python(request.POST.get("From", ""))
-    if phone is None or not phone.is_valid():
+    # An empty or missing sender comes back as text, not a number.
+    if not isinstance(phone, PhoneNumber) or not phone.is_valid():
         return HttpResponse(status=400)
     words = request.POST.get("Body", "").strip().upper().split()
     if words and words[0] in STOP_WORDS:

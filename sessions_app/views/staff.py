@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from journease.hostile import query_date
 from participants.access import staff_required
 from sessions_app.forms import SessionFilterForm
 from sessions_app.selectors import session_list_for_staff
@@ -21,13 +22,6 @@ from sessions_app.services.scheduling import clinic_datetime, clinic_zone
 LIST_DAYS = 28
 LIST_PAGE_SIZE = 50
 FILTER_NAMES = ("session_type", "room", "staff", "status")
-
-
-def _parse_date(value: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -52,7 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The calendar: a week (default) or a month of sessions in every status, filterable."""
     today = timezone.localdate(timezone=clinic_zone())
     view = "month" if request.GET.get("view") == "month" else "week"
-    anchor = _parse_date(request.GET.get("date"), today)
+    anchor = query_date(request, "date", today)
     if view == "week":
         first = anchor - datetime.timedelta(days=anchor.weekday())
         last = first + datetime.timedelta(days=6)
@@ -117,7 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def session_list(request: HttpRequest) -> HttpResponse:
     """Every session from a date (today by default) for four weeks, as a table, 50 to a page."""
     today = timezone.localdate(timezone=clinic_zone())
-    first = _parse_date(request.GET.get("date"), today)
+    first = query_date(request, "date", today)
     last = first + datetime.timedelta(days=LIST_DAYS)
     filter_form = SessionFilterForm(request.GET or None, hidden={"date": first.isoformat()})
     queryset = session_list_for_staff(

@@ -17,6 +17,11 @@ from sessions_app.services import scheduling
 from sessions_app.services.scheduling import SchedulingError
 
 
+def _posted(request: HttpRequest):
+    """The posted data on a POST (an empty one too, so that it shows what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _roster(session: GroupSession):
     return redirect("sessions_app:staff_session_roster", pk=session.pk)
 
@@ -36,7 +41,7 @@ def _status_for(form) -> int:
 
 @staff_required
 def session_create(request: HttpRequest) -> HttpResponse:
-    form = forms.SessionForm(request.POST or None)
+    form = forms.SessionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             session = scheduling.session_create(
@@ -54,7 +59,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def series_create(request: HttpRequest) -> HttpResponse:
-    form = forms.SeriesForm(request.POST or None)
+    form = forms.SeriesForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         details = form.details()
         try:
@@ -94,7 +99,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(GroupSession.objects.prefetch_related("facilitators"), pk=pk)
     form = forms.SessionForm(
-        request.POST or None, initial=forms.SessionForm.initial_for(session), show_publish=False
+        _posted(request), initial=forms.SessionForm.initial_for(session), show_publish=False
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,7 +137,7 @@ def session_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(GroupSession, pk=pk)
-    form = forms.CancelForm(request.POST or None)
+    form = forms.CancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             scheduling.session_cancel(
@@ -156,9 +161,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(GroupSession, pk=pk)
-    form = forms.RescheduleForm(
-        request.POST or None, initial=forms.RescheduleForm.initial_for(session)
-    )
+    form = forms.RescheduleForm(_posted(request), initial=forms.RescheduleForm.initial_for(session))
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.times()
         try:
@@ -187,9 +190,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def session_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(GroupSession.objects.prefetch_related("facilitators"), pk=pk)
-    form = forms.DuplicateForm(
-        request.POST or None, initial=forms.DuplicateForm.initial_for(session)
-    )
+    form = forms.DuplicateForm(_posted(request), initial=forms.DuplicateForm.initial_for(session))
     if request.method == "POST" and form.is_valid():
         try:
             copy = scheduling.session_duplicate(
