@@ -131,3 +131,51 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
 @pytest.mark.parametrize("flag", ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE"])
 def test_each_security_setting_can_be_turned_off_explicitly(flag):
     assert read_settings({"SECRET_KEY": "k" * 50, flag: "0"}, flag) == {flag: "False"}
+
+
+# --- Issue 17, item 13: no SECRET_KEY with DEBUG off stops the web and worker processes ---------
+
+
+@pytest.mark.parametrize("module", ["journease.wsgi", "journease.asgi"])
+def test_web_process_without_a_key_refuses_to_start_and_says_why(module):
+    result = run_settings({}, f"import {module}")
+    assert result.returncode != 0
+    assert "refuses to start: DEBUG is off and SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["journease.wsgi", "journease.asgi"])
+@pytest.mark.parametrize("env", [{"DEBUG": "1"}, {"SECRET_KEY": "k" * 50}])
+def test_web_process_starts_with_a_key_or_in_development(module, env):
+    result = run_settings(env, f"import {module}; print({module}.application is not None)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True")
+
+
+@pytest.mark.parametrize(
+    ("command", "name"), [(("worker", "--pool=solo"), "Celery worker"), (("beat",), "Celery beat")]
+)
+def test_celery_process_without_a_key_stops_at_once_and_says_why(command, name):
+    schedule = str(Path(VAR_DIR) / "beat-schedule")
+    result = run_settings(
+        {},
+        "",
+        "-m",
+        "celery",
+        "-A",
+        "journease",
+        *command,
+        "--loglevel=WARNING",
+        *(["--schedule", schedule] if command[0] == "beat" else []),
+    )
+    assert result.returncode != 0
+    assert f"Journease {name} refuses to start" in result.stdout + result.stderr
+
+
+def test_celery_start_up_check_passes_with_a_key():
+    result = run_settings(
+        {"SECRET_KEY": "k" * 50},
+        "import django; django.setup(); from journease.startup import missing_secret_key; "
+        "print(missing_secret_key('Celery worker'))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("None")
