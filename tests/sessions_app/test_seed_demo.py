@@ -2,9 +2,10 @@
 
 import datetime
 from io import StringIO
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from participants.models import Role, User
@@ -14,7 +15,8 @@ from sessions_app.models import Enrollment, GroupSession, Room, SessionKind, Ses
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_prints_a_login_per_role_and_is_idempotent(roles):
+def test_seed_demo_prints_a_login_per_role_and_is_idempotent(roles, settings):
+    settings.DEBUG = True  # as make run sets it
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
@@ -33,6 +35,29 @@ def test_seed_demo_prints_a_login_per_role_and_is_idempotent(roles):
     seed_demo()
     assert GroupSession.objects.count() == sessions
     assert Enrollment.objects.count() == enrollments
+
+
+def test_seed_demo_refuses_with_debug_off(roles, settings):
+    settings.DEBUG = False
+    out = StringIO()
+    with pytest.raises(CommandError, match="--demo-install"):
+        call_command("seed_demo", stdout=out)
+    assert not User.objects.filter(email__in=[a.email for a in DEMO_ACCOUNTS]).exists()
+    assert DEMO_PASSWORD not in out.getvalue()
+
+
+def test_seed_demo_with_debug_off_runs_when_told_it_is_a_demo_install(roles, settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("seed_demo", "--demo-install", stdout=out)
+    assert DEMO_PASSWORD in out.getvalue()
+    assert User.objects.get(email="admin@journease.test").is_staff
+
+
+def test_make_run_seeds_with_debug_on():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "run: export DEBUG ?= 1" in makefile
+    assert "run: demo" in makefile
 
 
 def test_demo_roster_people_cannot_sign_in(roles):

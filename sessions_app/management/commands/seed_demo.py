@@ -1,12 +1,28 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from sessions_app.demo import seed_demo
+
+REFUSAL = (
+    "seed_demo creates an admin with a known password and prints every second factor: it runs "
+    "only with DEBUG=1 (make run sets it), or with --demo-install on a server that is a demo "
+    "and holds no real data."
+)
 
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print every demo login."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--demo-install",
+            action="store_true",
+            help="Seed even with DEBUG off: this installation is a demo and holds no real data.",
+        )
+
     def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not options["demo_install"]:
+            raise CommandError(REFUSAL)
         result = seed_demo()
         self.stdout.write(
             f"Demo data ready: {result['rooms']} rooms, {result['session_types']} session types, "
