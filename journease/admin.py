@@ -5,12 +5,55 @@ import functools
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.core.exceptions import BadRequest
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import DataError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from journease.hostile import refuse_nul
+from journease.hostile import MAX_ID, refuse_nul
+
+
+class _KnownKeysOnly:
+    """Django's autocomplete widgets look up the posted keys to show them again: a key that is
+    no key at all (text, a NUL byte, a number past 64 bits) raised there, after the form had
+    already refused it. Only keys that can exist are looked up; the form's error stays."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        known = []
+        for item in value:
+            try:
+                key = pk.to_python(item)
+            except (ValidationError, TypeError, ValueError):
+                continue
+            if not isinstance(key, int) or -MAX_ID <= key <= MAX_ID:
+                known.append(item)
+        return super().optgroups(name, known, attr)
+
+
+class KnownKeysAutocompleteSelect(_KnownKeysOnly, AutocompleteSelect):
+    pass
+
+
+class KnownKeysAutocompleteSelectMultiple(_KnownKeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class HostileInputAdminMixin:
+    """Given to every ModelAdmin the site registers (``JourneaseAdminSite.register``)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and type(formfield.widget) is AutocompleteSelect:
+            formfield.widget.__class__ = KnownKeysAutocompleteSelect
+        return formfield
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and type(formfield.widget) is AutocompleteSelectMultiple:
+            formfield.widget.__class__ = KnownKeysAutocompleteSelectMultiple
+        return formfield
 
 
 class JourneaseAdminSite(admin.AdminSite):
@@ -25,6 +68,17 @@ class JourneaseAdminSite(admin.AdminSite):
         from participants.models import Role
 
         return user.is_superuser or user.has_role(Role.ADMIN)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every ModelAdmin gets ``HostileInputAdminMixin``, so no app's admin can forget it."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, HostileInputAdminMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (HostileInputAdminMixin, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def admin_view(self, view, cacheable=False):
         """Every admin page refuses a query holding a NUL byte (PostgreSQL would raise on it);

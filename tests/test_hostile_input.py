@@ -261,3 +261,19 @@ def test_the_sms_webhook_without_a_sender_is_a_400(client, roles, settings, data
         "/sms/inbound/", data, headers={"Authorization": "Bearer provider-secret"}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/admin/participants/participantprofile/add/", {"user": "<x>"}),
+        ("/admin/participants/participantprofile/add/", {"user": NUL}),
+        ("/admin/sessions_app/groupsession/add/", {"facilitators": "<x>"}),
+        ("/admin/sessions_app/groupsession/add/", {"medical_monitor": "9" * 40}),
+    ],
+)
+def test_admin_forms_with_autocomplete_refuse_a_key_that_is_no_key(staff_client, path, data):
+    # Found by the fuzz (tests/hostile): Django's autocomplete widget raised on re-rendering.
+    response = staff_client(Role.ADMIN).post(path, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
