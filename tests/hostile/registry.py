@@ -1,0 +1,368 @@
+"""Every form and every query parameter the app reads, with the role that may use each: the one
+list the hostile-input fuzz (``test_fuzz.py``) submits to, and that ``test_registry.py`` compares
+with the forms and parameters the views (and Django admin) actually use.
+
+A new form or parameter that is not added here fails ``test_registry.py``: add a target (the URL
+name, the role, the form class or the field names, any valid base values) and the fuzz covers it.
+
+``kwargs``, ``fields`` and ``base`` may be callables of the fuzz's ``World`` (the rows it made:
+a session, a seat, a screening...), for URLs and forms that need them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from participants import forms as participant_forms
+from participants.instruments import SECTIONS
+from participants.models import FlagOperator, FlagSeverity
+from sessions_app import enrollment_forms
+from sessions_app import forms as session_forms
+
+# Roles of the fuzz's clients. "staff-unverified": a coordinator signed in with a password only,
+# before the second step (the two-factor pages).
+ANONYMOUS = "anonymous"
+PARTICIPANT = "participant"
+NEW_PARTICIPANT = "new-participant"  # has not signed the consent yet
+COORDINATOR = "coordinator"
+CLINICIAN = "clinician"  # decides eligibility and monitors dosing
+ADMIN = "admin"
+STAFF_UNVERIFIED = "staff-unverified"
+
+
+@dataclass(frozen=True)
+class FormTarget:
+    """A form posted to ``url_name``: hostile values go to each field in turn."""
+
+    url_name: str
+    role: str
+    form: type | None
+    kwargs: Callable[[Any], dict] | None = None
+    # Field names (prefixed as posted); default: the form class's fields with its prefix.
+    fields: Callable[[Any], list[str]] | tuple[str, ...] | None = None
+    # Valid values for the other fields, so that a hostile value meets the form's own checks.
+    base: Callable[[Any], dict] | dict = field(default_factory=dict)
+    # Query parameters of the POST's address the view reads (the roster's search).
+    params: tuple[str, ...] = ()
+    headers: Callable[[Any], dict] | None = None
+    # Before the POST (a password-reset link is opened first, as a browser would).
+    prime: Callable[[Any, Any], None] | None = None
+    # Tables a refused submission may still add to, on purpose (model labels).
+    saves_when_refused: tuple[str, ...] = ()
+
+    def field_names(self, world) -> list[str]:
+        if callable(self.fields):
+            return list(self.fields(world))
+        if self.fields is not None:
+            return list(self.fields)
+        prefix = getattr(self.form, "prefix", None)
+        return [f"{prefix}-{name}" if prefix else name for name in self.form.base_fields]
+
+    @property
+    def label(self) -> str:
+        name = self.form.__name__ if self.form else "fields"
+        return f"POST {self.url_name} ({name}) as {self.role}"
+
+
+@dataclass(frozen=True)
+class QueryTarget:
+    """A page read with GET whose query parameters get hostile values."""
+
+    url_name: str
+    role: str
+    params: tuple[str, ...]
+    kwargs: Callable[[Any], dict] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"GET {self.url_name} as {self.role}"
+
+
+def _session(world) -> dict:
+    return {"pk": world.session.pk}
+
+
+def _screening_fields(slug: str):
+    def names(world) -> list[str]:
+        section = next(s for s in SECTIONS if s.slug == slug)
+        form = participant_forms.ScreeningSectionForm(section=section)
+        return list(form.fields)
+
+    return names
+
+
+def _session_base(world) -> dict:
+    return {
+        "session_type": world.session_type.pk,
+        "title": "Evening circle",
+        "date": world.future_day.isoformat(),
+        "start_time": "18:00",
+        "end_time": "19:30",
+        "room": world.room.pk,
+        "capacity": "6",
+        "min_participants": "1",
+    }
+
+
+FORMS: tuple[FormTarget, ...] = (
+    # Accounts.
+    FormTarget(
+        "participants:signup",
+        ANONYMOUS,
+        participant_forms.SignupForm,
+        base={
+            "first_name": "Ana",
+            "last_name": "Reyes",
+            "preferred_name": "",
+            "email": "ana.fuzz@example.org",
+            "date_of_birth": "1990-04-02",
+            "password1": "a-long-passphrase-for-tests",
+            "password2": "a-long-passphrase-for-tests",
+        },
+    ),
+    FormTarget(
+        "participants:resend_verification",
+        ANONYMOUS,
+        participant_forms.ResendVerificationForm,
+    ),
+    FormTarget(
+        "participants:login",
+        ANONYMOUS,
+        participant_forms.LoginForm,
+        fields=("username", "password", "next"),
+        params=("next",),
+    ),
+    FormTarget("participants:password_reset", ANONYMOUS, participant_forms.PasswordResetForm),
+    FormTarget(
+        "participants:password_reset_confirm",
+        ANONYMOUS,
+        participant_forms.SetPasswordForm,
+        kwargs=lambda world: {"uidb64": world.reset_uid, "token": "set-password"},
+        prime=lambda world, client: client.get(world.reset_url),
+    ),
+    FormTarget(
+        "participants:password_change", NEW_PARTICIPANT, participant_forms.PasswordChangeForm
+    ),
+    FormTarget("participants:profile", NEW_PARTICIPANT, participant_forms.ProfileForm),
+    FormTarget("participants:my_data", NEW_PARTICIPANT, participant_forms.AccountCloseForm),
+    FormTarget(
+        "participants:two_factor_setup",
+        STAFF_UNVERIFIED,
+        participant_forms.SecondFactorForm,
+        fields=("code", "next"),
+        params=("next",),
+    ),
+    # Screening, consent, check-ins.
+    *(
+        FormTarget(
+            "participants:screening_section",
+            PARTICIPANT,
+            participant_forms.ScreeningSectionForm,
+            kwargs=lambda world, slug=section.slug: {
+                "public_id": world.draft.public_id,
+                "slug": slug,
+            },
+            fields=_screening_fields(section.slug),
+            # The safety path: an answer that raises an alert raises it even while another
+            # answer of the section still needs attention (DESIGN.md, "Safety path").
+            saves_when_refused=("participants.SafetyAlert",),
+        )
+        for section in SECTIONS
+    ),
+    FormTarget("participants:consent_sign", NEW_PARTICIPANT, participant_forms.ConsentSignForm),
+    FormTarget(
+        "participants:checkin",
+        PARTICIPANT,
+        participant_forms.CheckInForm,
+        kwargs=lambda world: {"public_id": world.checkin.public_id},
+        fields=lambda world: list(participant_forms.CheckInForm(checkin=world.checkin).fields),
+        # As in the screening: "I would like to talk to someone" raises its alert at once.
+        saves_when_refused=("participants.SafetyAlert",),
+    ),
+    # Clinicians.
+    FormTarget(
+        "participants:review_detail",
+        CLINICIAN,
+        participant_forms.DecisionForm,
+        kwargs=lambda world: {"public_id": world.submitted.public_id},
+    ),
+    FormTarget(
+        "participants:alert_detail",
+        CLINICIAN,
+        participant_forms.AlertCloseForm,
+        kwargs=lambda world: {"public_id": world.alert.public_id},
+    ),
+    FormTarget(
+        "participants:flag_rule_create",
+        CLINICIAN,
+        participant_forms.FlagRuleForm,
+        base=lambda world: {
+            "code": "fuzz-rule",
+            "field": "age",
+            "operator": FlagOperator.values[0],
+            "value": "18",
+            "severity": FlagSeverity.values[0],
+            "message": "Check the age.",
+            "is_active": "on",
+        },
+    ),
+    FormTarget(
+        "participants:flag_rule_edit",
+        ADMIN,
+        participant_forms.FlagRuleForm,
+        kwargs=lambda world: {"pk": world.flag_rule.pk},
+    ),
+    # Admins: the team.
+    FormTarget(
+        "team:list",
+        ADMIN,
+        participant_forms.StaffInviteForm,
+        base={
+            "first_name": "Lee",
+            "last_name": "Park",
+            "email": "lee.fuzz@example.org",
+            "role": "coordinator",
+        },
+    ),
+    FormTarget(
+        "team:set_active",
+        ADMIN,
+        None,
+        kwargs=lambda world: {"pk": world.coordinator.pk},
+        fields=("active",),
+    ),
+    # Participants: seats.
+    FormTarget(
+        "sessions_app:session_enroll",
+        PARTICIPANT,
+        enrollment_forms.EnrollForm,
+        kwargs=lambda world: {"pk": world.dosing_session.pk},
+        base={
+            "ride_home_name": "Sam",
+            "ride_home_phone": "+18015550100",
+            "instructions_acknowledged": "on",
+        },
+    ),
+    FormTarget(
+        "sessions_app:offer_accept",
+        PARTICIPANT,
+        enrollment_forms.EnrollForm,
+        kwargs=lambda world: {"pk": world.offer.pk},
+    ),
+    FormTarget(
+        "sessions_app:enrollment_cancel",
+        PARTICIPANT,
+        enrollment_forms.ParticipantCancelForm,
+        kwargs=lambda world: {"pk": world.seat.pk},
+    ),
+    # Staff: scheduling.
+    FormTarget(
+        "sessions_app:staff_session_create",
+        COORDINATOR,
+        session_forms.SessionForm,
+        base=_session_base,
+    ),
+    FormTarget(
+        "sessions_app:staff_series_create",
+        COORDINATOR,
+        session_forms.SeriesForm,
+        base=lambda world: {**_session_base(world), "weeks": "3"},
+    ),
+    FormTarget(
+        "sessions_app:staff_session_edit",
+        COORDINATOR,
+        session_forms.SessionForm,
+        kwargs=_session,
+        base=_session_base,
+    ),
+    FormTarget(
+        "sessions_app:staff_session_cancel",
+        COORDINATOR,
+        session_forms.CancelForm,
+        kwargs=lambda world: {"pk": world.spare_session.pk},
+    ),
+    FormTarget(
+        "sessions_app:staff_session_reschedule",
+        COORDINATOR,
+        session_forms.RescheduleForm,
+        kwargs=_session,
+        base=lambda world: {
+            key: value
+            for key, value in _session_base(world).items()
+            if key in ("date", "start_time", "end_time", "room")
+        },
+    ),
+    FormTarget(
+        "sessions_app:staff_session_duplicate",
+        COORDINATOR,
+        session_forms.DuplicateForm,
+        kwargs=_session,
+        base=lambda world: {"date": world.future_day.isoformat(), "start_time": "10:00"},
+    ),
+    # Staff: the roster.
+    FormTarget(
+        "sessions_app:staff_enroll",
+        COORDINATOR,
+        enrollment_forms.StaffEnrollForm,
+        kwargs=_session,
+        params=("q",),
+        base=lambda world: {"enroll-participant": world.new_participant.pk, "enroll-reason": "x"},
+    ),
+    FormTarget(
+        "sessions_app:staff_enrollment_cancel",
+        COORDINATOR,
+        enrollment_forms.StaffCancelForm,
+        kwargs=_session,
+    ),
+    FormTarget(
+        "sessions_app:staff_enrollment_move",
+        COORDINATOR,
+        enrollment_forms.StaffMoveForm,
+        kwargs=_session,
+    ),
+    FormTarget(
+        "sessions_app:staff_session_attendance",
+        COORDINATOR,
+        session_forms.AttendanceForm,
+        kwargs=lambda world: {"pk": world.past_session.pk},
+        fields=lambda world: [f"attendance-enrollment_{world.past_seat.pk}", "attendance-x"],
+    ),
+    # The SMS provider's webhook.
+    FormTarget(
+        "sessions_app:sms_inbound",
+        ANONYMOUS,
+        None,
+        fields=("From", "Body"),
+        base={"From": "+18015550111", "Body": "STOP"},
+        headers=lambda world: {"Authorization": f"Bearer {world.sms_token}"},
+    ),
+)
+
+# Forms no view binds to posted data, each with the reason it is not in FORMS.
+NOT_POSTED: dict[type, str] = {
+    # Read from the query string: its fields are QUERIES' parameters of the two staff pages.
+    session_forms.SessionFilterForm: "GET filters of staff_dashboard and staff_session_list",
+}
+
+QUERIES: tuple[QueryTarget, ...] = (
+    QueryTarget("sessions_app:session_list", ANONYMOUS, ("type", "month")),
+    QueryTarget(
+        "sessions_app:staff_dashboard",
+        COORDINATOR,
+        ("view", "date", "session_type", "room", "staff", "status"),
+    ),
+    QueryTarget(
+        "sessions_app:staff_session_list",
+        COORDINATOR,
+        ("date", "page", "session_type", "room", "staff", "status"),
+    ),
+    QueryTarget("sessions_app:staff_session_roster", COORDINATOR, ("q",), kwargs=_session),
+    QueryTarget("participants:login", ANONYMOUS, ("next",)),
+    QueryTarget("participants:two_factor_setup", STAFF_UNVERIFIED, ("next",)),
+    QueryTarget("participants:two_factor_verify", STAFF_UNVERIFIED, ("next",)),
+)
+
+# Django admin: every registered ModelAdmin's add form (its fields) and change list (search,
+# ordering, page and its list filters) are fuzzed as the Admin role; ``test_fuzz.py`` reads them
+# from ``admin.site`` itself, so a new ModelAdmin is covered without an entry here.
+ADMIN_LIST_PARAMS = ("q", "o", "p")
