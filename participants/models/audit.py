@@ -1,7 +1,8 @@
 """The audit log: who read or changed which clinical record, when, and from where.
 
 Append-only: rows are never updated or deleted, not by the ORM (refused here) and, on
-PostgreSQL, not by SQL either (a trigger created by migration refuses UPDATE and DELETE).
+PostgreSQL, not by SQL either (triggers created by migration refuse UPDATE, DELETE and TRUNCATE;
+see ``participants/migrations/0006_audit_refuses_truncate.py``).
 It holds no clinical content: the record's kind and opaque id, never answers or scores.
 """
 
@@ -20,6 +21,7 @@ class AuditAction(models.TextChoices):
     CLOSE = "close", _("Closed")
     SIGN = "sign", _("Signed")
     EXPORT = "export", _("Exported")
+    DELETE = "delete", _("Deleted")
 
 
 class AuditLogError(Exception):
@@ -58,6 +60,14 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_(
+            "Why a record was removed (the retention purge's reason), or, for a list, its "
+            "filter and the records shown. Never clinical content."
+        ),
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
