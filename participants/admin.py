@@ -18,11 +18,31 @@ from participants.models import (
     ScreeningPolicy,
     User,
 )
-from participants.services.audit import audit_record
+from participants.services.audit import audit_list, audit_record
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Clinical records in Django admin: opening one, and every change, lands in the audit log."""
+    """Clinical records in Django admin: listing them, opening one and every change land in the
+    audit log, and none is deleted here, one by one or by "Delete selected" (which left no audit
+    row). The retention path is ``manage.py clinical_record_purge`` (services/retention.py)."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Also drops the "Delete selected" action, which needs the delete permission.
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and getattr(response, "status_code", 200) < 400:
+            audit_list(
+                request=request,
+                model=self.model,
+                shown=changelist.result_list,
+                total=changelist.result_count,
+                filters=request.GET.urlencode(),
+                place="Django admin",
+            )
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -31,10 +51,6 @@ class AuditedAdmin(admin.ModelAdmin):
             action = AuditAction.UPDATE if request.method == "POST" else AuditAction.VIEW
             audit_record(request=request, action=action, record=record)
         return response
-
-    def delete_model(self, request, obj):
-        audit_record(request=request, action=AuditAction.UPDATE, record=obj)
-        super().delete_model(request, obj)
 
 
 class UserCreationForm(AdminUserCreationForm):
