@@ -20,6 +20,7 @@ from journease.celery import app as celery_app
 from participants.models import Role, User
 from participants.services.accounts import ensure_roles
 from tests import clock, factories
+from tests.audit_flush import flush_may_truncate_the_audit_log
 from tests.auth import sign_in
 
 
@@ -69,6 +70,14 @@ def django_db_setup(_setup_clock, django_db_setup):
     """pytest-django's database, made at ``clock.SETUP_INSTANT``: rows seeded after migrate (the
     first consent document, say) already exist at whatever instant a test states."""
     _setup_clock.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_flush_may_empty_the_audit_log():
+    """PostgreSQL refuses TRUNCATE of the audit log except in the test database's own flush
+    after a transactional test: see tests/audit_flush.py."""
+    with flush_may_truncate_the_audit_log():
+        yield
 
 
 @pytest.fixture(autouse=True)
