@@ -376,3 +376,11 @@ LOGGING = {
         "celery": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# --- Sign-in delay per account, across addresses (participants/services/signin_throttle.py) ----
+# django-axes above counts per account and address; this counts per account from any address.
+# After this many failures for one account within an hour, each further attempt waits the base
+# delay after the latest failure, doubling with every failure, never longer than the cap.
+SIGNIN_DELAY_AFTER_FAILURES = 10
+SIGNIN_DELAY_BASE_SECONDS = 30
+SIGNIN_DELAY_MAX_SECONDS = 15 * 60

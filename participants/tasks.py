@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from participants.services.accounts import email_verification_send
+from participants.services.signin_throttle import signin_delay_notice_send
 
 
 @shared_task(name="participants.send_email_verification", ignore_result=True)
@@ -58,3 +59,9 @@ def plan_checkin_nudges() -> int:
     from participants.services.checkins import checkin_nudges_plan
 
     return checkin_nudges_plan()
+
+
+@shared_task(name="participants.send_signin_delay_notice", ignore_result=True)
+def send_signin_delay_notice(user_id: int) -> bool:
+    """Tell an account's owner that its sign-in is slowed (queued once per episode)."""
+    return signin_delay_notice_send(user_id=user_id)
