@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from participants.models import ParticipantProfile, Role, User
+from participants.services import signin_throttle
 from participants.services.accounts import email_in_use, validate_participant_age
 
 
@@ -126,6 +127,7 @@ class SignupForm(forms.Form):
 
 
 class LoginForm(auth_forms.AuthenticationForm):
+    signin_delayed: signin_throttle.SigninDelayed | None = None
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _(
@@ -146,6 +148,25 @@ class LoginForm(auth_forms.AuthenticationForm):
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length or 254))
         self.helper = _helper(_("Sign in"))
+
+    def clean(self):
+        """Refuse an account that must wait before its password is even checked; count a wrong
+        password for the account from any address, and clear the count on a right one."""
+        username = self.cleaned_data.get("username")
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        try:
+            signin_throttle.signin_attempt_allow(email=username)
+        except signin_throttle.SigninDelayed as delayed:
+            self.signin_delayed = delayed
+            raise ValidationError(delayed.message, code="signin_delayed") from None
+        try:
+            return super().clean()
+        finally:
+            if self.user_cache is None:
+                signin_throttle.signin_failure_record(email=username)
+            else:
+                signin_throttle.signin_delay_clear(email=username)
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)

@@ -16,7 +16,7 @@ from participants import forms
 from participants.access import participant_required
 from participants.landing import landing_url
 from participants.security import client_ip
-from participants.services import accounts
+from participants.services import accounts, signin_throttle
 from participants.services.ratelimit import rate_limit_exceeded
 
 
@@ -134,6 +134,14 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.signin_delayed is not None:
+            # The account waits (signin_throttle): say so to the client as well as the person.
+            response.status_code = 429
+            response["Retry-After"] = str(form.signin_delayed.seconds)
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = forms.PasswordChangeForm
@@ -182,6 +190,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
     template_name = "participants/password_reset_confirm.html"
     success_url = reverse_lazy("participants:password_reset_complete")
+
+    def form_valid(self, form):
+        # The owner proved the mailbox and chose a new password: guesses at the old one no
+        # longer matter, so the account's sign-in delay ends here.
+        signin_throttle.signin_delay_clear(email=form.user.email)
+        return super().form_valid(form)
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
