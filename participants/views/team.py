@@ -1,4 +1,5 @@
-"""The staff team, for admins: invite, deactivate and reactivate, reset a lost second factor."""
+"""The staff team, for admins: invite, deactivate and reactivate, reset a lost second factor, and
+end a sign-in delay (``signin_throttle``) that failed sign-ins from elsewhere put on a member."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,8 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from participants import forms
 from participants.access import role_required
-from participants.models import STAFF_ROLES, Role, User
-from participants.services import staff
+from participants.models import STAFF_ROLES, AuditAction, Role, User
+from participants.services import signin_throttle, staff
+from participants.services.audit import audit_record
 
 admin_required = role_required(Role.ADMIN)
 
@@ -47,7 +49,11 @@ def team(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent. The link works for one day."))
             return redirect("team:list")
-    return render(request, "participants/team.html", {"form": form, "members": _staff_members()})
+    members = list(_staff_members())
+    delays = signin_throttle.signin_delays(member.email for member in members)
+    for member in members:
+        member.signin_delay = delays.get(member.email)
+    return render(request, "participants/team.html", {"form": form, "members": members})
 
 
 def _member(pk: int) -> User:
@@ -81,6 +87,22 @@ def reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("%(name)s will set up two-step sign-in again at the next sign-in.")
+        % {"name": member.get_full_name()},
+    )
+    return redirect("team:list")
+
+
+@admin_required
+@require_POST
+def clear_signin_delay(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(pk)
+    signin_throttle.signin_delay_clear(email=member.email)
+    audit_record(
+        request=request, action=AuditAction.UPDATE, record="sign-in delay", participant=member
+    )
+    messages.success(
+        request,
+        _("Sign-in delay cleared: %(name)s can sign in at once.")
         % {"name": member.get_full_name()},
     )
     return redirect("team:list")
