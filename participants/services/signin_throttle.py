@@ -22,6 +22,7 @@ addresses that match no account too, so the delay does not tell a stranger which
 
 import logging
 import math
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -84,8 +85,17 @@ def _now() -> float:
     return timezone.now().timestamp()
 
 
-def _recent_failures(stored, now: float) -> list[float]:
-    return [moment for moment in (stored or []) if now - moment < WINDOW_SECONDS]
+def _in_window(stored: dict | None, now: float) -> list[float]:
+    return [
+        moment for moment in (stored or {}).get("failures", []) if now - moment < WINDOW_SECONDS
+    ]
+
+
+def _load(key: str, now: float) -> tuple[str, list[float]]:
+    """The account's count: an id that is new each time the count starts from nothing, and the
+    times of its failures within the window."""
+    stored = cache.get(key)
+    return (stored or {}).get("id") or secrets.token_hex(8), _in_window(stored, now)
 
 
 def signin_delay_seconds(failures: int) -> int:
@@ -112,14 +122,15 @@ def signin_attempt_allow(*, email: str) -> None:
     """
     now = _now()
     key = _account_key(email)
-    failures = _recent_failures(cache.get(key), now)
+    count_id, failures = _load(key, now)
     if len(failures) < settings.SIGNIN_DELAY_AFTER_FAILURES:
         return
     left = _wait_left(failures, now)
     if left > 0:
         raise SigninDelayed(math.ceil(left))
-    # Keyed by the latest failure: each wait has its own turn, taken atomically (add).
-    if not cache.add(f"{key}:turn:{failures[-1]!r}", 1, timeout=TURN_SECONDS):
+    # One attempt per wait reaches the password check: the turn is named by the count that set
+    # the wait and taken atomically (add), so a burst from many addresses gets one check.
+    if not cache.add(f"{key}:turn:{count_id}:{len(failures)}", 1, timeout=TURN_SECONDS):
         raise SigninDelayed(TURN_SECONDS)
 
 
@@ -128,10 +139,9 @@ def signin_failure_record(*, email: str) -> None:
     failure starts a delay, once per episode."""
     now = _now()
     key = _account_key(email)
-    failures = _recent_failures(cache.get(key), now)
-    failures.append(now)
-    failures = failures[-_MAX_KEPT:]
-    cache.set(key, failures, timeout=_keep_for())
+    count_id, failures = _load(key, now)
+    failures = [*failures, now][-_MAX_KEPT:]
+    cache.set(key, {"id": count_id, "failures": failures}, timeout=_keep_for())
     if len(failures) < settings.SIGNIN_DELAY_AFTER_FAILURES:
         return
     # The episode marker lives as long as the count; add() is atomic, so one process sends.
@@ -156,7 +166,7 @@ def signin_delays(emails: Iterable[str]) -> dict[str, int]:
     found = cache.get_many(list(keys))
     slowed = {}
     for key, stored in found.items():
-        failures = _recent_failures(stored, now)
+        failures = _in_window(stored, now)
         if len(failures) >= settings.SIGNIN_DELAY_AFTER_FAILURES:
             slowed[keys[key]] = max(0, math.ceil(_wait_left(failures, now)))
     return slowed
