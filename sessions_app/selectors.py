@@ -131,14 +131,12 @@ def session_list_upcoming(
     if session_type_ids:
         queryset = queryset.filter(session_type_id__in=session_type_ids)
     if month is not None:
-        from sessions_app.services.scheduling_rules import clinic_datetime
+        from sessions_app.services.scheduling_rules import clinic_day_start
 
         first = month.replace(day=1)
         following = (first + datetime.timedelta(days=32)).replace(day=1)
-        midnight = datetime.time(0, 0)
         queryset = queryset.filter(
-            starts_at__gte=clinic_datetime(first, midnight),
-            starts_at__lt=clinic_datetime(following, midnight),
+            starts_at__gte=clinic_day_start(first), starts_at__lt=clinic_day_start(following)
         )
     return with_seat_counts(_with_related(queryset)).order_by("starts_at", "pk")
 

@@ -26,7 +26,7 @@ from sessions_app.models import (
     SessionType,
 )
 from sessions_app.selectors import session_list_url_for_kind
-from sessions_app.services.scheduling_rules import clinic_datetime, clinic_zone
+from sessions_app.services.scheduling_rules import clinic_day_start, clinic_zone
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def session_local_day(session: GroupSession) -> datetime.date:
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
-    return clinic_datetime(day, datetime.time(0, 0))
+    return clinic_day_start(day)
 
 
 def enrollment_closes_at(session: GroupSession) -> datetime.datetime:

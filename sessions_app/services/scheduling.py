@@ -34,11 +34,14 @@ from sessions_app.services.scheduling_rules import (
     MAX_SESSION_HOURS,
     MONITOR_PERMISSION,
     NON_FIELD,
+    ClinicTimeError,
     SchedulingError,
     SeriesResult,
     SessionDetails,
     clinic_datetime,
+    clinic_day_start,
     clinic_span,
+    clinic_span_end_day,
     clinic_zone,
     session_check,
 )
@@ -48,11 +51,14 @@ __all__ = [
     "MAX_SESSION_HOURS",
     "MONITOR_PERMISSION",
     "NON_FIELD",
+    "ClinicTimeError",
     "SchedulingError",
     "SeriesResult",
     "SessionDetails",
     "clinic_datetime",
+    "clinic_day_start",
     "clinic_span",
+    "clinic_span_end_day",
     "clinic_zone",
     "lock_session",
     "session_cancel",
@@ -228,7 +234,10 @@ def session_series_create(
 
     Each start is built from the local date and time and then converted, so a series keeps its
     local time across daylight-saving changes. Dates that break a rule (a room or person already
-    booked, ...) are skipped and reported; the others are created together, all or nothing.
+    booked, ...) are skipped and reported, and so are dates on which that wall-clock time does
+    not exist or happens twice (a clock change): each needs a decision from staff, never a
+    silent shift. The others are created together, all or nothing. The first date is
+    ``details``' own instants, as decided on the form (which of a repeated hour included).
     """
     if not 1 <= weeks <= MAX_SERIES_WEEKS:
         raise SchedulingError(
@@ -243,11 +252,18 @@ def session_series_create(
         _lock_resources(details)
         for week in range(weeks):
             day = first_start.date() + datetime.timedelta(weeks=week)
-            week_details = replace(
-                details,
-                starts_at=clinic_datetime(day, first_start.time()),
-                ends_at=clinic_datetime(day + day_span, first_end.time()),
-            )
+            if week == 0:
+                week_details = details
+            else:
+                try:
+                    week_details = replace(
+                        details,
+                        starts_at=clinic_datetime(day, first_start.time()),
+                        ends_at=clinic_datetime(day + day_span, first_end.time()),
+                    )
+                except ClinicTimeError as error:
+                    result.skipped.append((day, [error.message]))
+                    continue
             errors = session_check(details=week_details, publishing=publish, now=now)
             if errors:
                 result.skipped.append((day, [m for ms in errors.values() for m in ms]))

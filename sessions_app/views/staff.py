@@ -17,7 +17,7 @@ from journease.hostile import query_date
 from participants.access import staff_required
 from sessions_app.forms import SessionFilterForm
 from sessions_app.selectors import session_list_for_staff
-from sessions_app.services.scheduling import clinic_datetime, clinic_zone
+from sessions_app.services.scheduling import clinic_day_start, clinic_zone
 
 LIST_DAYS = 28
 LIST_PAGE_SIZE = 50
@@ -25,7 +25,7 @@ FILTER_NAMES = ("session_type", "room", "staff", "status")
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
-    return clinic_datetime(day, datetime.time.min)
+    return clinic_day_start(day)
 
 
 def _filter_query(request: HttpRequest) -> str:

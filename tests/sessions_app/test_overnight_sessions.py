@@ -138,20 +138,20 @@ def test_reschedule_accepts_an_end_after_midnight(staff_client, session_type, ro
 def test_weekly_series_past_midnight_ends_each_week_on_the_next_local_day(
     staff_client, session_type, room
 ):
-    # Saturdays from 30 October: the clocks go back early on Sunday 7 November.
+    # Saturdays from 30 October: the clocks go back early on Sunday 7 November, so that week's
+    # end, 1:00 AM, happens twice; the series lists it as needing a decision, never guesses.
     data = form_data(session_type, room, date="2027-10-30", weeks="3")
     response = staff_client().post(reverse("sessions_app:staff_series_create"), data)
     assert response.status_code == 200
     created = GroupSession.objects.order_by("starts_at")
-    # Compared in UTC: Python never calls an ambiguous local time (01:00 on 7 November happens
-    # twice) equal to an instant in another zone. The first 01:00 (MDT) is the one meant.
-    utc = datetime.UTC
     assert [(s.starts_at, s.ends_at) for s in created] == [
-        (local(2027, 10, 30, 20).astimezone(utc), local(2027, 10, 31, 1).astimezone(utc)),
-        (local(2027, 11, 6, 20).astimezone(utc), local(2027, 11, 7, 1).astimezone(utc)),
-        (local(2027, 11, 13, 20).astimezone(utc), local(2027, 11, 14, 1).astimezone(utc)),
+        (local(2027, 10, 30, 20), local(2027, 10, 31, 1)),
+        (local(2027, 11, 13, 20), local(2027, 11, 14, 1)),
     ]
-    assert [s.ends_at - s.starts_at for s in created] == [datetime.timedelta(hours=5)] * 3
+    assert [s.ends_at - s.starts_at for s in created] == [datetime.timedelta(hours=5)] * 2
+    [(day, [reason])] = response.context["skipped"]
+    assert day == datetime.date(2027, 11, 6)
+    assert reason.startswith("1:00 AM happens twice on Sunday 7 November 2027")
     assert "(next day)" in response.content.decode()
 
 
