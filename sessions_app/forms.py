@@ -2,6 +2,9 @@
 
 Forms only collect and shape input: the scheduling rules live in ``services/scheduling.py``,
 whose ``SchedulingError`` the forms place at the field it is about (``add_scheduling_errors``).
+A date and a wall-clock time become an instant through ``clinic_datetime`` alone, whose
+``ClinicTimeError`` (a time skipped or repeated by a clock change) the forms place at the time's
+field, or answer with the "which one?" choice it asks for (``ClinicTimesMixin``).
 """
 
 import datetime
@@ -10,7 +13,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from journease.hostile import validate_date_in_range
@@ -19,10 +22,11 @@ from sessions_app.selectors import staff_members
 from sessions_app.services.scheduling import (
     MAX_SERIES_WEEKS,
     NON_FIELD,
+    ClinicTimeError,
     SchedulingError,
     SessionDetails,
     clinic_datetime,
-    clinic_span,
+    clinic_span_end_day,
     clinic_zone,
 )
 
@@ -70,11 +74,108 @@ class SchedulingErrorsMixin:
                 self.add_error(target, message)
 
 
+# The answers to "which 1:30 AM?" on the day clocks go back, as ``clinic_datetime``'s fold.
+FOLDS = {"first": 0, "second": 1}
+
+
+class FoldField(forms.ChoiceField):
+    """Which of a wall-clock time that happens twice is meant. The form shows it only on the
+    day it is needed (``ClinicTimesMixin``); any other value counts as no answer, so that a
+    field the person never saw cannot refuse their form."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("first", _("first")), ("second", _("second"))],
+            required=False,
+            widget=forms.RadioSelect,
+            **kwargs,
+        )
+
+    def to_python(self, value) -> str:
+        value = super().to_python(value)
+        return value if value in FOLDS else ""
+
+
+class ClinicTimesMixin(SchedulingErrorsMixin):
+    """Reads ``date``, ``start_time`` and (where the form has it) ``end_time`` as the instants
+    ``self.starts_at`` and ``self.ends_at``, through ``clinic_datetime``: a time the clocks skip
+    that day is refused at its field with the reason; one they repeat shows the form's
+    ``start_fold`` / ``end_fold`` choice, refused until it is answered. The layout shows a
+    choice only where it is needed (``time_choice_rows``): after such a time was entered, or
+    when the session being changed already is at one."""
+
+    fold_fields = {"start_time": "start_fold", "end_time": "end_fold"}
+
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.starts_at, self.ends_at = self._read_times(cleaned, refuse=True)
+        if self.asked:
+            self.helper.layout = Layout(*self.layout_parts())
+        return cleaned
+
+    def _read_times(
+        self, values: dict, *, refuse: bool
+    ) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+        self.asked: list[str] = []
+        day, start, end = (values.get(name) for name in ("date", "start_time", "end_time"))
+        starts_at = ends_at = None
+        if isinstance(day, datetime.date) and isinstance(start, datetime.time):
+            starts_at = self._instant("start_time", day, start, values, refuse=refuse)
+            if isinstance(end, datetime.time):
+                end_day = clinic_span_end_day(day, start, end)
+                ends_at = self._instant("end_time", end_day, end, values, refuse=refuse)
+        return starts_at, ends_at
+
+    def _instant(
+        self, name: str, day: datetime.date, time: datetime.time, values: dict, *, refuse: bool
+    ) -> datetime.datetime | None:
+        try:
+            return clinic_datetime(day, time)
+        except ClinicTimeError as error:
+            if error.code != ClinicTimeError.AMBIGUOUS:
+                if refuse:
+                    self.add_error(name, error.message)
+                return None
+            choice = self.fold_fields[name]
+            label = (
+                _("Which %(time)s?") if name == "start_time" else _("Ends at which %(time)s?")
+            ) % {"time": formats.time_format(time, "g:i A")}
+            # The field and its bound field, which a bound form has made (and kept) already.
+            self.fields[choice].label = self[choice].label = label
+            self.fields[choice].choices = list(zip(FOLDS, error.choices, strict=True))
+            self.asked.append(choice)
+            answer = values.get(choice)
+            if answer in FOLDS:
+                return clinic_datetime(day, time, fold=FOLDS[answer])
+            if refuse:
+                self.add_error(choice, error.message)
+            return None
+
+    def time_choice_rows(self) -> list:
+        """The "which one?" choices needed, each on its own row under the times."""
+        if not hasattr(self, "asked"):
+            if self.is_bound:
+                return []  # until ``clean`` has read the times
+            self._read_times(self.initial, refuse=False)
+        return [Div(Div(name, css_class="col-sm-8"), css_class="row") for name in self.asked]
+
+    @staticmethod
+    def initial_folds(start: datetime.datetime, end: datetime.datetime) -> dict:
+        """The answers that keep a session's local times as they are (``fold`` of each)."""
+        return {
+            "start_fold": "second" if start.fold else "first",
+            "end_fold": "second" if end.fold else "first",
+        }
+
+
 def _time_row(*names: str) -> Div:
     return Div(*(Div(name, css_class="col-sm-4") for name in names), css_class="row")
 
 
-class SessionForm(SchedulingErrorsMixin, forms.Form):
+class SessionForm(ClinicTimesMixin, forms.Form):
     """One session's details. Blank end time, capacity and minimum take the type's defaults."""
 
     session_type = forms.ModelChoiceField(
@@ -97,6 +198,8 @@ class SessionForm(SchedulingErrorsMixin, forms.Form):
             "(a session past midnight)."
         ),
     )
+    start_fold = FoldField(label=_("Which start time?"))
+    end_fold = FoldField(label=_("Which end time?"))
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
     capacity = forms.IntegerField(
         label=_("Capacity"),
@@ -159,7 +262,11 @@ class SessionForm(SchedulingErrorsMixin, forms.Form):
                     css_class="row",
                 ),
             ),
-            Fieldset(_("When"), _time_row("date", "start_time", "end_time")),
+            Fieldset(
+                _("When"),
+                _time_row("date", "start_time", "end_time"),
+                *self.time_choice_rows(),
+            ),
             Fieldset(
                 _("Where and how many"),
                 Div(
@@ -190,6 +297,7 @@ class SessionForm(SchedulingErrorsMixin, forms.Form):
             "min_participants": session.min_participants,
             "facilitators": [f.pk for f in session.facilitators.all()],
             "medical_monitor": session.medical_monitor_id,
+            **cls.initial_folds(start, end),
         }
 
     def details(self) -> SessionDetails:
@@ -197,10 +305,8 @@ class SessionForm(SchedulingErrorsMixin, forms.Form):
         data = self.cleaned_data
         session_type: SessionType = data["session_type"]
         room: Room = data["room"]
-        if data.get("end_time"):
-            starts_at, ends_at = clinic_span(data["date"], data["start_time"], data["end_time"])
-        else:
-            starts_at = clinic_datetime(data["date"], data["start_time"])
+        starts_at, ends_at = self.starts_at, self.ends_at
+        if ends_at is None:
             ends_at = starts_at + datetime.timedelta(minutes=session_type.duration_minutes)
         capacity = data.get("capacity") or min(session_type.default_capacity, room.capacity)
         minimum = data.get("min_participants")
@@ -262,12 +368,14 @@ class CancelForm(forms.Form):
                 self.add_error("reason" if name == "reason" else None, message)
 
 
-class RescheduleForm(SchedulingErrorsMixin, forms.Form):
+class RescheduleForm(ClinicTimesMixin, forms.Form):
     date = forms.DateField(
         label=_("New date"), widget=DateInput(), validators=[validate_date_in_range]
     )
     start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
     end_time = forms.TimeField(label=_("Ends"), widget=TimeInput())
+    start_fold = FoldField(label=_("Which start time?"))
+    end_fold = FoldField(label=_("Which end time?"))
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
 
     def __init__(self, *args, **kwargs):
@@ -279,24 +387,28 @@ class RescheduleForm(SchedulingErrorsMixin, forms.Form):
             "A time before the start is on the next day (a session past midnight). %(zone)s"
         ) % {"zone": _zone_help()}
         self.helper = FormHelper()
-        self.helper.layout = Layout(_time_row("date", "start_time", "end_time"), "room")
+        self.helper.layout = Layout(*self.layout_parts())
         self.helper.add_input(Submit("submit", _("Move the session")))
+
+    def layout_parts(self) -> list:
+        return [_time_row("date", "start_time", "end_time"), *self.time_choice_rows(), "room"]
 
     @classmethod
     def initial_for(cls, session) -> dict:
         initial = SessionForm.initial_for(session)
-        return {key: initial[key] for key in ("date", "start_time", "end_time", "room")}
+        keys = ("date", "start_time", "end_time", "start_fold", "end_fold", "room")
+        return {key: initial[key] for key in keys}
 
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
-        data = self.cleaned_data
-        return clinic_span(data["date"], data["start_time"], data["end_time"])
+        return self.starts_at, self.ends_at
 
 
-class DuplicateForm(SchedulingErrorsMixin, forms.Form):
+class DuplicateForm(ClinicTimesMixin, forms.Form):
     date = forms.DateField(
         label=_("Date of the copy"), widget=DateInput(), validators=[validate_date_in_range]
     )
     start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
+    start_fold = FoldField(label=_("Which start time?"))
 
     error_fields = {"starts_at": "start_time", "ends_at": "start_time"}
 
@@ -305,16 +417,16 @@ class DuplicateForm(SchedulingErrorsMixin, forms.Form):
         for name in ("date", "start_time"):
             self.fields[name].help_text = _zone_help()
         self.helper = FormHelper()
-        self.helper.layout = Layout(_time_row("date", "start_time"))
+        self.helper.layout = Layout(*self.layout_parts())
         self.helper.add_input(Submit("submit", _("Create the copy as a draft")))
+
+    def layout_parts(self) -> list:
+        return [_time_row("date", "start_time"), *self.time_choice_rows()]
 
     @classmethod
     def initial_for(cls, session) -> dict:
         start = timezone.localtime(session.starts_at, clinic_zone())
         return {"date": start.date() + datetime.timedelta(weeks=1), "start_time": start.time()}
-
-    def starts_at(self) -> datetime.datetime:
-        return clinic_datetime(self.cleaned_data["date"], self.cleaned_data["start_time"])
 
 
 class SessionFilterForm(forms.Form):

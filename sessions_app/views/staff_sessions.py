@@ -89,7 +89,8 @@ def series_create(request: HttpRequest) -> HttpResponse:
         title=_("New weekly series"),
         intro=_(
             "One session a week on the same weekday and local time. Dates on which the room or "
-            "a staff member is already booked are skipped and listed afterwards."
+            "a staff member is already booked, or on which that time does not exist or happens "
+            "twice (a daylight-saving change), are skipped and listed afterwards."
         ),
         status=_status_for(form),
     )
@@ -194,7 +195,7 @@ def session_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             copy = scheduling.session_duplicate(
-                session=session, starts_at=form.starts_at(), by=request.user
+                session=session, starts_at=form.starts_at, by=request.user
             )
         except SchedulingError as error:
             form.add_scheduling_errors(error)
