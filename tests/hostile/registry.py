@@ -228,7 +228,8 @@ FORMS: tuple[FormTarget, ...] = (
         "team:set_active",
         ADMIN,
         None,
-        kwargs=lambda world: {"pk": world.coordinator.pk},
+        # Another staff member than the fuzz's own coordinator, who must stay signed in.
+        kwargs=lambda world: {"pk": world.spare_staff.pk},
         fields=("active",),
     ),
     # Participants: seats.
