@@ -12,6 +12,7 @@ from participants.models import Role
 from sessions_app.models import GroupSession, SessionStatus
 from sessions_app.services import scheduling
 from sessions_app.services.scheduling import clinic_datetime
+from tests.admin_forms import session_change_data
 from tests.auth import SIGNED_IN_STAFF_QUERIES
 from tests.factories import (
     DosingSessionTypeFactory,
@@ -38,35 +39,6 @@ def local(month, day, hour):
 @pytest.fixture
 def admin_client_(staff_client):
     return staff_client(Role.ADMIN)
-
-
-def change_data(session: GroupSession, **overrides) -> dict:
-    start = timezone.localtime(session.starts_at)
-    end = timezone.localtime(session.ends_at)
-    data = {
-        "session_type": session.session_type_id,
-        "title": session.title,
-        "starts_at_0": start.strftime("%Y-%m-%d"),
-        "starts_at_1": start.strftime("%H:%M:%S"),
-        "ends_at_0": end.strftime("%Y-%m-%d"),
-        "ends_at_1": end.strftime("%H:%M:%S"),
-        "room": session.room_id,
-        "capacity": session.capacity,
-        "min_participants": session.min_participants,
-        "status": session.status,
-        "cancellation_reason": session.cancellation_reason,
-    }
-    for prefix in ("enrollments", "waitlist_entries"):
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
-    data.update(overrides)
-    return data
 
 
 def test_only_admins_enter_the_session_admin(staff_client, roles):
@@ -124,13 +96,13 @@ def test_admin_refuses_capacity_below_the_seats_taken(admin_client_):
     session = GroupSessionFactory(capacity=8)
     EnrollmentFactory.create_batch(5, session=session)
     url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
-    response = admin_client_.post(url, change_data(session, capacity=4))
+    response = admin_client_.post(url, session_change_data(session, capacity=4))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "5 seats are already taken" in errors["capacity"][0]
     session.refresh_from_db()
     assert session.capacity == 8
-    response = admin_client_.post(url, change_data(session, capacity=5))
+    response = admin_client_.post(url, session_change_data(session, capacity=5))
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.capacity == 5
@@ -139,7 +111,7 @@ def test_admin_refuses_capacity_below_the_seats_taken(admin_client_):
 def test_admin_refuses_capacity_above_the_rooms(admin_client_):
     session = GroupSessionFactory(room=RoomFactory(name="Small", capacity=8))
     url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
-    response = admin_client_.post(url, change_data(session, capacity=9))
+    response = admin_client_.post(url, session_change_data(session, capacity=9))
     assert "Small holds at most 8" in response.context["adminform"].form.errors["capacity"][0]
 
 
@@ -148,7 +120,9 @@ def test_admin_refuses_a_double_booked_room(admin_client_):
     GroupSessionFactory(room=room, starts_at=local(6, 2, 18), ends_at=local(6, 2, 20))
     session = GroupSessionFactory(room=room, starts_at=local(6, 3, 18), ends_at=local(6, 3, 20))
     url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
-    data = change_data(session, starts_at_0=f"{NEXT_YEAR}-06-02", ends_at_0=f"{NEXT_YEAR}-06-02")
+    data = session_change_data(
+        session, starts_at_0=f"{NEXT_YEAR}-06-02", ends_at_0=f"{NEXT_YEAR}-06-02"
+    )
     response = admin_client_.post(url, data)
     assert "is taken" in response.context["adminform"].form.errors["room"][0]
 
@@ -227,13 +201,15 @@ def test_admin_moves_and_cancels_through_the_scheduling_services(admin_client_, 
         monkeypatch.setattr(scheduling, name, spy)
     url = reverse("admin:sessions_app_groupsession_change", args=[session.pk])
 
-    data = change_data(session, starts_at_0=f"{NEXT_YEAR}-06-04", ends_at_0=f"{NEXT_YEAR}-06-04")
+    data = session_change_data(
+        session, starts_at_0=f"{NEXT_YEAR}-06-04", ends_at_0=f"{NEXT_YEAR}-06-04"
+    )
     assert admin_client_.post(url, data).status_code == 302
     session.refresh_from_db()
     assert session.starts_at == local(6, 4, 18)
     assert calls == ["session_reschedule"]
 
-    data = change_data(session, status="cancelled", cancellation_reason="Boiler broke")
+    data = session_change_data(session, status="cancelled", cancellation_reason="Boiler broke")
     assert admin_client_.post(url, data).status_code == 302
     session.refresh_from_db()
     assert (session.status, session.cancellation_reason) == ("cancelled", "Boiler broke")
@@ -254,7 +230,7 @@ def test_admin_shows_seats_but_seats_change_only_through_the_enrollment_services
 
     page = admin_client_.get(reverse("admin:sessions_app_groupsession_change", args=[session.pk]))
     assert str(seat.participant) in page.content.decode()
-    data = change_data(session)
+    data = session_change_data(session)
     data.update(
         {
             "enrollments-TOTAL_FORMS": "2",

@@ -29,6 +29,7 @@ from sessions_app.services import waitlist as waitlist_service
 from sessions_app.services.eligibility import EnrollmentRefused
 from sessions_app.services.locking import lock_resources, lock_session
 from sessions_app.services.scheduling import SessionDetails
+from tests.admin_forms import session_change_data
 from tests.auth import sign_in
 from tests.factories import (
     EligibleParticipantFactory,
@@ -44,31 +45,6 @@ from tests.row_locks import HeldTransaction, ReleaseWhenWaiting, wait_until_wait
 
 def counted(session: GroupSession) -> GroupSession:
     return with_seat_counts(GroupSession.objects.filter(pk=session.pk)).get()
-
-
-def admin_change_data(session: GroupSession, **overrides) -> dict:
-    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
-    data = {
-        "session_type": session.session_type_id,
-        "title": session.title,
-        "starts_at_0": start.strftime("%Y-%m-%d"),
-        "starts_at_1": start.strftime("%H:%M:%S"),
-        "ends_at_0": end.strftime("%Y-%m-%d"),
-        "ends_at_1": end.strftime("%H:%M:%S"),
-        "room": session.room_id,
-        "capacity": session.capacity,
-        "min_participants": session.min_participants,
-        "status": session.status,
-        "cancellation_reason": session.cancellation_reason,
-    }
-    for prefix in ("enrollments", "waitlist_entries"):
-        data |= {
-            f"{prefix}-TOTAL_FORMS": "0",
-            f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000",
-        }
-    return data | overrides
 
 
 # Defect 1 ---------------------------------------------------------------------------------------
@@ -97,7 +73,7 @@ def test_admin_lowering_capacity_rechecks_the_seats_under_the_lock(roles):
 
     # The third seat commits once admin waits for the session's lock: after its form was clean.
     with HeldTransaction(a_third_seat_taken) as held, ReleaseWhenWaiting(held) as watcher:
-        response = admin.post(url, admin_change_data(session, capacity=2))
+        response = admin.post(url, session_change_data(session, capacity=2))
     assert watcher.saw_waiting
 
     assert response.status_code == 200
@@ -278,7 +254,7 @@ def test_admin_adds_a_session_through_the_scheduling_service(roles, monkeypatch)
     )
     template.starts_at = template.starts_at.replace(microsecond=0)
     template.ends_at = template.ends_at.replace(microsecond=0)
-    data = admin_change_data(template, title="Added in admin", facilitators=[therapist.pk])
+    data = session_change_data(template, title="Added in admin", facilitators=[therapist.pk])
     response = sign_in(admin_user).post(reverse("admin:sessions_app_groupsession_add"), data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -55,6 +55,7 @@ from sessions_app.services import waitlist as waitlist_service
 from sessions_app.services.eligibility import EnrollmentRefused
 from sessions_app.services.scheduling import SchedulingError, clinic_datetime, clinic_zone
 from tests import clock
+from tests.admin_forms import session_change_data
 from tests.auth import sign_in
 from tests.factories import (
     EligibleParticipantFactory,
@@ -408,31 +409,7 @@ class Actor:
 
     def capacity_admin(self) -> str:
         session = self._session()
-        local = _local_fields(session)
-        data = {
-            "session_type": session.session_type_id,
-            "title": session.title,
-            "starts_at_0": local["start"].strftime("%Y-%m-%d"),
-            "starts_at_1": local["start"].strftime("%H:%M:%S"),
-            "ends_at_0": local["end"].strftime("%Y-%m-%d"),
-            "ends_at_1": local["end"].strftime("%H:%M:%S"),
-            "room": session.room_id,
-            "capacity": self._new_capacity(session),
-            "min_participants": session.min_participants,
-            "facilitators": [person.pk for person in session.facilitators.all()],
-            "medical_monitor": session.medical_monitor_id or "",
-            "status": session.status,
-            "cancellation_reason": session.cancellation_reason,
-        }
-        for prefix in ("enrollments", "waitlist_entries"):
-            data.update(
-                {
-                    f"{prefix}-TOTAL_FORMS": "0",
-                    f"{prefix}-INITIAL_FORMS": "0",
-                    f"{prefix}-MIN_NUM_FORMS": "0",
-                    f"{prefix}-MAX_NUM_FORMS": "1000",
-                }
-            )
+        data = session_change_data(session, capacity=self._new_capacity(session))
         return page_answer(
             self.staff_client(Role.ADMIN).post(
                 reverse("admin:sessions_app_groupsession_change", args=[session.pk]), data

@@ -250,12 +250,12 @@ def test_no_offer_once_enrollment_has_closed(full_session):
 def test_raising_capacity_in_the_admin_makes_offers(full_session, staff_client):
     from django.urls import reverse
 
-    from tests.sessions_app.test_admin import change_data
+    from tests.admin_forms import session_change_data
 
     entries = join(full_session, 2)
     client = staff_client(Role.ADMIN)
     url = reverse("admin:sessions_app_groupsession_change", args=[full_session.pk])
-    assert client.post(url, change_data(full_session, capacity=3)).status_code == 302
+    assert client.post(url, session_change_data(full_session, capacity=3)).status_code == 302
     assert refreshed(entries) == [WaitlistStatus.OFFERED, WaitlistStatus.WAITING]
     assert offers_sent(entries[0]) == 1
 
