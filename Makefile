@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-clocks clock-tools screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean
+.PHONY: run test js-tools test-clocks clock-tools screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Journease needs Python 3.11 or newer (set PYTHON=...).")'
@@ -44,8 +44,15 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Mozilla's ical.js (Thunderbird's calendar parser), which the calendar tests run with node: from
+# tests/js/package.json (an exact version), only when node exists and it is not installed yet.
+js-tools:
+	@if command -v node > /dev/null && [ ! -d tests/js/node_modules ]; then \
+	  echo "Installing ical.js for the calendar tests"; \
+	  npm install --no-package-lock --no-audit --no-fund --prefix tests/js > /dev/null; fi
+
 ## Lint, then the whole test suite (SQLite unless DATABASE_URL is set).
-test: lint
+test: lint js-tools
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || (echo "Model changes without a migration: run makemigrations." && exit 1)
 	$(BIN)/pytest -n auto
 

@@ -4,11 +4,11 @@ private feed per participant.
 Calendars are shared and shown on lock screens, so an entry carries the minimum: the session
 type's neutral public name, the time in the clinic's zone (with its VTIMEZONE), the place and a
 link. Never the treatment, never a clinical detail, never another participant (no attendees).
-Each seat keeps one UID; SEQUENCE rises with each reschedule (and once more when the seat is
-given up), and a cancelled session or seat is STATUS:CANCELLED.
+Each seat keeps one UID; SEQUENCE rises with each reschedule, when the session is cancelled and
+once more when the seat is given up (RFC 5546: a STATUS change raises it), and a cancelled session
+or seat is STATUS:CANCELLED. A closed or deactivated account's feed answers no more.
 """
 
-import datetime
 import secrets
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from icalendar import Calendar, Event
 from participants.models import User
 from sessions_app.models import CalendarFeed, Enrollment, EnrollmentStatus, SessionStatus
 from sessions_app.services.scheduling_rules import clinic_zone
+from sessions_app.vtimezone import calendar_add_timezone
 
 
 def _calendar() -> Calendar:
@@ -57,12 +58,15 @@ def _event(enrollment: Enrollment) -> Event:
 
 
 def _serialize(calendar: Calendar) -> bytes:
-    # The zone's rules only for the years the events span, not every change since 1970.
+    # The zone's rules for the years the events span (and a year either side), as yearly RRULEs
+    # that every client reads (see ``vtimezone``).
     years = [event.decoded("dtstart").year for event in calendar.walk("VEVENT")]
     this_year = timezone.now().year
-    calendar.add_missing_timezones(
-        first_date=datetime.date(min(years, default=this_year) - 1, 1, 1),
-        last_date=datetime.date(max(years, default=this_year) + 2, 1, 1),
+    calendar_add_timezone(
+        calendar,
+        key=settings.CLINIC_TIME_ZONE,
+        first_year=min(years, default=this_year) - 1,
+        last_year=max(years, default=this_year) + 1,
     )
     return calendar.to_ical()
 
@@ -115,5 +119,10 @@ def calendar_feed_owner(*, token: str) -> User | None:
     # than the column cannot be one.
     if "\x00" in token or len(token) > CalendarFeed._meta.get_field("token").max_length:
         return None
-    feed = CalendarFeed.objects.filter(token=token).select_related("participant").first()
+    # A closed or deactivated account's feed stops at once, as signing in does.
+    feed = (
+        CalendarFeed.objects.filter(token=token, participant__is_active=True)
+        .select_related("participant")
+        .first()
+    )
     return feed.participant if feed else None

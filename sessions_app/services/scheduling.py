@@ -328,9 +328,11 @@ def session_cancel(
         locked.cancellation_reason = reason
         locked.cancelled_at = now or timezone.now()
         locked.cancelled_by = by
+        locked.sequence += 1  # a STATUS change announced to calendars (RFC 5546)
         locked.save(
             update_fields=[
                 "status",
+                "sequence",
                 "cancellation_reason",
                 "cancelled_at",
                 "cancelled_by",

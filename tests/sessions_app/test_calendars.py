@@ -120,3 +120,51 @@ def test_enrollment_ics_download_is_the_participants_own(seat):
     assert events(response.content)
     stranger = sign_in(ParticipantFactory())
     assert stranger.get(reverse("sessions_app:enrollment_ics", args=[seat.pk])).status_code == 404
+
+
+def test_cancelling_the_session_raises_sequence(seat):
+    """RFC 5546: a STATUS change raises SEQUENCE, or clients may keep the session on the calendar."""
+    before = events(feed_ics(participant=seat.participant))[0]
+    scheduling.session_cancel(session=seat.session, reason="Room flooded")
+    seat.refresh_from_db()
+    for data in (enrollment_ics(enrollment=seat), feed_ics(participant=seat.participant)):
+        (after,) = events(data)
+        assert after["STATUS"] == "CANCELLED"
+        assert after["SEQUENCE"] > before["SEQUENCE"]
+
+
+def test_giving_up_a_seat_raises_sequence_also_after_a_reschedule(seat):
+    session = seat.session
+    scheduling.session_reschedule(
+        session=session,
+        starts_at=session.starts_at + datetime.timedelta(days=1),
+        ends_at=session.ends_at + datetime.timedelta(days=1),
+    )
+    seat.refresh_from_db()
+    before = events(enrollment_ics(enrollment=seat))[0]
+    enrollment_service.enrollment_cancel(enrollment=seat, by=seat.participant)
+    seat.refresh_from_db()
+    (after,) = events(enrollment_ics(enrollment=seat))
+    assert after["STATUS"] == "CANCELLED"
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+
+
+def test_closed_accounts_feed_stops_at_once(seat, client):
+    from participants.services.data_export import participant_account_close
+
+    address = reverse(
+        "sessions_app:calendar_feed", args=[calendar_feed_for(participant=seat.participant).token]
+    )
+    assert client.get(address).status_code == 200
+    participant_account_close(participant=seat.participant)
+    assert client.get(address).status_code in (404, 410)
+
+
+def test_deactivated_accounts_feed_stops_at_once(seat, client):
+    address = reverse(
+        "sessions_app:calendar_feed", args=[calendar_feed_for(participant=seat.participant).token]
+    )
+    assert client.get(address).status_code == 200
+    seat.participant.is_active = False
+    seat.participant.save(update_fields=["is_active"])
+    assert client.get(address).status_code in (404, 410)
