@@ -18,25 +18,29 @@ def notifications_sweep() -> int:
     """
     claimed = 0
     for _ in range(notifications.MAX_BATCHES_PER_SWEEP):
-        ids = notifications.notifications_claim()
-        if not ids:
+        claim = notifications.notifications_claim()
+        if not claim:
             break
         try:
-            notifications_send.delay(ids)
+            notifications_send.delay(list(claim), claim.token)
         except Exception:
-            notifications.notifications_release(ids=ids)
+            notifications.notifications_release(ids=claim, token=claim.token)
             logger.exception(
-                "could not queue %s notifications; released for the next sweep", len(ids)
+                "could not queue %s notifications; released for the next sweep", len(claim)
             )
             break
-        claimed += len(ids)
+        claimed += len(claim)
     return claimed
 
 
 @shared_task(name="sessions_app.notifications_send", ignore_result=True)
-def notifications_send(ids: list[int]) -> dict:
-    """Deliver one claimed batch; rows no longer in ``sending`` are left alone."""
-    return notifications.notifications_deliver(ids=ids)
+def notifications_send(ids: list[int], token: str | None = None) -> dict:
+    """Deliver the rows of one claimed batch that its claim ``token`` still holds.
+
+    ``token`` is optional only for tasks queued before claims had tokens: those deliver the rows
+    no tokened claim holds (their own claim, unless a sweep has reclaimed them since).
+    """
+    return notifications.notifications_deliver(ids=ids, token=token)
 
 
 @shared_task(name="sessions_app.staff_session_checks", ignore_result=True)

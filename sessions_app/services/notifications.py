@@ -2,13 +2,16 @@
 
 Every message is a ``Notification`` row before it is sent. A beat task sweeps due rows every
 minute: a batch is claimed under ``SELECT ... FOR UPDATE SKIP LOCKED`` and committed as
-``sending``, handed to a send task, and each row is marked ``sent`` right after the provider
-accepts it. Back-off is a time in the row. The only window for a duplicate is a crash between the
+``sending`` with a fresh claim token, handed to a send task with that token, and each row is
+marked ``sent`` right after the provider accepts it. A task sends only the rows that still carry
+its token, and only while its claim is within the timeout: a row reclaimed after the timeout gets
+a new token, so a late original task and the reclaiming one never both send it. Back-off is a time in the row. The only window for a duplicate is a crash between the
 provider's accept and that commit, which is preferred to losing a message.
 """
 
 import datetime
 import logging
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -173,23 +176,38 @@ def notifications_retry(*, ids: Iterable[int]) -> int:
 
 
 def _due_filter(now: datetime.datetime) -> Q:
-    timeout = datetime.timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
+    timeout = _claim_timeout()
     ready = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     due = Q(status=NotificationStatus.PENDING, due_at__lte=now) & ready
     stuck = Q(status=NotificationStatus.SENDING, claimed_at__lt=now - timeout)
     return due | stuck
 
 
+class Claim(list):
+    """The ids of one claimed batch, and the token that batch's rows carry while it owns them."""
+
+    def __init__(self, ids: Iterable[int] = (), *, token: str | None = None) -> None:
+        super().__init__(ids)
+        self.token = token
+
+
+def _claim_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
+
+
 def notifications_claim(
     *, now: datetime.datetime | None = None, batch_size: int | None = None
-) -> list[int]:
-    """Claim up to ``batch_size`` due rows and commit them as ``sending``; returns their ids.
+) -> Claim:
+    """Claim up to ``batch_size`` due rows and commit them as ``sending`` under a new token.
 
     ``SKIP LOCKED`` lets any number of sweeps run at once without taking the same row; the
     committed status (not the lock, which ends with the transaction) is what keeps it claimed.
+    Every claim, a reclaim of rows stuck past the timeout included, writes a new token, so only
+    the latest claimer's task may send a row.
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.NOTIFICATION_BATCH_SIZE
+    token = str(uuid.uuid4())
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
@@ -201,20 +219,42 @@ def notifications_claim(
             Notification.objects.filter(pk__in=ids).update(
                 status=NotificationStatus.SENDING,
                 claimed_at=now,
+                claim_token=token,
                 attempts=F("attempts") + 1,
                 updated_at=now,
             )
-    return ids
+    return Claim(ids, token=token)
 
 
-def notifications_release(*, ids: Iterable[int]) -> int:
-    """Put claimed rows back (the send task could not be queued): the next sweep takes them."""
-    return Notification.objects.filter(pk__in=list(ids), status=NotificationStatus.SENDING).update(
-        status=NotificationStatus.PENDING,
-        attempts=F("attempts") - 1,
-        claimed_at=None,
-        updated_at=timezone.now(),
+def notifications_release(*, ids: Iterable[int], token: str | None = None) -> int:
+    """Put claimed rows back (the send task could not be queued): the next sweep takes them.
+
+    Only rows still held by ``token`` (a ``Claim`` passed as ``ids`` brings its own).
+    """
+    return (
+        _owned(ids, token)
+        .filter(status=NotificationStatus.SENDING)
+        .update(
+            status=NotificationStatus.PENDING,
+            attempts=F("attempts") - 1,
+            claimed_at=None,
+            claim_token=None,
+            updated_at=timezone.now(),
+        )
     )
+
+
+def _owned(ids: Iterable[int], token: str | None) -> models.QuerySet:
+    """The rows among ``ids`` that the claim ``token`` holds.
+
+    Without a token (a send task queued before claims had tokens), only rows that no tokened
+    claim holds: the old task's own claim, unless a sweep has since reclaimed the row.
+    """
+    token = token if token is not None else getattr(ids, "token", None)
+    rows = Notification.objects.filter(pk__in=list(ids))
+    if token is None:
+        return rows.filter(claim_token__isnull=True)
+    return rows.filter(claim_token=token)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -223,9 +263,12 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 
 
 def _mark(notification: Notification, **fields) -> None:
-    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
-        updated_at=timezone.now(), **fields
-    )
+    """Record an outcome, only while this delivery's claim still holds the row."""
+    Notification.objects.filter(
+        pk=notification.pk,
+        status=NotificationStatus.SENDING,
+        claim_token=notification.claim_token,
+    ).update(updated_at=timezone.now(), **fields)
 
 
 def _send(notification: Notification, rendered: messages.Rendered) -> None:
@@ -256,9 +299,14 @@ def _skip_reason(notification: Notification, spec: messages.MessageSpec, now) ->
     return ""
 
 
-def notifications_deliver(*, ids: Iterable[int], now: datetime.datetime | None = None) -> dict:
-    """Send each claimed row and record the outcome; rows not in ``sending`` are left alone.
+def notifications_deliver(
+    *, ids: Iterable[int], token: str | None = None, now: datetime.datetime | None = None
+) -> dict:
+    """Send each row the claim ``token`` still holds and record the outcome; others are left alone.
 
+    A row reclaimed by a later sweep carries that sweep's token, so this (late) delivery skips it;
+    a ``Claim`` passed as ``ids`` brings its own token. A row whose claim has outlived the timeout
+    is not sent either: a sweep may take it at any moment, and it is that claim's to send.
     Reads the batch in a constant number of queries (recipients, profiles and subjects are
     prefetched), renders each distinct message once (``messages.render_key``: the same reminder
     to a session's participants is the same words), then writes one row update per message,
@@ -266,14 +314,21 @@ def notifications_deliver(*, ids: Iterable[int], now: datetime.datetime | None =
     """
     now = now or timezone.now()
     rows = (
-        Notification.objects.filter(pk__in=list(ids), status=NotificationStatus.SENDING)
+        _owned(ids, token)
+        .filter(status=NotificationStatus.SENDING)
         .select_related("recipient", "recipient__participant_profile")
         .prefetch_related(GenericPrefetch("subject", messages.subject_querysets()))
         .order_by("due_at", "pk")
     )
     outcome = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
     renders: dict[tuple, messages.Rendered] = {}
+    timeout = _claim_timeout()
+    started = timezone.now()
     for notification in rows:
+        clock = now + (timezone.now() - started)  # a long batch's own clock moves on
+        if notification.claimed_at and clock >= notification.claimed_at + timeout:
+            logger.warning("notification %s: claim lapsed, left to the sweep", notification.pk)
+            continue
         spec = messages.spec_for(notification.kind)
         reason = _skip_reason(notification, spec, now)
         if reason:
@@ -311,6 +366,7 @@ def notifications_deliver(*, ids: Iterable[int], now: datetime.datetime | None =
 
 
 __all__ = [
+    "Claim",
     "NotificationKind",
     "in_quiet_hours",
     "local_day_at",
