@@ -26,3 +26,6 @@ class ParticipantsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_roles, dispatch_uid="participants.ensure_roles")
+        from participants.services.account_messages import register_kinds
+
+        register_kinds()

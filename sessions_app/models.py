@@ -267,6 +267,11 @@ class NotificationKind(models.TextChoices):
     STAFF_ATTENDANCE_MISSING = "staff_attendance_missing", _("Staff: attendance not taken")
     STAFF_BELOW_MINIMUM = "staff_below_minimum", _("Staff: session below its minimum")
     STAFF_ACCOUNT_CLOSED = "staff_account_closed", _("Staff: a participant closed their account")
+    STAFF_MESSAGE_FAILED = "staff_message_failed", _("Staff: a staff message could not be sent")
+    ACCOUNT_VERIFY_EMAIL = "account_verify_email", _("Account: confirm the e-mail address")
+    ACCOUNT_PASSWORD_RESET = "account_password_reset", _("Account: password reset link")
+    ACCOUNT_STAFF_INVITE = "account_staff_invite", _("Account: staff invitation")
+    ACCOUNT_SIGNIN_DELAY = "account_signin_delay", _("Account: sign-in slowed after failures")
 
 
 class NotificationChannel(models.TextChoices):

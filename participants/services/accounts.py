@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
+from participants.services.account_messages import account_message_plan
+from sessions_app.models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -174,12 +176,14 @@ def participant_signup(
     return user
 
 
-def email_verification_request(*, user: User) -> None:
-    """Queue the verification e-mail once the current transaction commits."""
-    from participants.tasks import send_email_verification
+def email_verification_request(*, user: User, now: datetime.datetime | None = None) -> None:
+    """Plan the verification e-mail as an outbox row in the current transaction.
 
-    user_id = user.pk
-    transaction.on_commit(lambda: send_email_verification.delay(user_id), robust=True)
+    The row names only the user; the link and its token are made when the e-mail is sent.
+    """
+    now = now or timezone.now()
+    account_message_plan(user=user, kind=NotificationKind.ACCOUNT_VERIFY_EMAIL, now=now)
+    User.objects.filter(pk=user.pk).update(email_verification_sent_at=now)
 
 
 def _email_fingerprint(email: str) -> str:
@@ -199,18 +203,11 @@ def email_verification_url(user: User) -> str:
 
 
 def email_verification_send(*, user_id: int, now: datetime.datetime | None = None) -> bool:
-    """Send the verification e-mail and record when; returns False when there is nothing to do."""
-    from participants.emails import send_templated_email
-
+    """Plan the verification e-mail for an unverified account; False when there is nothing to do."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.email_verified:
         return False
-    send_templated_email(
-        template="emails/verify_email",
-        to=user.email,
-        context={"user": user, "verify_url": email_verification_url(user)},
-    )
-    User.objects.filter(pk=user.pk).update(email_verification_sent_at=now or timezone.now())
+    email_verification_request(user=user, now=now)
     return True
 
 
@@ -247,6 +244,23 @@ def email_verification_resend(*, email: str) -> None:
     ).first()
     if user is not None:
         email_verification_request(user=user)
+
+
+def password_reset_request(*, email: str, now: datetime.datetime | None = None) -> int:
+    """Plan a password-reset e-mail to each active account of ``email`` that has a password.
+
+    Says nothing to the caller about whether the address exists (the page reads the same either
+    way). The link and its token are made when the e-mail is sent.
+    """
+    users = [
+        user
+        for user in User.objects.filter(email__iexact=email.strip(), is_active=True)
+        if user.has_usable_password()
+    ]
+    with transaction.atomic():
+        for user in users:
+            account_message_plan(user=user, kind=NotificationKind.ACCOUNT_PASSWORD_RESET, now=now)
+    return len(users)
 
 
 def participant_profile_update(

@@ -27,14 +27,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from participants.models import User
+from participants.services.account_messages import account_message_plan
+from sessions_app.models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -173,35 +173,25 @@ def signin_delays(emails: Iterable[str]) -> dict[str, int]:
 
 
 def _notify_owner(email: str) -> int | None:
-    """Queue the notice for the active account of ``email``, if there is one; its id."""
-    from participants.tasks import send_signin_delay_notice
+    """Plan the notice (an outbox row) for the active account of ``email``, if there is one; its
+    id. The row is planned at once, not through a task, so a broker outage cannot lose it."""
+    user = User.objects.filter(email__iexact=_normalise(email), is_active=True).first()
+    if user is not None:
+        _plan_notice(user)
+    return user.pk if user is not None else None
 
-    user_id = (
-        User.objects.filter(email__iexact=_normalise(email), is_active=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if user_id is not None:
-        transaction.on_commit(lambda: send_signin_delay_notice.delay(user_id), robust=True)
-    return user_id
+
+def _plan_notice(user: User) -> None:
+    account_message_plan(user=user, kind=NotificationKind.ACCOUNT_SIGNIN_DELAY)
 
 
 def signin_delay_notice_send(*, user_id: int) -> bool:
-    """E-mail the owner that sign-in to their account is slowed: neutral words, no address, no
-    count, and the way out (a password reset). Returns False when there is nobody to tell."""
-    from participants.emails import send_templated_email
-
+    """Plan the e-mail telling the owner that sign-in to their account is slowed: neutral words,
+    no address, no count, and the way out (a password reset). False when there is nobody to tell.
+    """
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
-    send_templated_email(
-        template="emails/signin_delay",
-        to=user.email,
-        context={
-            "user": user,
-            "reset_url": f"{settings.SITE_URL}{reverse('participants:password_reset')}",
-            "max_minutes": settings.SIGNIN_DELAY_MAX_SECONDS // 60,
-        },
-    )
-    logger.info("sign-in delay notice sent user_id=%s", user.pk)
+    _plan_notice(user)
+    logger.info("sign-in delay notice planned user_id=%s", user.pk)
     return True

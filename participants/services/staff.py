@@ -2,35 +2,19 @@
 
 import logging
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from participants.emails import send_templated_email
 from participants.models import STAFF_ROLES, User
+from participants.services.account_messages import account_message_plan
 from participants.services.accounts import email_in_use, user_grant_permission, user_set_role
+from sessions_app.models import NotificationKind
 
 logger = logging.getLogger(__name__)
-
-
-def staff_set_password_url(user: User) -> str:
-    """A one-use link to choose a password (Django's reset token: it dies once a password is set)."""
-    path = reverse(
-        "participants:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return f"{settings.SITE_URL}{path}"
 
 
 def staff_invite(
@@ -60,12 +44,9 @@ def staff_invite(
         user_set_role(user=user, role=role)
         for codename in permissions:
             user_grant_permission(user=user, codename=codename)
-        url = staff_set_password_url(user)
-        transaction.on_commit(
-            lambda: send_templated_email(
-                template="emails/staff_invite", to=user.email, context={"url": url}
-            )
-        )
+        # The invitation is an outbox row naming only the member: the link to choose a password
+        # (Django's reset token) is made when the e-mail is sent, never stored.
+        account_message_plan(user=user, kind=NotificationKind.ACCOUNT_STAFF_INVITE)
     logger.info("staff account invited user_id=%s role=%s", user.pk, role)
     return user
 

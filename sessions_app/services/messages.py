@@ -70,11 +70,27 @@ SPECS: dict[str, MessageSpec] = {
     K.STAFF_ATTENDANCE_MISSING: MessageSpec(to_staff=True, default_path="/staff/"),
     K.STAFF_BELOW_MINIMUM: MessageSpec(to_staff=True, default_path="/staff/"),
     K.STAFF_ACCOUNT_CLOSED: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.STAFF_MESSAGE_FAILED: MessageSpec(to_staff=True, default_path="/staff/messages/failed/"),
 }
 
 
 def spec_for(kind: str) -> MessageSpec:
     return SPECS[kind]
+
+
+# Account messages (verification, password reset, staff invitation) carry a link that opens the
+# account. The app that owns accounts registers, per kind, how to build that link from the
+# recipient; it is built here, at send time, and never stored in the row, so reading the outbox
+# gives nobody a way in, and a reset token's age counts from the moment it is sent.
+_SEND_TIME_CONTEXT: dict[str, Callable[[Notification], dict]] = {}
+
+
+def register_send_time_kind(
+    kind: str, *, spec: MessageSpec, context: Callable[[Notification], dict]
+) -> None:
+    """Add a kind whose template context (a link with a token) is made only when it is sent."""
+    SPECS[kind] = spec
+    _SEND_TIME_CONTEXT[kind] = context
 
 
 # Subjects are prefetched with these querysets so that rendering a batch runs no query per row.
@@ -126,6 +142,8 @@ def context_for(notification: Notification) -> dict:
     expires_at = _parse_local(notification.context.get("expires_at"))
     if expires_at:
         context["expires_at"] = expires_at
+    if notification.kind in _SEND_TIME_CONTEXT:
+        context.update(_SEND_TIME_CONTEXT[notification.kind](notification))
     return context
 
 
