@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0008_schedule_version"),
+        ("sessions_app", "0009_notification_kind_account_and_failed"),
     ]
 
     operations = [
