@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from journease.celery import app as celery_app
 from journease.tasks import HEARTBEAT_CACHE_KEY
+from sessions_app.services.failed_messages import outbox_health
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,17 @@ def _broker_ok() -> bool:
         return False
 
 
+def _outbox_health(database_ok: bool) -> dict:
+    empty = {"messages_failed_last_hour": None, "oldest_due_pending_seconds": None}
+    if not database_ok:
+        return empty
+    try:
+        return outbox_health()
+    except Exception:
+        logger.warning("health check: outbox could not be read", exc_info=True)
+        return empty
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -64,5 +76,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "broker_transport": celery_app.conf.broker_url.split(":", 1)[0],
         "worker_heartbeat": heartbeat,
         "debug": settings.DEBUG,
+        # What an operator alerts on; it does not change the status code (the database and the
+        # broker alone decide that).
+        **_outbox_health(database),
     }
     return JsonResponse(body, status=200 if database and broker else 503)

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from sessions_app.services import notifications
+from sessions_app.services import failed_messages, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +16,11 @@ def notifications_sweep() -> int:
     If the send task cannot be queued (the broker is down), the batch is released and the next
     sweep takes it again; a batch claimed by a worker that then died is reclaimed after a timeout.
     """
+    try:
+        # Failed safety and staff messages are reported to the admins (once each), in this sweep.
+        failed_messages.failed_messages_report()
+    except Exception:
+        logger.exception("could not report failed messages; the next sweep tries again")
     claimed = 0
     for _ in range(notifications.MAX_BATCHES_PER_SWEEP):
         claim = notifications.notifications_claim()

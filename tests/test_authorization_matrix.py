@@ -131,6 +131,8 @@ MATRIX = {
     "team:set_active": ("member", _admin_only(405)),
     "team:reset_second_factor": ("member", _admin_only(405)),
     "team:clear_signin_delay": ("member", _admin_only(405)),
+    "sessions_app:staff_failed_messages": (None, _admin_only()),
+    "sessions_app:staff_failed_messages_retry": (None, _admin_only(405)),
     "sessions_app:session_list": (None, PUBLIC),
     "sessions_app:session_detail": ("session", PUBLIC),
     "sessions_app:session_enroll": ("session", _participant(405)),

@@ -232,6 +232,8 @@ FORMS: tuple[FormTarget, ...] = (
         kwargs=lambda world: {"pk": world.spare_staff.pk},
         fields=("active",),
     ),
+    # Admins: failed messages, sent again one by one or all at once.
+    FormTarget("sessions_app:staff_failed_messages_retry", ADMIN, None, fields=("id", "all")),
     # Participants: seats.
     FormTarget(
         "sessions_app:session_enroll",
