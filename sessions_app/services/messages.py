@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from sessions_app.models import GroupSession, Notification, NotificationKind
 
@@ -116,9 +117,29 @@ class Rendered:
     sms: str
 
 
-def context_for(notification: Notification) -> dict:
-    """Everything a template may use: never more than the minimum necessary."""
+def day_words(day: datetime.date, *, sent_on: datetime.date, short: bool = False) -> str:
+    """The session's day as the reader sees it on the day the message is sent.
+
+    "today", "tomorrow", else the weekday and date ("on Wednesday 13 January"; ``short`` for a
+    text message: "on Wed 13 Jan"). A message's send time can move (quiet hours, retries, a late
+    sweep), so the words are chosen at the send moment, never when the message was planned.
+    """
+    if day == sent_on:
+        return gettext("today")
+    if day == sent_on + datetime.timedelta(days=1):
+        return gettext("tomorrow")
+    date = dateformat.format(day, "D j M" if short else "l j F")
+    return gettext("on %(date)s") % {"date": date}
+
+
+def context_for(notification: Notification, *, sent_at: datetime.datetime | None = None) -> dict:
+    """Everything a template may use: never more than the minimum necessary.
+
+    ``sent_at`` is the moment the message goes out (now, by default): the words for the session's
+    day ("today", "tomorrow", a date) depend on it.
+    """
     spec = spec_for(notification.kind)
+    sent_on = timezone.localdate(sent_at or timezone.now())
     session = session_of(notification.subject)
     path = notification.context.get("path") or spec.default_path
     context = {
@@ -129,8 +150,11 @@ def context_for(notification: Notification) -> dict:
         "time_zone": settings.CLINIC_TIME_ZONE,
     }
     if session is not None:
+        starts_on = timezone.localdate(session.starts_at)
         context.update(
             session_name=session.session_type.public_name,
+            session_day=day_words(starts_on, sent_on=sent_on),
+            session_day_short=day_words(starts_on, sent_on=sent_on, short=True),
             starts_at=timezone.localtime(session.starts_at),
             ends_at=timezone.localtime(session.ends_at),
             room=session.room,
@@ -147,14 +171,16 @@ def context_for(notification: Notification) -> dict:
     return context
 
 
-def render_key(notification: Notification) -> tuple:
-    """Everything a notification's rendering depends on: its kind, channel, subject and details.
+def render_key(notification: Notification, *, sent_at: datetime.datetime | None = None) -> tuple:
+    """Everything a notification's rendering depends on: its kind, channel, subject and details,
+    and the local date it is sent on (which makes a session "today", "tomorrow" or a date).
 
     Never the recipient: ``context_for`` gives a template nothing about the person (no message
     greets anyone by name), so one session's reminders to its participants are the same words,
     and a batch renders them once. Whatever ``context_for`` comes to read must join this key.
     """
     return (
+        timezone.localdate(sent_at or timezone.now()),
         notification.kind,
         notification.channel,
         notification.subject_type_id,
@@ -168,13 +194,19 @@ def _parse_local(value: str | None) -> datetime.datetime | None:
     return timezone.localtime(parsed) if parsed else None
 
 
-def render(notification: Notification, *, channel: str | None = None) -> Rendered:
+def render(
+    notification: Notification,
+    *,
+    channel: str | None = None,
+    sent_at: datetime.datetime | None = None,
+) -> Rendered:
     """Render one notification for its channel: the e-mail (subject, text, HTML) or the text.
 
-    ``channel="all"`` renders both, for checking every kind's wording.
+    ``channel="all"`` renders both, for checking every kind's wording; ``sent_at`` is the send
+    moment (now by default), which the words for the session's day depend on.
     """
     channel = channel or notification.channel
-    context = context_for(notification)
+    context = context_for(notification, sent_at=sent_at)
     base = f"emails/notifications/{notification.kind}"
     subject = text = html = sms = ""
     if channel in ("email", "all"):

@@ -309,7 +309,7 @@ def notifications_deliver(
     is not sent either: a sweep may take it at any moment, and it is that claim's to send.
     Reads the batch in a constant number of queries (recipients, profiles and subjects are
     prefetched), renders each distinct message once (``messages.render_key``: the same reminder
-    to a session's participants is the same words), then writes one row update per message,
+    to a session's participants on the same send date is the same words), then writes one row update per message,
     right after the provider accepted it.
     """
     now = now or timezone.now()
@@ -336,9 +336,9 @@ def notifications_deliver(
             outcome["skipped"] += 1
             continue
         try:
-            key = messages.render_key(notification)
+            key = messages.render_key(notification, sent_at=now)
             if key not in renders:
-                renders[key] = messages.render(notification)
+                renders[key] = messages.render(notification, sent_at=now)
             _send(notification, renders[key])
         except Exception as error:  # any provider or template failure: retry, then fail
             logger.warning(

@@ -333,7 +333,7 @@ def test_one_sessions_reminders_are_rendered_once_for_all_its_participants(
         plan(person, session)
     renders = []
     render = messages.render
-    monkeypatch.setattr(messages, "render", lambda n: renders.append(n.pk) or render(n))
+    monkeypatch.setattr(messages, "render", lambda n, **kw: renders.append(n.pk) or render(n, **kw))
 
     assert notifications_deliver(ids=notifications_claim())["sent"] == 5
     assert len(renders) == 1
@@ -361,8 +361,8 @@ def test_each_message_in_a_batch_says_its_own_session_kind_and_details(roles, se
     assert said == [
         (False, "New time: Group session on Tue 4 Mar", f"{site}/b/"),
         (True, "New time: Group session on Tue 4 Mar", f"{site}/a/"),
-        (True, "Today at 10:00 AM: Group session", f"{site}/me/sessions/"),
-        (True, "Today at 3:00 PM: Group session", f"{site}/me/sessions/"),
+        (True, "Tomorrow at 10:00 AM: Group session", f"{site}/me/sessions/"),
+        (True, "Tomorrow at 3:00 PM: Group session", f"{site}/me/sessions/"),
         (True, "Tomorrow: Group session, and your ride home", f"{site}/me/sessions/"),
     ]
 
