@@ -137,5 +137,6 @@ def test_team_page_query_count_is_bounded(make_user, django_assert_max_num_queri
     admin = sign_in(make_user(Role.ADMIN))
     for _ in range(15):
         make_user(Role.CLINICIAN, permissions=["monitor_dosing"])
-    with django_assert_max_num_queries(15):
+    # 16: the admins' navigation counts failed messages (one query, whatever the team's size).
+    with django_assert_max_num_queries(16):
         admin.get(reverse("team:list"))
