@@ -140,9 +140,9 @@ def test_a_report_that_fails_is_not_reported_again(make_user, settings):
     _failed(make_user(Role.CLINICIAN))
     start = timezone.now()
     for minute in range(4):
-        with time_machine.travel(start + datetime.timedelta(minutes=minute), tick=False):
-            with _fail_sends():
-                delivered()
+        moment = start + datetime.timedelta(minutes=minute)
+        with time_machine.travel(moment, tick=False), _fail_sends():
+            delivered()
     reports = Notification.objects.filter(kind=NotificationKind.STAFF_MESSAGE_FAILED)
     assert reports.count() == 1
     assert reports.get().status == NotificationStatus.FAILED
