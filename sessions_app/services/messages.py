@@ -29,6 +29,10 @@ class MessageSpec:
     to_staff: bool = False  # staff messages ignore quiet hours
     stale_at: Callable[[Notification], datetime.datetime | None] | None = None
     default_path: str = "/"
+    # Ends with the neutral support line (988, 911): check-in prompts and safety messages only.
+    # Anywhere else (reminders, confirmations, account and staff e-mail) it would tell a reader
+    # of a shared inbox what kind of care this is.
+    support_line: bool = False
 
 
 def session_of(subject) -> GroupSession | None:
@@ -60,14 +64,19 @@ SPECS: dict[str, MessageSpec] = {
     ),
     K.REMINDER_RIDE: MessageSpec(sms=True, stale_at=_session_start, default_path="/me/sessions/"),
     K.REMINDER_SOON: MessageSpec(sms=True, stale_at=_session_start, default_path="/me/sessions/"),
-    K.INTEGRATION_SELF_COMPASSION: MessageSpec(essential=False, default_path="/me/"),
-    K.INTEGRATION_SOMATIC: MessageSpec(essential=False, default_path="/me/"),
-    K.CHECKIN_WEEK: MessageSpec(essential=False, default_path="/me/"),
-    K.CHECKIN_MONTH: MessageSpec(essential=False, default_path="/me/"),
-    K.CHECKIN_NUDGE: MessageSpec(essential=False, default_path="/me/"),
+    # Integration prompts invite the participant to check in ("tell us how you are doing").
+    K.INTEGRATION_SELF_COMPASSION: MessageSpec(
+        essential=False, default_path="/me/", support_line=True
+    ),
+    K.INTEGRATION_SOMATIC: MessageSpec(essential=False, default_path="/me/", support_line=True),
+    K.CHECKIN_WEEK: MessageSpec(essential=False, default_path="/me/", support_line=True),
+    K.CHECKIN_MONTH: MessageSpec(essential=False, default_path="/me/", support_line=True),
+    K.CHECKIN_NUDGE: MessageSpec(essential=False, default_path="/me/", support_line=True),
     K.STAFF_NEW_SCREENING: MessageSpec(to_staff=True, default_path="/staff/"),
-    K.STAFF_SAFETY_ALERT: MessageSpec(to_staff=True, default_path="/staff/"),
-    K.STAFF_SAFETY_ESCALATION: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.STAFF_SAFETY_ALERT: MessageSpec(to_staff=True, default_path="/staff/", support_line=True),
+    K.STAFF_SAFETY_ESCALATION: MessageSpec(
+        to_staff=True, default_path="/staff/", support_line=True
+    ),
     K.STAFF_ATTENDANCE_MISSING: MessageSpec(to_staff=True, default_path="/staff/"),
     K.STAFF_BELOW_MINIMUM: MessageSpec(to_staff=True, default_path="/staff/"),
     K.STAFF_ACCOUNT_CLOSED: MessageSpec(to_staff=True, default_path="/staff/"),
@@ -148,6 +157,7 @@ def context_for(notification: Notification, *, sent_at: datetime.datetime | None
         "link": f"{settings.SITE_URL}{path}",
         "kind": notification.kind,
         "time_zone": settings.CLINIC_TIME_ZONE,
+        "support_line": spec.support_line,
     }
     if session is not None:
         starts_on = timezone.localdate(session.starts_at)
