@@ -10,9 +10,12 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 
+from sessions_app.calendars import calendar_feed_for, enrollment_ics
 from sessions_app.models import Notification, NotificationKind
+from sessions_app.services import enrollment as enrollment_service
 from sessions_app.services import messages
 from tests.factories import (
     CheckInFactory,
@@ -191,3 +194,35 @@ def test_every_page_keeps_the_support_line_in_neutral_words(client, roles):
     assert "Need support right now?" in html
     assert 'href="tel:988"' in html and 'href="tel:911"' in html
     assert "suicide" not in html.lower()
+
+
+def test_no_calendar_entry_gives_the_care_away(client, roles, record):
+    """The same participant's calendars (a seat's .ics and the private feed, a cancelled seat
+    among them, fetched as their calendar app would) carry no clinical detail, no treatment
+    word and no crisis line: shared calendars and lock screens are not private."""
+    cancelled = EnrollmentFactory(
+        participant=record["person"],
+        session=GroupSessionFactory(
+            session_type=record["session"].session_type,
+            title=record["session"].title,
+            starts_at=record["session"].starts_at + datetime.timedelta(days=7),
+        ),
+    )
+    enrollment_service.enrollment_cancel(enrollment=cancelled, by=record["person"])
+    feed = calendar_feed_for(participant=record["person"])
+    calendars = {
+        "seat": enrollment_ics(enrollment=record["enrollment"]).decode(),
+        "cancelled seat": enrollment_ics(enrollment=cancelled).decode(),
+        "feed": client.get(
+            reverse("sessions_app:calendar_feed", args=[feed.token])
+        ).content.decode(),
+    }
+    assert "BEGIN:VEVENT" in calendars["feed"]
+    for name, data in calendars.items():
+        # Unfold the lines (RFC 5545 folds at 75 octets) before searching them.
+        said = " ".join(data.replace("\r\n ", "").split()).lower()
+        for word in TREATMENT_WORDS:
+            assert not re.search(rf"\b{re.escape(word)}", said), f"{name} says {word!r}"
+        for detail in CLINICAL_DETAIL:
+            assert detail.lower() not in said, f"{name} gives away {detail!r}"
+        assert "988" not in said and "911" not in said, f"{name} has a crisis line"
