@@ -71,6 +71,11 @@ TREATMENT_WORDS = [
     "score",
     "severe",
 ]
+# A crisis line in any wording: a number to call or text, a tel: link, or the Lifeline's name.
+# (Not the bare digits: a link or a calendar UID may hold a key such as 988.)
+CRISIS_LINE = re.compile(
+    r"(call|text|dial|tel:)\W*(or text\W*)?(988|911)\b|lifeline", re.IGNORECASE
+)
 # What the participant told the clinic: none of it may leave in a message.
 CLINICAL_DETAIL = [
     "Quinnella",
@@ -185,8 +190,8 @@ def test_the_support_line_is_only_in_check_in_prompts_and_safety_messages(roles,
         assert SUPPORT_LINE in text and SUPPORT_LINE in html
     else:
         for name, part in {"subject": rendered.subject, "text": text, "html": html}.items():
-            assert "988" not in part and "911" not in part, f"{kind} {name} has a crisis line"
-    assert "988" not in rendered.sms
+            assert not CRISIS_LINE.search(part), f"{kind} {name} has a crisis line"
+    assert not CRISIS_LINE.search(rendered.sms)
 
 
 def test_every_page_keeps_the_support_line_in_neutral_words(client, roles):
@@ -225,4 +230,4 @@ def test_no_calendar_entry_gives_the_care_away(client, roles, record):
             assert not re.search(rf"\b{re.escape(word)}", said), f"{name} says {word!r}"
         for detail in CLINICAL_DETAIL:
             assert detail.lower() not in said, f"{name} gives away {detail!r}"
-        assert "988" not in said and "911" not in said, f"{name} has a crisis line"
+        assert not CRISIS_LINE.search(said), f"{name} has a crisis line"
