@@ -201,8 +201,9 @@ class GroupSession(models.Model):
         verbose_name=_("cancelled by"),
     )
     attendance_taken_at = models.DateTimeField(_("attendance taken"), null=True, blank=True)
-    # Raised on every reschedule: calendar entries carry it as their SEQUENCE (RFC 5545).
-    sequence = models.PositiveIntegerField(_("times rescheduled"), default=0)
+    # Raised on every reschedule and on cancelling: calendar entries carry it as their SEQUENCE
+    # (RFC 5546: a change of time or status raises it, or clients may ignore the change).
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
