@@ -222,50 +222,16 @@ class GroupSessionAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        """Save through the scheduling services, as the staff pages do: create; or update (a
-        move through ``session_reschedule``), then publish or cancel if the status asks for it.
-        Each checks its rules under the locks; a refusal rolls back the whole change."""
-        details = form.details()
-        status = form.cleaned_data.get("status")
+        """Save through the scheduling services, as the staff pages do (``session_save``); a
+        refusal under the locks rolls back the whole change form."""
         try:
-            if not change:
-                if status not in (SessionStatus.DRAFT, SessionStatus.PUBLISHED):
-                    raise SchedulingError(
-                        {"status": [_("A new session is saved as a draft or published.")]}
-                    )
-                session = scheduling.session_create(
-                    details=details,
-                    created_by=request.user,
-                    publish=status == SessionStatus.PUBLISHED,
-                )
-            else:
-                previous = form.initial.get("status")
-                if status == previous or status in (
-                    SessionStatus.PUBLISHED,
-                    SessionStatus.CANCELLED,
-                ):
-                    session = scheduling.session_update(
-                        session=obj, details=details, by=request.user
-                    )
-                else:
-                    raise SchedulingError(
-                        {
-                            "status": [
-                                _(
-                                    "Here a session can be published or cancelled; it is "
-                                    "completed by taking attendance."
-                                )
-                            ]
-                        }
-                    )
-                if status == SessionStatus.PUBLISHED and previous != status:
-                    session = scheduling.session_publish(session=session, by=request.user)
-                if status == SessionStatus.CANCELLED and previous != status:
-                    session = scheduling.session_cancel(
-                        session=session,
-                        reason=form.cleaned_data.get("cancellation_reason", ""),
-                        by=request.user,
-                    )
+            session = scheduling.session_save(
+                session=obj if change else None,
+                details=form.details(),
+                status=form.cleaned_data.get("status"),
+                by=request.user,
+                cancellation_reason=form.cleaned_data.get("cancellation_reason", ""),
+            )
         except SchedulingError as error:
             raise _RefusedUnderLock(error.errors) from error
         # What admin logs and redirects to is the row the services saved.

@@ -67,6 +67,7 @@ __all__ = [
     "session_duplicate",
     "session_publish",
     "session_reschedule",
+    "session_save",
     "session_series_create",
     "session_update",
     "sessions_publish_many",
@@ -392,6 +393,49 @@ def session_reschedule(
 
         enrollments_flag_after_reschedule(session=locked, by=by, now=now)
     return locked
+
+
+def session_save(
+    *,
+    session: GroupSession | None,
+    details: SessionDetails,
+    status: str,
+    by: User,
+    cancellation_reason: str = "",
+) -> GroupSession:
+    """Save a whole session form (Django admin's) through the services above, in one
+    transaction: create it as a draft or published; or update it (a move goes through
+    ``session_reschedule``), then publish or cancel it when ``status`` asks for that. A session
+    is completed only by taking attendance, never by choosing the status. Every rule is checked
+    under the locks; a ``SchedulingError`` leaves nothing saved."""
+    with transaction.atomic():
+        if session is None:
+            if status not in (SessionStatus.DRAFT, SessionStatus.PUBLISHED):
+                raise SchedulingError(
+                    {"status": [_("A new session is saved as a draft or published.")]}
+                )
+            return session_create(
+                details=details, created_by=by, publish=status == SessionStatus.PUBLISHED
+            )
+        # The stored status: a form may already have set the new one on ``session``.
+        previous = GroupSession.objects.filter(pk=session.pk).values_list("status", flat=True).get()
+        if status != previous and status not in (SessionStatus.PUBLISHED, SessionStatus.CANCELLED):
+            raise SchedulingError(
+                {
+                    "status": [
+                        _(
+                            "Here a session can be published or cancelled; it is completed by "
+                            "taking attendance."
+                        )
+                    ]
+                }
+            )
+        saved = session_update(session=session, details=details, by=by)
+        if status == previous:
+            return saved
+        if status == SessionStatus.PUBLISHED:
+            return session_publish(session=saved, by=by)
+        return session_cancel(session=saved, reason=cancellation_reason, by=by)
 
 
 def session_duplicate(

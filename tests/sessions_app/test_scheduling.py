@@ -465,3 +465,41 @@ def test_check_ignores_the_session_being_edited(details):
     session = scheduling.session_create(details=details())
     assert scheduling.session_check(details=details(), session=session) == {}
     assert "room" in scheduling.session_check(details=replace(details(), title="x"))
+
+
+# --- A whole session form (Django admin) saved through the services --------------------------
+
+
+def test_saving_a_session_form_publishes_or_cancels_but_never_completes(details):
+    coordinator = StaffFactory(role=Role.COORDINATOR)
+    with pytest.raises(SchedulingError) as excinfo:
+        scheduling.session_save(
+            session=None, details=details(), status=SessionStatus.CANCELLED, by=coordinator
+        )
+    assert "status" in errors_of(excinfo)
+    assert not GroupSession.objects.exists()
+
+    session = scheduling.session_save(
+        session=None, details=details(), status=SessionStatus.DRAFT, by=coordinator
+    )
+    with pytest.raises(SchedulingError) as excinfo:
+        scheduling.session_save(
+            session=session, details=details(), status=SessionStatus.COMPLETED, by=coordinator
+        )
+    assert "attendance" in errors_of(excinfo)["status"][0]
+    session = scheduling.session_save(
+        session=session, details=details(), status=SessionStatus.PUBLISHED, by=coordinator
+    )
+    assert session.status == SessionStatus.PUBLISHED
+    session = scheduling.session_save(
+        session=session,
+        details=details(),
+        status=SessionStatus.CANCELLED,
+        by=coordinator,
+        cancellation_reason="Boiler broke",
+    )
+    session.refresh_from_db()
+    assert (session.status, session.cancellation_reason) == (
+        SessionStatus.CANCELLED,
+        "Boiler broke",
+    )
