@@ -47,9 +47,14 @@ SITE_URL = os.environ.get("SITE_URL", f"http://localhost:{PORT}").rstrip("/")
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Journease")
 CLINIC_TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/Denver")
 
+# The project's apps, bottom to top: each imports only those listed before it (README,
+# Architecture; import-linter enforces it).
 INSTALLED_APPS = [
+    "outbox",
     "participants",
     "sessions_app",
+    "followup",
+    "demo",
     "journease.admin.JourneaseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -200,6 +205,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Each failed safety or staff message is reported to the admins, once.
+    "report-failed-messages": {
+        "task": "participants.report_failed_messages",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "staff-session-checks": {
         "task": "sessions_app.staff_session_checks",
         "schedule": 15 * 60.0,
@@ -315,7 +326,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Messages (the outbox) ---------------------------------------------------------------------
 # Text messages: a backend class; the console one prints them. A provider is one more subclass.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "sessions_app.sms.ConsoleSmsBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox.sms.ConsoleSmsBackend")
 # The provider's inbound webhook (/sms/inbound/) must send "Authorization: Bearer <token>".
 SMS_INBOUND_TOKEN = os.environ.get("SMS_INBOUND_TOKEN", "")
 NOTIFICATION_BATCH_SIZE = int(os.environ.get("NOTIFICATION_BATCH_SIZE", "200"))

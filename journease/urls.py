@@ -5,10 +5,11 @@ from journease import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("outbox.urls")),
     path("", include("participants.urls")),
     path("staff/team/", include("participants.team_urls")),
     path("", include("sessions_app.urls")),
+    path("", include("followup.urls")),
     path("admin/", admin.site.urls),
 ]
 

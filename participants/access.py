@@ -49,3 +49,10 @@ def may_edit_flag_rules(user) -> bool:
     return user.has_role(Role.ADMIN) or (
         user.has_role(Role.CLINICIAN) and user.has_perm("participants.decide_eligibility")
     )
+
+
+def may_use_admin_site(user) -> bool:
+    """Django admin is for active staff accounts holding the Admin role (or superusers)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or user.has_role(Role.ADMIN)

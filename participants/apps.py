@@ -3,21 +3,14 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _ensure_roles(sender, **kwargs) -> None:
+def _ensure_defaults(sender, **kwargs) -> None:
     # post_migrate fires once per installed app; by the last one every app's permissions exist.
     if sender is not list(apps.get_app_configs())[-1]:
         return
-    from participants.models import ScreeningPolicy
-    from participants.services.accounts import ensure_roles
-    from participants.services.checkins import ensure_default_practices
-    from participants.services.consent import ensure_default_consent_document
-    from participants.services.scoring import ensure_default_flag_rules
+    # start-up: services touch models, which exist only once the app registry is ready.
+    from participants.services.defaults import ensure_defaults
 
-    ensure_roles()
-    ensure_default_flag_rules()
-    ensure_default_consent_document()
-    ScreeningPolicy.current()
-    ensure_default_practices()
+    ensure_defaults()
 
 
 class ParticipantsConfig(AppConfig):
@@ -25,7 +18,8 @@ class ParticipantsConfig(AppConfig):
     verbose_name = _("Participants and accounts")
 
     def ready(self) -> None:
-        post_migrate.connect(_ensure_roles, dispatch_uid="participants.ensure_roles")
-        from participants.services.account_messages import register_kinds
+        # start-up: these touch models, which exist only once the app registry is ready.
+        from participants import message_kinds
 
-        register_kinds()
+        message_kinds.register()
+        post_migrate.connect(_ensure_defaults, dispatch_uid="participants.ensure_roles")

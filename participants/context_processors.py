@@ -8,7 +8,7 @@ from participants.selectors import safety_alert_open_count
 
 
 def _failed_message_count() -> int:
-    from sessions_app.services.failed_messages import failed_message_count
+    from outbox.selectors import failed_message_count
 
     return failed_message_count()
 

@@ -7,6 +7,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from journease.clinic_time import clinic_today
 from participants.models import (
     AlertStatus,
     ConsentSignature,
@@ -15,7 +16,6 @@ from participants.models import (
     ScreeningStatus,
     User,
 )
-from participants.services.accounts import clinic_today
 from participants.services.consent import consent_document_current
 
 
@@ -97,6 +97,19 @@ class NextStep:
 # it registers ``step(participant=..., now=...) -> NextStep | None`` here, as it adds its sections
 # to the data export, so that this app does not import it.
 _STEPS_AFTER_CONSENT: list = []
+
+
+# What apps above add to My program (the follow-up's open check-ins), by template name.
+_PROGRAM_PARTS: dict = {}
+
+
+def register_program_part(name: str, part) -> None:
+    """``part(participant=...)`` gives what My program shows under ``name``."""
+    _PROGRAM_PARTS[name] = part
+
+
+def program_parts(*, participant: User) -> dict:
+    return {name: part(participant=participant) for name, part in _PROGRAM_PARTS.items()}
 
 
 def register_step_after_consent(step) -> None:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from participants.views import accounts as views
-from participants.views import checkins, data, outcomes, program, review
+from participants.views import data, failed_messages, program, review, sms
 from participants.views import security as security_views
 
 app_name = "participants"
@@ -58,8 +58,6 @@ urlpatterns = [
     path("me/data/", data.my_data, name="my_data"),
     path("me/data/my-data.json", data.my_data_json, name="my_data_json"),
     path("me/data/document/", data.my_data_document, name="my_data_document"),
-    path("me/progress/", checkins.progress, name="progress"),
-    path("me/check-ins/<uuid:public_id>/", checkins.checkin, name="checkin"),
     # Staff: review, safety alerts, flag rules.
     path("staff/screenings/", review.review_queue, name="review_queue"),
     path("staff/screenings/<uuid:public_id>/", review.review_detail, name="review_detail"),
@@ -70,17 +68,18 @@ urlpatterns = [
         review.alert_acknowledge,
         name="alert_acknowledge",
     ),
-    path(
-        "staff/participants/<int:pk>/timeline/",
-        outcomes.participant_timeline,
-        name="participant_timeline",
-    ),
-    path("staff/outcomes/", outcomes.outcomes_report, name="outcomes"),
-    path("staff/outcomes.csv", outcomes.outcomes_csv, name="outcomes_csv"),
     path("staff/flag-rules/", review.flag_rule_list, name="flag_rule_list"),
     path("staff/flag-rules/new/", review.flag_rule_edit, name="flag_rule_create"),
     path("staff/flag-rules/<int:pk>/", review.flag_rule_edit, name="flag_rule_edit"),
     path("accounts/two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/", security_views.two_factor_verify, name="two_factor_verify"),
     path("accounts/keepalive/", security_views.keepalive, name="keepalive"),
+    # The SMS provider's webhook: a STOP reply turns a participant's texts off.
+    path("sms/inbound/", sms.inbound, name="sms_inbound"),
+    path("staff/messages/failed/", failed_messages.failed_list, name="staff_failed_messages"),
+    path(
+        "staff/messages/failed/retry/",
+        failed_messages.failed_retry,
+        name="staff_failed_messages_retry",
+    ),
 ]

@@ -25,7 +25,6 @@ from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
     GroupSession,
-    Notification,
     Room,
     SessionStatus,
     SessionType,
@@ -34,7 +33,6 @@ from sessions_app.models import (
 from sessions_app.selectors import session_roster, with_seat_counts
 from sessions_app.services import scheduling
 from sessions_app.services.locking import run_retried, try_again_message
-from sessions_app.services.notifications import notifications_retry
 from sessions_app.services.scheduling import NON_FIELD, SchedulingError, SessionDetails
 
 
@@ -373,29 +371,3 @@ class WaitlistEntryAdmin(SeatsChangeOnTheRoster, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("participant__email", "participant__last_name", "session__title")
     list_select_related = ("participant", "session")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """The outbox: what was sent, what waits, what failed (and a retry for those)."""
-
-    list_display = ("kind", "channel", "recipient", "due_at", "status", "attempts", "sent_at")
-    list_filter = ("status", "kind", "channel", ("due_at", admin.DateFieldListFilter))
-    search_fields = ("recipient__email",)
-    date_hierarchy = "due_at"
-    list_select_related = ("recipient",)
-    actions = ["retry_failed"]
-    readonly_fields = [field.name for field in Notification._meta.fields] + ["subject"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.action(description=_("Retry the selected failed messages"))
-    def retry_failed(self, request, queryset) -> None:
-        count = notifications_retry(ids=queryset.values_list("pk", flat=True))
-        self.message_user(
-            request, _("%(count)s failed messages will be retried.") % {"count": count}
-        )

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from journease.clinic_time import clinic_zone
 from participants.models import User
 from sessions_app.models import CalendarFeed, Enrollment, EnrollmentStatus, SessionStatus
-from sessions_app.services.scheduling_rules import clinic_zone
 from sessions_app.vtimezone import calendar_add_timezone
 
 

@@ -1,9 +1,19 @@
-"""The sessions app's part of a participant's data export: seats, waitlist places, messages."""
+"""The sessions app's part of a participant's data export (seats, waitlist places), and what a
+closed account gives up."""
 
 from django.utils.translation import gettext as _
 
+from participants.services import data_export
 from participants.services.data_export import ExportSection, export_record
-from sessions_app.models import Enrollment, Notification, WaitlistEntry
+from sessions_app.models import (
+    ACTIVE_WAITLIST_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    SessionStatus,
+    WaitlistEntry,
+)
+from sessions_app.services.enrollment import enrollment_cancel
+from sessions_app.services.waitlist import waitlist_leave
 
 
 def enrollments_section(participant) -> ExportSection:
@@ -22,20 +32,9 @@ def waitlist_section(participant) -> ExportSection:
     )
 
 
-def messages_section(participant) -> ExportSection:
-    rows = Notification.objects.filter(recipient=participant).order_by("due_at")
-    return ExportSection(
-        "messages", _("Messages we planned or sent you"), [export_record(n) for n in rows]
-    )
-
-
 def release_on_account_close(*, participant, now) -> None:
     """A closed account gives up its future seats and waitlist places, through the same services
     as any cancellation, so each freed seat is offered to the next in line."""
-    from sessions_app.models import ACTIVE_WAITLIST_STATUSES, EnrollmentStatus, SessionStatus
-    from sessions_app.services.enrollment import enrollment_cancel
-    from sessions_app.services.waitlist import waitlist_leave
-
     seats = Enrollment.objects.filter(
         participant=participant,
         status=EnrollmentStatus.ENROLLED,
@@ -52,8 +51,6 @@ def release_on_account_close(*, participant, now) -> None:
 
 
 def register() -> None:
-    from participants.services.data_export import register_close_hook, register_export_section
-
-    for builder in (enrollments_section, waitlist_section, messages_section):
-        register_export_section(builder)
-    register_close_hook(release_on_account_close)
+    data_export.register_export_section(enrollments_section, position=data_export.POSITION_SESSIONS)
+    data_export.register_export_section(waitlist_section, position=data_export.POSITION_WAITLIST)
+    data_export.register_close_hook(release_on_account_close)

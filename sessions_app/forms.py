@@ -16,18 +16,20 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from journease.clinic_time import (
+    ClinicTimeError,
+    clinic_datetime,
+    clinic_span_end_day,
+    clinic_zone,
+)
 from journease.hostile import validate_date_in_range
 from sessions_app.models import EnrollmentStatus, Room, SessionStatus, SessionType
 from sessions_app.selectors import staff_members
 from sessions_app.services.scheduling import (
     MAX_SERIES_WEEKS,
     NON_FIELD,
-    ClinicTimeError,
     SchedulingError,
     SessionDetails,
-    clinic_datetime,
-    clinic_span_end_day,
-    clinic_zone,
 )
 
 

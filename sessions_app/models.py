@@ -7,7 +7,6 @@ capacities, cut-offs, prerequisites) lives here as data edited in Django admin.
 import datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -243,115 +242,6 @@ class GroupSession(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class NotificationKind(models.TextChoices):
-    """Every message the system sends. Timings are per session type; see DESIGN.md, Messages."""
-
-    ENROLLMENT_CONFIRMED = "enrollment_confirmed", _("Enrollment confirmation")
-    ENROLLMENT_CANCELLED = "enrollment_cancelled", _("Enrollment cancelled")
-    WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
-    SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
-    SESSION_RESCHEDULED = "session_rescheduled", _("Session rescheduled")
-    SCREENING_DECISION = "screening_decision", _("Screening decision")
-    REMINDER_PREPARE = "reminder_prepare", _("Reminder: how to prepare (72 h)")
-    REMINDER_RIDE = "reminder_ride", _("Reminder: ride home (24 h)")
-    REMINDER_SOON = "reminder_soon", _("Reminder: place and time (2 h)")
-    INTEGRATION_SELF_COMPASSION = "integration_self_compassion", _("Integration: self-compassion")
-    INTEGRATION_SOMATIC = "integration_somatic", _("Integration: somatic practice")
-    CHECKIN_WEEK = "checkin_week", _("Check-in after a week")
-    CHECKIN_MONTH = "checkin_month", _("Check-in after a month")
-    CHECKIN_NUDGE = "checkin_nudge", _("Check-in reminder")
-    STAFF_NEW_SCREENING = "staff_new_screening", _("Staff: new screening to review")
-    STAFF_SAFETY_ALERT = "staff_safety_alert", _("Staff: safety alert")
-    STAFF_SAFETY_ESCALATION = "staff_safety_escalation", _("Staff: safety alert escalated")
-    STAFF_ATTENDANCE_MISSING = "staff_attendance_missing", _("Staff: attendance not taken")
-    STAFF_BELOW_MINIMUM = "staff_below_minimum", _("Staff: session below its minimum")
-    STAFF_ACCOUNT_CLOSED = "staff_account_closed", _("Staff: a participant closed their account")
-    STAFF_MESSAGE_FAILED = "staff_message_failed", _("Staff: a staff message could not be sent")
-    ACCOUNT_VERIFY_EMAIL = "account_verify_email", _("Account: confirm the e-mail address")
-    ACCOUNT_PASSWORD_RESET = "account_password_reset", _("Account: password reset link")
-    ACCOUNT_STAFF_INVITE = "account_staff_invite", _("Account: staff invitation")
-    ACCOUNT_SIGNIN_DELAY = "account_signin_delay", _("Account: sign-in slowed after failures")
-
-
-class NotificationChannel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    SMS = "sms", _("Text message")
-
-
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
-    SKIPPED = "skipped", _("Skipped")
-
-
-class Notification(models.Model):
-    """One message, stored before it is sent: the outbox is the source of truth, not the broker.
-
-    A row is claimed (committed as ``sending``) before it is handed to the provider and marked
-    ``sent`` after; back-off lives in ``next_attempt_at``. Only one pending row may exist per
-    recipient, kind, channel and subject, so planning twice is a no-op while cancel and re-plan
-    work.
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("recipient"),
-    )
-    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
-    channel = models.CharField(
-        _("channel"),
-        max_length=10,
-        choices=NotificationChannel.choices,
-        default=NotificationChannel.EMAIL,
-    )
-    subject_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name=_("concerns (type)")
-    )
-    subject_id = models.PositiveBigIntegerField(_("concerns (id)"))
-    subject = GenericForeignKey("subject_type", "subject_id")
-    context = models.JSONField(_("details"), default=dict, blank=True)
-    due_at = models.DateTimeField(_("due"))
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=NotificationStatus.choices,
-        default=NotificationStatus.PENDING,
-    )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    # Set anew by every claim (a reclaim too): only the task holding this token may send the row.
-    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-due_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "channel", "subject_type", "subject_id"],
-                condition=Q(status="pending"),
-                name="notification_one_pending_per_subject",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "due_at"], name="notification_status_due_idx"),
-            models.Index(fields=["subject_type", "subject_id"], name="notification_subject_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient_id} ({self.get_status_display()})"
 
 
 class EnrollmentStatus(models.TextChoices):

@@ -131,7 +131,7 @@ def session_list_upcoming(
     if session_type_ids:
         queryset = queryset.filter(session_type_id__in=session_type_ids)
     if month is not None:
-        from sessions_app.services.scheduling_rules import clinic_day_start
+        from journease.clinic_time import clinic_day_start
 
         first = month.replace(day=1)
         following = (first + datetime.timedelta(days=32)).replace(day=1)

@@ -1,14 +1,6 @@
 from django.urls import path
 
-from sessions_app.views import (
-    failed_messages,
-    participant,
-    public,
-    roster,
-    sms,
-    staff,
-    staff_sessions,
-)
+from sessions_app.views import participant, public, roster, staff, staff_sessions
 
 app_name = "sessions_app"
 
@@ -30,17 +22,6 @@ urlpatterns = [
     path("calendar/<str:token>.ics", participant.calendar_feed, name="calendar_feed"),
     # The staff calendar is the staff home page.
     path("staff/", staff.dashboard, name="staff_dashboard"),
-    path("sms/inbound/", sms.inbound, name="sms_inbound"),
-    path(
-        "staff/messages/failed/",
-        failed_messages.failed_list,
-        name="staff_failed_messages",
-    ),
-    path(
-        "staff/messages/failed/retry/",
-        failed_messages.failed_retry,
-        name="staff_failed_messages_retry",
-    ),
     path("staff/sessions/", staff.session_list, name="staff_session_list"),
     path("staff/sessions/new/", staff_sessions.session_create, name="staff_session_create"),
     path("staff/sessions/series/", staff_sessions.series_create, name="staff_series_create"),

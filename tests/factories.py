@@ -230,7 +230,7 @@ class ConsentDocumentFactory(factory.django.DjangoModelFactory):
 
 class PracticeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "participants.Practice"
+        model = "followup.Practice"
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"practice-{n}")
@@ -256,7 +256,7 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     """An open, unanswered week check-in of an attended dosing seat."""
 
     class Meta:
-        model = "participants.CheckIn"
+        model = "followup.CheckIn"
 
     enrollment = factory.SubFactory(AttendedDosingEnrollmentFactory)
     participant = factory.LazyAttribute(lambda o: o.enrollment.participant)

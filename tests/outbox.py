@@ -2,10 +2,13 @@
 
 from django.core import mail
 
-from sessions_app.tasks import notifications_sweep
+from outbox.tasks import notifications_sweep
+from participants.tasks import report_failed_messages
 
 
 def delivered() -> list:
-    """Run one outbox sweep (tasks run in-process in tests) and return the captured mailbox."""
+    """Run one minute of beat's outbox work (tasks run in-process in tests): the report of
+    failed staff messages, then the sweep; return the captured mailbox."""
+    report_failed_messages()
     notifications_sweep()
     return mail.outbox

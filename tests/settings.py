@@ -20,7 +20,7 @@ STORAGES = {
 }
 STATIC_ROOT = None
 
-SMS_BACKEND = "sessions_app.sms.LocmemSmsBackend"
+SMS_BACKEND = "outbox.sms.LocmemSmsBackend"
 
 # Parallel test processes (and other checkouts) share one Redis: each test process sends its tasks
 # to a queue of its own, so a worker started by one never takes another's tasks.

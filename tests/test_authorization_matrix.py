@@ -16,8 +16,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from participants.account_links import email_verification_token
 from participants.models import FlagRule, Role
-from participants.services.accounts import email_verification_token
 from sessions_app.calendars import calendar_feed_for
 from tests.auth import sign_in
 from tests.factories import (
@@ -110,11 +110,11 @@ MATRIX = {
     "participants:my_data": (None, _participant()),
     "participants:my_data_json": (None, _participant()),
     "participants:my_data_document": (None, _participant()),
-    "participants:checkin": ("checkin", _own()),
-    "participants:progress": (None, _participant()),
-    "participants:participant_timeline": ("timeline", _clinical()),
-    "participants:outcomes": (None, _clinical()),
-    "participants:outcomes_csv": (None, _clinical()),
+    "followup:checkin": ("checkin", _own()),
+    "followup:progress": (None, _participant()),
+    "followup:participant_timeline": ("timeline", _clinical()),
+    "followup:outcomes": (None, _clinical()),
+    "followup:outcomes_csv": (None, _clinical()),
     "participants:review_queue": (None, _staff()),
     "participants:review_detail": ("submitted", _clinical()),
     "participants:alert_list": (None, _clinical()),
@@ -131,8 +131,8 @@ MATRIX = {
     "team:set_active": ("member", _admin_only(405)),
     "team:reset_second_factor": ("member", _admin_only(405)),
     "team:clear_signin_delay": ("member", _admin_only(405)),
-    "sessions_app:staff_failed_messages": (None, _admin_only()),
-    "sessions_app:staff_failed_messages_retry": (None, _admin_only(405)),
+    "participants:staff_failed_messages": (None, _admin_only()),
+    "participants:staff_failed_messages_retry": (None, _admin_only(405)),
     "sessions_app:session_list": (None, PUBLIC),
     "sessions_app:session_detail": ("session", PUBLIC),
     "sessions_app:session_enroll": ("session", _participant(405)),
@@ -149,7 +149,7 @@ MATRIX = {
     "sessions_app:staff_enrollment_cancel": ("session", _staff(405)),
     "sessions_app:staff_enrollment_move": ("session", _staff(405)),
     "sessions_app:staff_dashboard": (None, _staff()),
-    "sessions_app:sms_inbound": (None, _all(405)),
+    "participants:sms_inbound": (None, _all(405)),
     "sessions_app:staff_session_list": (None, _staff()),
     "sessions_app:staff_session_create": (None, _staff()),
     "sessions_app:staff_series_create": (None, _staff()),

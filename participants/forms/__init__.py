@@ -1,5 +1,6 @@
 """Forms of the participants app, one module per concern; each renders with crispy-forms."""
 
+from followup.forms import CheckInForm
 from participants.forms.accounts import (
     AccountCloseForm,
     DateInput,
@@ -13,7 +14,6 @@ from participants.forms.accounts import (
     SignupForm,
     StaffInviteForm,
 )
-from participants.forms.checkins import CheckInForm
 from participants.forms.screening import (
     AlertCloseForm,
     ConsentSignForm,

@@ -8,7 +8,6 @@ from participants.models.accounts import (
     UserManager,
 )
 from participants.models.audit import AuditAction, AuditEvent, AuditLogError
-from participants.models.checkins import SCORED_KINDS, CheckIn, CheckInKind, Practice
 from participants.models.consent import ConsentDocument, ConsentSignature
 from participants.models.screening import (
     AlertStatus,
@@ -24,21 +23,17 @@ from participants.models.screening import (
 )
 
 __all__ = [
-    "SCORED_KINDS",
     "STAFF_ROLES",
     "AuditAction",
     "AuditEvent",
     "AuditLogError",
     "AlertStatus",
-    "CheckIn",
-    "CheckInKind",
     "ConsentDocument",
     "ConsentSignature",
     "FlagOperator",
     "FlagRule",
     "FlagSeverity",
     "ParticipantProfile",
-    "Practice",
     "Role",
     "SafetyAlert",
     "SafetyLevel",

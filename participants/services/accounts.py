@@ -1,7 +1,6 @@
 """Accounts: roles and their permissions, participant sign-up and e-mail verification."""
 
 import datetime
-import hashlib
 import logging
 
 from django.conf import settings
@@ -9,13 +8,16 @@ from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.account_links import (
+    VERIFY_SALT,
+    email_fingerprint,
+)
+from participants.message_kinds import ParticipantMessage
 from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
 from participants.services.account_messages import account_message_plan
-from sessions_app.models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +45,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
 }
 PERSONAL_PERMISSIONS = {"decide_eligibility", "monitor_dosing"}
-
-VERIFY_SALT = "participants.email-verification"
 
 
 def ensure_roles() -> None:
@@ -182,24 +182,8 @@ def email_verification_request(*, user: User, now: datetime.datetime | None = No
     The row names only the user; the link and its token are made when the e-mail is sent.
     """
     now = now or timezone.now()
-    account_message_plan(user=user, kind=NotificationKind.ACCOUNT_VERIFY_EMAIL, now=now)
+    account_message_plan(user=user, kind=ParticipantMessage.ACCOUNT_VERIFY_EMAIL, now=now)
     User.objects.filter(pk=user.pk).update(email_verification_sent_at=now)
-
-
-def _email_fingerprint(email: str) -> str:
-    return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
-
-
-def email_verification_token(user: User) -> str:
-    """A signed, expiring token naming the user; it stops working if the address changes."""
-    return signing.dumps(
-        {"u": user.pk, "e": _email_fingerprint(user.email)}, salt=VERIFY_SALT, compress=True
-    )
-
-
-def email_verification_url(user: User) -> str:
-    path = reverse("participants:verify_email", kwargs={"token": email_verification_token(user)})
-    return f"{settings.SITE_URL}{path}"
 
 
 def email_verification_send(*, user_id: int, now: datetime.datetime | None = None) -> bool:
@@ -229,7 +213,7 @@ def email_verification_confirm(*, token: str, now: datetime.datetime | None = No
         raise VerificationFailed(_("This link is not valid.")) from exc
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=payload.get("u"), is_active=True).first()
-        if user is None or _email_fingerprint(user.email) != payload.get("e"):
+        if user is None or email_fingerprint(user.email) != payload.get("e"):
             raise VerificationFailed(_("This link is not valid."))
         if not user.email_verified:
             user.email_verified_at = now or timezone.now()
@@ -259,7 +243,7 @@ def password_reset_request(*, email: str, now: datetime.datetime | None = None) 
     ]
     with transaction.atomic():
         for user in users:
-            account_message_plan(user=user, kind=NotificationKind.ACCOUNT_PASSWORD_RESET, now=now)
+            account_message_plan(user=user, kind=ParticipantMessage.ACCOUNT_PASSWORD_RESET, now=now)
     return len(users)
 
 

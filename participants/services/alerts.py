@@ -5,14 +5,16 @@ with a note of the outreach, escalated to every clinician and admin when nobody 
 import datetime
 import logging
 
+from celery import shared_task
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.message_kinds import ParticipantMessage
 from participants.models import AlertStatus, Role, SafetyAlert, Screening, ScreeningPolicy, User
 from participants.services.accounts import users_with_role
-from participants.services.notify import StaffNotice, staff_alert_notify
+from participants.services.notify import staff_alert_notify
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +35,6 @@ def safety_alert_raise(
     now: datetime.datetime | None = None,
 ) -> SafetyAlert:
     """Open an alert and tell the clinicians at once (after commit). Check-ins will call this too."""
-    from participants.tasks import notify_safety_alert
-
     alert = SafetyAlert.objects.create(
         participant=participant,
         screening=screening,
@@ -69,7 +69,9 @@ def safety_alert_notify_clinicians(*, alert_id: int, now: datetime.datetime | No
         if alert is None or alert.notified_at is not None:
             return False
         staff_alert_notify(
-            kind=StaffNotice.SAFETY_ALERT, recipients=users_with_role(Role.CLINICIAN), about=alert
+            kind=ParticipantMessage.STAFF_SAFETY_ALERT,
+            recipients=users_with_role(Role.CLINICIAN),
+            about=alert,
         )
         alert.notified_at = now or timezone.now()
         alert.save(update_fields=["notified_at"])
@@ -77,6 +79,14 @@ def safety_alert_notify_clinicians(*, alert_id: int, now: datetime.datetime | No
 
 
 # A new alert is told at once by a task after commit; the sweep catches what a lost task missed.
+
+
+@shared_task(name="participants.notify_safety_alert", ignore_result=True)
+def notify_safety_alert(alert_id: int) -> bool:
+    """Queued after an alert commits: tell the clinicians; a no-op once they were told."""
+    return safety_alert_notify_clinicians(alert_id=alert_id)
+
+
 NOTIFY_GRACE = datetime.timedelta(minutes=1)
 
 
@@ -154,7 +164,7 @@ def safety_alert_escalate_overdue(*, now: datetime.datetime | None = None) -> in
                 continue
             # Sent before the commit: a crash in between repeats the message rather than lose it.
             staff_alert_notify(
-                kind=StaffNotice.SAFETY_ALERT_ESCALATED,
+                kind=ParticipantMessage.STAFF_SAFETY_ESCALATION,
                 recipients=users_with_role(Role.CLINICIAN, Role.ADMIN),
                 about=alert,
             )

@@ -13,16 +13,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from outbox.models import Notification
+from outbox.services.planning import notifications_cancel_to
 from participants.instruments import QUESTIONS
 from participants.models import (
     AuditEvent,
-    CheckIn,
     ConsentSignature,
     ParticipantProfile,
     Role,
     Screening,
     User,
 )
+from participants.services.notify import staff_account_closed_notify
 
 logger = logging.getLogger(__name__)
 
@@ -118,26 +120,23 @@ def _screening_record(screening: Screening) -> list[tuple]:
     return record
 
 
-def _checkin_record(checkin: CheckIn) -> list[tuple]:
-    record = export_record(checkin, skip={"answers"})
-    record.append(("practices", _("Practices"), [str(p) for p in checkin.practices.all()]))
-    answers = {}
-    for code, answer in checkin.answers.items():
-        question = QUESTIONS.get(code)
-        label = str(question.label) if question else code
-        choices = {str(k): v for k, v in question.choices} if question else {}
-        answers[label] = str(choices.get(str(answer), answer))
-    record.append(("answers", _("Answers"), answers))
-    return record
+# Other apps add their sections (check-ins, seats, waitlist places) with
+# ``register_export_section``; ``position`` orders them among this app's own.
+_EXTRA_SECTIONS: list[tuple[int, object]] = []
+POSITION_CHECKINS, POSITION_SESSIONS, POSITION_WAITLIST = 10, 20, 30
 
 
-# Other apps add their sections (enrollments, check-ins) with ``register_export_section``.
-_EXTRA_SECTIONS: list = []
-
-
-def register_export_section(builder) -> None:
+def register_export_section(builder, *, position: int) -> None:
     """``builder(participant) -> ExportSection``; called for every export."""
-    _EXTRA_SECTIONS.append(builder)
+    _EXTRA_SECTIONS.append((position, builder))
+    _EXTRA_SECTIONS.sort(key=lambda item: item[0])
+
+
+def _messages_section(participant: User) -> ExportSection:
+    rows = Notification.objects.filter(recipient=participant).order_by("due_at")
+    return ExportSection(
+        "messages", _("Messages we planned or sent you"), [export_record(n) for n in rows]
+    )
 
 
 def participant_data(*, participant: User) -> list[ExportSection]:
@@ -173,19 +172,8 @@ def participant_data(*, participant: User) -> list[ExportSection]:
             ],
         )
     )
-    sections.append(
-        ExportSection(
-            "checkins",
-            _("Integration check-ins"),
-            [
-                _checkin_record(c)
-                for c in CheckIn.objects.filter(participant=participant)
-                .prefetch_related("practices")
-                .order_by("opens_at")
-            ],
-        )
-    )
-    sections.extend(builder(participant) for builder in _EXTRA_SECTIONS)
+    sections.extend(builder(participant) for _position, builder in _EXTRA_SECTIONS)
+    sections.append(_messages_section(participant))
     sections.append(
         ExportSection(
             "access_log",
@@ -223,8 +211,6 @@ def participant_account_close(*, participant: User, now: datetime.datetime | Non
     """Close a participant's account at their request: they can no longer sign in, their future
     seats and pending messages are released, staff are told, and every record is kept as the
     law requires."""
-    from sessions_app.models import Notification, NotificationStatus
-
     now = now or timezone.now()
     if not participant.has_role(Role.PARTICIPANT):
         raise AccountCloseRefused(_("Only participant accounts are closed here."))
@@ -234,11 +220,7 @@ def participant_account_close(*, participant: User, now: datetime.datetime | Non
             raise AccountCloseRefused(_("This account is already closed."))
         for hook in _CLOSE_HOOKS:
             hook(participant=locked, now=now)
-        Notification.objects.filter(recipient=locked, status=NotificationStatus.PENDING).update(
-            status=NotificationStatus.CANCELLED, last_error="account closed", updated_at=now
-        )
+        notifications_cancel_to(recipient_ids=[locked.pk], reason="account closed")
         User.objects.filter(pk=locked.pk).update(is_active=False)
-        from participants.services.notify import staff_account_closed_notify
-
         staff_account_closed_notify(participant=locked)
     logger.info("participant account closed user_id=%s", participant.pk)

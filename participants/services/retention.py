@@ -16,7 +16,6 @@ from django.db.models.deletion import ProtectedError
 
 from participants.models import (
     AuditAction,
-    CheckIn,
     ConsentSignature,
     Role,
     SafetyAlert,
@@ -26,14 +25,19 @@ from participants.models import (
 from participants.services.audit import audit_event, record_opaque_id
 
 # Every model that holds clinical records, by the name the command takes. Screening answers live
-# in the screening (a JSON field), a check-in's practices in its many-to-many rows (removed with
-# it). Django admin refuses to delete any of these (participants/admin.py, ``AuditedAdmin``).
+# in the screening (a JSON field). Apps above add theirs (``register_clinical_model``: the
+# follow-up's check-ins, whose practices are many-to-many rows removed with them). Django admin
+# refuses to delete any of these (``participants.admin.AuditedAdmin``).
 CLINICAL_MODELS: dict[str, type[models.Model]] = {
     "screening": Screening,
-    "checkin": CheckIn,
     "consentsignature": ConsentSignature,
     "safetyalert": SafetyAlert,
 }
+
+
+def register_clinical_model(name: str, model: type[models.Model]) -> None:
+    CLINICAL_MODELS[name] = model
+
 
 # A reason is read years later by someone who was not there: a word or two is not one.
 MIN_REASON_LENGTH = 10
@@ -51,7 +55,10 @@ class PurgedRecord:
 
 def clinical_model(name: str) -> type[models.Model]:
     """The clinical model a name means (``screening``, ``participants.CheckIn``, ``check-in``)."""
-    key = name.strip().lower().removeprefix("participants.").replace("-", "").replace("_", "")
+    key = name.strip().lower()
+    for app_label in ("participants.", "followup."):
+        key = key.removeprefix(app_label)
+    key = key.replace("-", "").replace("_", "")
     if key not in CLINICAL_MODELS:
         raise PurgeRefused(
             f"{name!r} is not a clinical record; one of: {', '.join(sorted(CLINICAL_MODELS))}."

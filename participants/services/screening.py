@@ -6,6 +6,7 @@ Answers never reach a log line, a URL or a message: logs name screenings by prim
 import datetime
 import logging
 
+from celery import shared_task
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +14,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from journease.clinic_time import clinic_today
 from participants.instruments import CSSRS_AFTER_2, QUESTIONS, SECTIONS, SECTIONS_BY_SLUG, YES
+from participants.message_kinds import ParticipantMessage
 from participants.models import (
     Role,
     SafetyLevel,
@@ -23,9 +26,9 @@ from participants.models import (
     ScreeningStatus,
     User,
 )
-from participants.services.accounts import clinic_today, users_with_role
+from participants.services.accounts import users_with_role
+from participants.services.alerts import safety_alert_raise_for_screening
 from participants.services.notify import (
-    StaffNotice,
     screening_decision_notify,
     staff_alert_notify,
 )
@@ -122,7 +125,6 @@ def screening_save_section(
     Partial answers are kept too, so nothing typed is lost. A safety answer raises the safety
     alert at once, before the screening is submitted. Returns the safety level now.
     """
-    from participants.services.alerts import safety_alert_raise_for_screening
 
     section = SECTIONS_BY_SLUG[slug]
     with transaction.atomic():
@@ -146,9 +148,6 @@ def screening_submit(*, screening: Screening, now: datetime.datetime | None = No
     Raises ``ScreeningRefused`` naming the first incomplete section. Clinicians who decide
     eligibility hear of it once the transaction commits.
     """
-    from participants.services.alerts import safety_alert_raise_for_screening
-    from participants.tasks import notify_screening_submitted
-
     now = now or timezone.now()
     with transaction.atomic():
         screening = (
@@ -209,8 +208,6 @@ def screening_decide(
     """Record a clinician's decision: approve (valid for the policy's days), needs consult (not
     final), or decline. Only a clinician with *decide eligibility* decides; the participant is
     told the outcome, without clinical detail, once the transaction commits."""
-    from participants.tasks import notify_screening_decision
-
     if not clinician.has_perm("participants.decide_eligibility"):
         raise PermissionDenied
     if decision not in ScreeningDecision.values:
@@ -262,11 +259,19 @@ def screening_review_notice_send(
         if screening is None:
             return False
         staff_alert_notify(
-            kind=StaffNotice.SCREENING_TO_REVIEW, recipients=eligibility_deciders(), about=screening
+            kind=ParticipantMessage.STAFF_NEW_SCREENING,
+            recipients=eligibility_deciders(),
+            about=screening,
         )
         screening.review_notice_sent_at = now or timezone.now()
         screening.save(update_fields=["review_notice_sent_at"])
     return True
+
+
+@shared_task(name="participants.notify_screening_submitted", ignore_result=True)
+def notify_screening_submitted(screening_id: int) -> bool:
+    """Queued after a submission commits: tell the clinicians who decide eligibility; once."""
+    return screening_review_notice_send(screening_id=screening_id)
 
 
 def screening_decision_notice_send(
@@ -285,6 +290,12 @@ def screening_decision_notice_send(
         screening.decision_notice_sent_at = now or timezone.now()
         screening.save(update_fields=["decision_notice_sent_at"])
     return True
+
+
+@shared_task(name="participants.notify_screening_decision", ignore_result=True)
+def notify_screening_decision(screening_id: int) -> bool:
+    """Queued after a decision commits: tell the participant a decision is ready; once."""
+    return screening_decision_notice_send(screening_id=screening_id)
 
 
 NOTICE_GRACE = datetime.timedelta(minutes=1)

@@ -32,9 +32,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from participants.message_kinds import ParticipantMessage
 from participants.models import User
 from participants.services.account_messages import account_message_plan
-from sessions_app.models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ def _notify_owner(email: str) -> int | None:
 
 
 def _plan_notice(user: User) -> None:
-    account_message_plan(user=user, kind=NotificationKind.ACCOUNT_SIGNIN_DELAY)
+    account_message_plan(user=user, kind=ParticipantMessage.ACCOUNT_SIGNIN_DELAY)
 
 
 def signin_delay_notice_send(*, user_id: int) -> bool:

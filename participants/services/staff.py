@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
+from participants.message_kinds import ParticipantMessage
 from participants.models import STAFF_ROLES, User
 from participants.services.account_messages import account_message_plan
 from participants.services.accounts import email_in_use, user_grant_permission, user_set_role
-from sessions_app.models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def staff_invite(
             user_grant_permission(user=user, codename=codename)
         # The invitation is an outbox row naming only the member: the link to choose a password
         # (Django's reset token) is made when the e-mail is sent, never stored.
-        account_message_plan(user=user, kind=NotificationKind.ACCOUNT_STAFF_INVITE)
+        account_message_plan(user=user, kind=ParticipantMessage.ACCOUNT_STAFF_INVITE)
     logger.info("staff account invited user_id=%s role=%s", user.pk, role)
     return user
 

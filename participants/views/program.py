@@ -21,7 +21,6 @@ from participants.services import consent
 from participants.services import screening as screening_service
 from participants.services.audit import audit_record
 from participants.services.scoring import safety_assessment
-from participants.timeline import checkins_open_for_participant
 
 
 def _own_screening(request: HttpRequest, public_id) -> Screening:
@@ -41,7 +40,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "approved": approved,
             "consent_current": selectors.consent_is_current(participant=request.user),
             "screenings": selectors.screening_list_for_participant(participant=request.user),
-            "open_checkins": checkins_open_for_participant(participant=request.user),
+            **selectors.program_parts(participant=request.user),
         },
     )
 

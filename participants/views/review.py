@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from journease.clinic_time import clinic_today
 from participants import forms, selectors
 from participants.access import clinical_required, may_edit_flag_rules, staff_required
 from participants.instruments import SAFETY_CODES, SECTIONS
 from participants.models import AuditAction, FlagRule, SafetyAlert, Screening, ScreeningPolicy
 from participants.services import alerts
 from participants.services import screening as screening_service
-from participants.services.accounts import age_on, clinic_today
+from participants.services.accounts import age_on
 from participants.services.audit import audit_record
 
 

@@ -15,9 +15,9 @@ from sessions_app.models import (
     GroupSession,
     SessionStatus,
 )
-from sessions_app.services import message_plans
 from sessions_app.services.locking import lock_session, retried, try_again_message
 from sessions_app.services.scheduling import SchedulingError
+from sessions_app.signals import attendance_recorded
 
 
 def _try_again() -> SchedulingError:
@@ -37,9 +37,8 @@ def attendance_record(
     Attendance is taken once the session has started, for seats that are not cancelled; it may be
     corrected later. A published session becomes completed. Returns the enrollments changed.
 
-    The integration prompts of each participant marked attended at a dosing session are planned
-    (and withdrawn on a correction to no-show) in the same transaction
-    (``message_plans.attendance_messages``).
+    Each changed seat is announced (``signals.attendance_recorded``) in the same transaction: the
+    follow-up opens the check-ins of an attended dosing seat, and withdraws them on a correction.
     """
     now = now or timezone.now()
     allowed = {EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW}
@@ -69,7 +68,7 @@ def attendance_record(
             enrollment.attendance_recorded_at = now
             enrollment.save(update_fields=["status", "attendance_recorded_at", "updated_at"])
             enrollment.session = locked
-            message_plans.attendance_messages(enrollment=enrollment, now=now)
+            attendance_recorded.send(sender=Enrollment, enrollment=enrollment, now=now)
             changed.append(enrollment)
         locked.attendance_taken_at = now
         if locked.status == SessionStatus.PUBLISHED:

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
 
+from journease.clinic_time import clinic_day_start, clinic_zone
 from participants.models import Screening, ScreeningStatus, User
 from participants.selectors import NextStep, consent_is_current, screening_approved_on
 from sessions_app.models import (
@@ -26,7 +27,6 @@ from sessions_app.models import (
     SessionType,
 )
 from sessions_app.selectors import session_list_url_for_kind
-from sessions_app.services.scheduling_rules import clinic_day_start, clinic_zone
 
 
 @dataclass(frozen=True)

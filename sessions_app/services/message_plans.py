@@ -8,50 +8,26 @@ clinic's zone, at the type's local hour.
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from participants.models import CheckIn, Role, User
-from participants.services import checkins
+from outbox.models import Notification
+from outbox.services.planning import notification_plan, notifications_cancel
+from participants.models import Role, User
 from participants.services.accounts import users_with_role
+from sessions_app.message_kinds import REMINDER_KINDS, SessionMessage
 from sessions_app.models import (
     SEAT_HOLDING_STATUSES,
     Enrollment,
     EnrollmentStatus,
     GroupSession,
-    Notification,
-    NotificationKind,
     SessionStatus,
     WaitlistEntry,
     WaitlistStatus,
 )
-from sessions_app.services import messages
-from sessions_app.services.notifications import (
-    notification_plan,
-    notifications_cancel,
-)
 
-K = NotificationKind
-
-REMINDER_KINDS = (K.REMINDER_PREPARE, K.REMINDER_RIDE, K.REMINDER_SOON)
-PROMPT_KINDS = (
-    K.INTEGRATION_SELF_COMPASSION,
-    K.INTEGRATION_SOMATIC,
-    K.CHECKIN_WEEK,
-    K.CHECKIN_MONTH,
-)
-
-messages.register_subject_queryset(
-    lambda: Enrollment.objects.select_related("session__session_type", "session__room")
-)
-messages.register_subject_queryset(
-    lambda: CheckIn.objects.select_related(
-        "enrollment__session__session_type", "enrollment__session__room"
-    )
-)
-messages.register_subject_queryset(
-    lambda: WaitlistEntry.objects.select_related("session__session_type", "session__room")
-)
+K = SessionMessage
 
 
 def _reminder_times(session: GroupSession) -> list[tuple[str, datetime.datetime]]:
@@ -182,35 +158,10 @@ def session_rescheduled_messages(
         _plan_reminders(enrollment, now)
 
 
-def attendance_messages(*, enrollment: Enrollment, now: datetime.datetime | None = None) -> None:
-    """After attendance is taken: an attended dosing session opens the participant's check-ins
-    (``participants.services.checkins``) and plans each one's prompt, at the type's days after,
-    at its local hour, linking to that check-in; a correction to no-show withdraws them."""
-    now = now or timezone.now()
-    session = enrollment.session
-    if enrollment.status != EnrollmentStatus.ATTENDED or not session.session_type.is_dosing:
-        notifications_cancel(subject=enrollment, kinds=PROMPT_KINDS)
-        checkins.checkins_withdraw_for_enrollment(enrollment=enrollment)
-        return
-    for checkin in checkins.checkins_plan_for_attendance(enrollment=enrollment, now=now):
-        if checkin.completed_at is not None or checkin.opens_at <= now:
-            continue
-        notification_plan(
-            recipient=enrollment.participant,
-            kind=checkins.PROMPT_KIND_FOR[checkin.kind],
-            subject=checkin,
-            due_at=checkin.opens_at,
-            context={"path": checkins.checkin_path(checkin)},
-            now=now,
-        )
-
-
 # --- Staff checks (a periodic task) -------------------------------------------------------------
 
 
 def _already_told(recipient: User, kind: str, session: GroupSession) -> bool:
-    from django.contrib.contenttypes.models import ContentType
-
     return Notification.objects.filter(
         recipient=recipient,
         kind=kind,

@@ -18,6 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from journease.clinic_time import (
+    ClinicTimeError,
+    clinic_datetime,
+    clinic_day_start,
+    clinic_span,
+    clinic_span_end_day,
+    clinic_zone,
+)
 from participants.models import User
 from sessions_app.models import GroupSession, Room, SessionStatus
 from sessions_app.services import message_plans
@@ -34,15 +42,9 @@ from sessions_app.services.scheduling_rules import (
     MAX_SESSION_HOURS,
     MONITOR_PERMISSION,
     NON_FIELD,
-    ClinicTimeError,
     SchedulingError,
     SeriesResult,
     SessionDetails,
-    clinic_datetime,
-    clinic_day_start,
-    clinic_span,
-    clinic_span_end_day,
-    clinic_zone,
     session_check,
 )
 

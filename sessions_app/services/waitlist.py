@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outbox.services.planning import notifications_cancel
 from participants.models import User
 from sessions_app.models import (
     ACTIVE_WAITLIST_STATUSES,
@@ -43,7 +44,6 @@ from sessions_app.services.locking import (
     retried,
     try_again_message,
 )
-from sessions_app.services.notifications import notifications_cancel
 
 
 def refused_try_again() -> EnrollmentRefused:

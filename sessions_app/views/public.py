@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from journease.clinic_time import clinic_zone
 from journease.hostile import parse_id
 from participants.models import Role
 from sessions_app.enrollment_forms import EnrollForm
@@ -23,7 +24,6 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import schedule_version, session_list_upcoming, with_seat_counts
 from sessions_app.services.eligibility import enrollment_closes_at, enrollment_eligibility
-from sessions_app.services.scheduling_rules import clinic_zone
 from sessions_app.services.waitlist import session_is_full
 
 

@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from journease.clinic_time import clinic_day_start, clinic_zone
 from journease.hostile import query_date
 from participants.access import staff_required
 from sessions_app.forms import SessionFilterForm
 from sessions_app.selectors import session_list_for_staff
-from sessions_app.services.scheduling import clinic_day_start, clinic_zone
 
 LIST_DAYS = 28
 LIST_PAGE_SIZE = 50

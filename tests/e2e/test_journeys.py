@@ -14,14 +14,15 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from participants.models import CheckIn, Role, SafetyAlert
+from followup.message_kinds import FollowUpMessage
+from followup.models import CheckIn
+from outbox.models import Notification, NotificationStatus
+from participants.models import Role, SafetyAlert
+from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
     GroupSession,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
     SessionStatus,
     WaitlistEntry,
     WaitlistStatus,
@@ -273,7 +274,7 @@ def test_second_participant_waits_is_offered_the_freed_seat_and_accepts(people, 
     # The offer arrives by e-mail; its link leads to My sessions, where the seat is held.
     mailbox = delivered()
     assert (
-        Notification.objects.get(recipient=second, kind=NotificationKind.WAITLIST_OFFER).status
+        Notification.objects.get(recipient=second, kind=SessionMessage.WAITLIST_OFFER).status
         == NotificationStatus.SENT
     )
     offer = [message for message in mailbox if second.email in message.to][-1]
@@ -330,9 +331,9 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
 
     # The reminders wait in the outbox, each due at its moment before the start.
     reminders = {
-        NotificationKind.REMINDER_PREPARE: 72,
-        NotificationKind.REMINDER_RIDE: 24,
-        NotificationKind.REMINDER_SOON: 2,
+        SessionMessage.REMINDER_PREPARE: 72,
+        SessionMessage.REMINDER_RIDE: 24,
+        SessionMessage.REMINDER_SOON: 2,
     }
     for kind, hours in reminders.items():
         row = Notification.objects.get(recipient=person, kind=kind)
@@ -357,13 +358,13 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
         coordinator.context.close()
     prompts = Notification.objects.filter(recipient=person, kind__startswith="integration_")
     assert {row.kind for row in prompts} == {
-        NotificationKind.INTEGRATION_SELF_COMPASSION,
-        NotificationKind.INTEGRATION_SOMATIC,
+        FollowUpMessage.INTEGRATION_SELF_COMPASSION,
+        FollowUpMessage.INTEGRATION_SOMATIC,
     }
     assert (
         Notification.objects.filter(
             recipient=person,
-            kind__in=[NotificationKind.CHECKIN_WEEK, NotificationKind.CHECKIN_MONTH],
+            kind__in=[FollowUpMessage.CHECKIN_WEEK, FollowUpMessage.CHECKIN_MONTH],
         ).count()
         == 2
     )
@@ -371,9 +372,7 @@ def test_reminders_prompts_and_a_check_in_that_asks_for_help_reach_a_clinician(
     # The next morning the first prompt arrives; the participant follows its link and checks in.
     next_morning = clinic_time(day + datetime.timedelta(days=1), 10) + datetime.timedelta(minutes=5)
     with time_machine.travel(next_morning, tick=True):
-        prompt = sent_to(delivered(), person.email, NotificationKind.INTEGRATION_SELF_COMPASSION)[
-            -1
-        ]
+        prompt = sent_to(delivered(), person.email, FollowUpMessage.INTEGRATION_SELF_COMPASSION)[-1]
         link = next(link for link in links_in(prompt) if "/me/check-ins/" in link)
         participant = people.new_page()
         participant.goto(link)

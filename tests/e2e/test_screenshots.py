@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from demo.sessions import seed_demo
 from participants.models import SafetyAlert, Screening, User
-from sessions_app.demo import seed_demo
 from sessions_app.models import GroupSession, SessionKind, SessionStatus
 
 pytestmark = [

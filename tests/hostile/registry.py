@@ -171,7 +171,7 @@ FORMS: tuple[FormTarget, ...] = (
     ),
     FormTarget("participants:consent_sign", NEW_PARTICIPANT, participant_forms.ConsentSignForm),
     FormTarget(
-        "participants:checkin",
+        "followup:checkin",
         PARTICIPANT,
         participant_forms.CheckInForm,
         kwargs=lambda world: {"public_id": world.checkin.public_id},
@@ -233,7 +233,7 @@ FORMS: tuple[FormTarget, ...] = (
         fields=("active",),
     ),
     # Admins: failed messages, sent again one by one or all at once.
-    FormTarget("sessions_app:staff_failed_messages_retry", ADMIN, None, fields=("id", "all")),
+    FormTarget("participants:staff_failed_messages_retry", ADMIN, None, fields=("id", "all")),
     # Participants: seats.
     FormTarget(
         "sessions_app:session_enroll",
@@ -332,7 +332,7 @@ FORMS: tuple[FormTarget, ...] = (
     ),
     # The SMS provider's webhook.
     FormTarget(
-        "sessions_app:sms_inbound",
+        "participants:sms_inbound",
         ANONYMOUS,
         None,
         fields=("From", "Body"),

@@ -13,10 +13,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import Notification, NotificationStatus
+from participants.message_kinds import ParticipantMessage
 from participants.models import Role, User
 from participants.services import staff
 from participants.services.accounts import email_verification_request
-from sessions_app.models import Notification, NotificationKind, NotificationStatus
 from tests.outbox import delivered
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_a_failed_verification_email_is_retried_by_the_outbox_and_delivered_late
         "django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionError("down")
     ):
         assert delivered() == []
-    row = Notification.objects.get(recipient=user, kind=NotificationKind.ACCOUNT_VERIFY_EMAIL)
+    row = Notification.objects.get(recipient=user, kind=ParticipantMessage.ACCOUNT_VERIFY_EMAIL)
     assert row.status == NotificationStatus.PENDING and row.attempts == 1
 
     with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
@@ -77,9 +78,9 @@ def test_account_rows_store_no_link_or_token(make_user, client, django_capture_o
         )
     rows = list(Notification.objects.filter(kind__startswith="account_"))
     assert {row.kind for row in rows} == {
-        NotificationKind.ACCOUNT_VERIFY_EMAIL,
-        NotificationKind.ACCOUNT_PASSWORD_RESET,
-        NotificationKind.ACCOUNT_STAFF_INVITE,
+        ParticipantMessage.ACCOUNT_VERIFY_EMAIL,
+        ParticipantMessage.ACCOUNT_PASSWORD_RESET,
+        ParticipantMessage.ACCOUNT_STAFF_INVITE,
     }
     sent = delivered()
     links = [url for message in sent for url in LINK.findall(message.body) if "/accounts/" in url]

@@ -142,8 +142,8 @@ def test_a_check_in_and_the_clinicians_timeline_are_audited(make_user):
     client.get(checkin_url(checkin))
     client.post(checkin_url(checkin), form_data(checkin))
     clinician = sign_in(make_user(Role.CLINICIAN))
-    clinician.get(reverse("participants:participant_timeline", args=[participant.pk]))
-    clinician.get(reverse("participants:outcomes_csv"))
+    clinician.get(reverse("followup:participant_timeline", args=[participant.pk]))
+    clinician.get(reverse("followup:outcomes_csv"))
 
     assert trail(participant=participant) == [
         (participant.email, "view", "check-in"),

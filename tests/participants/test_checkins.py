@@ -10,16 +10,20 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.instruments import GAD7_CODES, PHQ9_CODES
-from participants.models import CheckIn, CheckInKind, Role, SafetyAlert
-from participants.services.checkins import (
+from followup.message_kinds import FollowUpMessage
+from followup.models import CheckIn, CheckInKind
+from followup.services.checkins import (
     CheckInAnswers,
     CheckInRefused,
     checkin_complete,
     checkin_nudges_plan,
 )
-from sessions_app.models import EnrollmentStatus, Notification, NotificationKind, NotificationStatus
-from sessions_app.services import messages
+from outbox import rendering as messages
+from outbox.models import Notification, NotificationStatus
+from participants.instruments import GAD7_CODES, PHQ9_CODES
+from participants.models import Role, SafetyAlert
+from sessions_app.message_kinds import session_of
+from sessions_app.models import EnrollmentStatus
 from sessions_app.services.attendance import attendance_record
 from tests.factories import (
     CheckInFactory,
@@ -31,8 +35,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("screening_defaults")]
-
-K = NotificationKind
 
 
 def denver(*args) -> datetime.datetime:
@@ -69,7 +71,7 @@ def form_data(checkin: CheckIn, **overrides) -> dict:
 
 
 def checkin_url(checkin: CheckIn) -> str:
-    return reverse("participants:checkin", args=[checkin.public_id])
+    return reverse("followup:checkin", args=[checkin.public_id])
 
 
 # --- Planning ------------------------------------------------------------------------------------
@@ -85,10 +87,10 @@ def test_attending_a_dosing_session_opens_one_checkin_per_kind_and_links_each_pr
     assert set(checkins) == set(CheckInKind.values)
     assert timezone.localtime(checkins["week"].opens_at) == denver(2027, 3, 14, 10)
     expected = {
-        "self_compassion": K.INTEGRATION_SELF_COMPASSION,
-        "somatic": K.INTEGRATION_SOMATIC,
-        "week": K.CHECKIN_WEEK,
-        "month": K.CHECKIN_MONTH,
+        "self_compassion": FollowUpMessage.INTEGRATION_SELF_COMPASSION,
+        "somatic": FollowUpMessage.INTEGRATION_SOMATIC,
+        "week": FollowUpMessage.CHECKIN_WEEK,
+        "month": FollowUpMessage.CHECKIN_MONTH,
     }
     for kind, checkin in checkins.items():
         (prompt,) = pending_about(checkin)
@@ -107,7 +109,7 @@ def test_a_prompt_about_a_checkin_still_names_the_session_and_links_to_the_check
     )
     week = CheckIn.objects.get(enrollment=seat, kind="week")
     (prompt,) = pending_about(week)
-    assert messages.session_of(prompt.subject) == seat.session
+    assert session_of(prompt.subject) == seat.session
     rendered = messages.render(prompt)
     assert f"{settings.SITE_URL}{checkin_url(week)}" in rendered.text
     assert "ketamine" not in (rendered.subject + rendered.text).lower()
@@ -130,7 +132,7 @@ def test_a_correction_to_no_show_withdraws_unanswered_checkins_and_their_prompts
 
 def test_an_unanswered_week_checkin_is_reminded_once_a_day_for_three_days_then_stops():
     checkin = CheckInFactory(opens_at=denver(2027, 3, 14, 10))
-    nudges = Notification.objects.filter(kind=K.CHECKIN_NUDGE)
+    nudges = Notification.objects.filter(kind=FollowUpMessage.CHECKIN_NUDGE)
     sent_days = []
     moment = denver(2027, 3, 14, 10, 30)
     for _hour in range(24 * 6):
@@ -147,7 +149,7 @@ def test_an_unanswered_week_checkin_is_reminded_once_a_day_for_three_days_then_s
 def test_answering_a_checkin_cancels_its_pending_reminder():
     checkin = CheckInFactory(opens_at=denver(2027, 3, 14, 10))
     checkin_nudges_plan(now=denver(2027, 3, 14, 11))
-    assert [n.kind for n in pending_about(checkin)] == [K.CHECKIN_NUDGE]
+    assert [n.kind for n in pending_about(checkin)] == [FollowUpMessage.CHECKIN_NUDGE]
     checkin_complete(
         checkin=checkin,
         answers=CheckInAnswers(
@@ -347,7 +349,7 @@ def test_no_alert_without_a_safety_answer_or_a_request(participant_client):
 
 def test_checkin_and_progress_need_sign_in(client):
     checkin = CheckInFactory()
-    for url in (checkin_url(checkin), reverse("participants:progress")):
+    for url in (checkin_url(checkin), reverse("followup:progress")):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("participants:login"))
@@ -367,7 +369,7 @@ def test_staff_do_not_answer_checkins(staff_client, role):
     checkin = CheckInFactory()
     client = staff_client(role, permissions=[])
     assert client.get(checkin_url(checkin)).status_code == 403
-    assert client.get(reverse("participants:progress")).status_code == 403
+    assert client.get(reverse("followup:progress")).status_code == 403
 
 
 def test_progress_shows_only_my_checkins_with_a_chart_and_a_table(participant_client):
@@ -384,7 +386,7 @@ def test_progress_shows_only_my_checkins_with_a_chart_and_a_table(participant_cl
         ),
     )
     other = CheckInFactory(enrollment__participant=ParticipantFactory())
-    html = client.get(reverse("participants:progress")).content.decode()
+    html = client.get(reverse("followup:progress")).content.decode()
     assert "<svg" in html and 'class="chart-line series-phq9"' in html
     assert str(mine.public_id) in html
     assert str(other.public_id) not in html
@@ -403,14 +405,14 @@ def test_checkin_pages_have_no_inline_code_and_label_every_input(participant_cli
             mood=6, reflection="", practices=[], answers={}, wants_contact=False
         ),
     )
-    for url in (checkin_url(checkin), reverse("participants:progress")):
+    for url in (checkin_url(checkin), reverse("followup:progress")):
         html = client.get(url).content.decode()
         assert_no_inline_code(html, url)
         assert_inputs_labelled(html, url)
     clinician = staff_client(Role.CLINICIAN)
     for url in (
-        reverse("participants:outcomes"),
-        reverse("participants:participant_timeline", args=[client.user.pk]),
+        reverse("followup:outcomes"),
+        reverse("followup:participant_timeline", args=[client.user.pk]),
     ):
         response = clinician.get(url)
         assert response.status_code == 200
@@ -430,7 +432,7 @@ def test_practices_the_clinic_lists_in_admin_are_offered_and_switched_off_ones_a
 
 
 def test_beat_plans_the_reminders_every_quarter_hour(settings):
-    from participants.tasks import plan_checkin_nudges
+    from followup.tasks import plan_checkin_nudges
 
     entry = next(
         e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == plan_checkin_nudges.name
@@ -438,4 +440,4 @@ def test_beat_plans_the_reminders_every_quarter_hour(settings):
     assert entry["schedule"] == 15 * 60
     checkin = CheckInFactory()
     assert plan_checkin_nudges() == 1
-    assert [n.kind for n in pending_about(checkin)] == [K.CHECKIN_NUDGE]
+    assert [n.kind for n in pending_about(checkin)] == [FollowUpMessage.CHECKIN_NUDGE]

@@ -11,14 +11,8 @@ from django.core.management.sql import sql_flush
 from django.db import connection, transaction
 from django.urls import reverse
 
-from participants.models import (
-    AuditEvent,
-    CheckIn,
-    ConsentSignature,
-    Role,
-    SafetyAlert,
-    Screening,
-)
+from followup.models import CheckIn
+from participants.models import AuditEvent, ConsentSignature, Role, SafetyAlert, Screening
 from participants.services.retention import CLINICAL_MODELS
 from tests.auth import sign_in
 from tests.factories import (
@@ -44,7 +38,7 @@ def opaque_id(record) -> str:
 
 
 def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:participants_{model._meta.model_name}_{view}", args=args)
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from outbox.models import Notification, NotificationStatus
+from outbox.services.planning import notification_plan
 from participants.models import AuditEvent, Role
-from sessions_app.models import Notification, NotificationKind, NotificationStatus
-from sessions_app.services.notifications import notification_plan
+from sessions_app.message_kinds import SessionMessage
 from tests.factories import (
     TEST_PASSWORD,
     ApprovedScreeningFactory,
@@ -101,7 +102,7 @@ def test_closing_the_account_signs_out_releases_messages_and_tells_the_admins(
     admin = make_user(Role.ADMIN)
     notification_plan(
         recipient=user,
-        kind=NotificationKind.REMINDER_SOON,
+        kind=SessionMessage.REMINDER_SOON,
         subject=GroupSessionFactory(),
         due_at=GroupSessionFactory().starts_at,
     )
@@ -117,7 +118,7 @@ def test_closing_the_account_signs_out_releases_messages_and_tells_the_admins(
     user.refresh_from_db()
     assert not user.is_active
     assert "_auth_user_id" not in client.session
-    reminder = Notification.objects.get(kind=NotificationKind.REMINDER_SOON, channel="email")
+    reminder = Notification.objects.get(kind=SessionMessage.REMINDER_SOON, channel="email")
     assert reminder.status == NotificationStatus.CANCELLED
     [notice] = delivered()
     assert notice.to == [admin.email]
@@ -138,7 +139,7 @@ def test_the_export_includes_sessions_waitlist_places_and_messages(participant_w
     WaitlistEntryFactory(participant=client.user)
     notification_plan(
         recipient=client.user,
-        kind=NotificationKind.REMINDER_SOON,
+        kind=SessionMessage.REMINDER_SOON,
         subject=GroupSessionFactory(),
         due_at=GroupSessionFactory().starts_at,
     )

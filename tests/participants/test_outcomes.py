@@ -11,21 +11,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import CheckIn, Role, Screening, User
-from participants.outcomes import outcomes_report
-from participants.services.checkins import PROMPT_KIND_FOR, CheckInAnswers, checkin_complete
-from participants.timeline import participant_progress
+from followup.message_kinds import FollowUpMessage
+from followup.models import CheckIn
+from followup.outcomes import outcomes_report
+from followup.services.checkins import PROMPT_KIND_FOR, CheckInAnswers, checkin_complete
+from followup.timeline import participant_progress
+from outbox.models import Notification, NotificationStatus
+from outbox.services.delivery import notifications_claim, notifications_deliver
+from participants.models import Role, Screening, User
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
     GroupSession,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
     SessionStatus,
 )
 from sessions_app.services.attendance import attendance_record
-from sessions_app.services.notifications import notifications_claim, notifications_deliver
 from tests.auth import AUDIT_QUERIES
 from tests.factories import (
     ApprovedScreeningFactory,
@@ -290,7 +290,7 @@ def test_a_prompt_counts_once_on_two_channels_and_a_reminder_is_not_a_prompt():
     prompt(compassion)
     prompt(compassion, channel="sms")  # the same prompt by text message too
     prompt(week, NotificationStatus.FAILED)
-    prompt(week, kind=NotificationKind.CHECKIN_NUDGE)  # reminded, but the prompt never went
+    prompt(week, kind=FollowUpMessage.CHECKIN_NUDGE)  # reminded, but the prompt never went
     report = outcomes_report(now=NOW)
     assert report.overall.checkin_response_rate == pytest.approx(0.0)
     assert (report.overall.checkins_completed, report.overall.prompts_sent) == (0, 1)
@@ -309,8 +309,8 @@ def test_two_completed_of_three_prompts_sent_show_as_67_percent(staff_client):
     prompt(month, NotificationStatus.PENDING)  # opened on 5 Apr; its prompt not sent yet
     with time_machine.travel(denver(2025, 4, 7, 12), tick=True):
         client = staff_client(Role.CLINICIAN)
-        html = client.get(reverse("participants:outcomes")).content.decode()
-        body = client.get(reverse("participants:outcomes_csv")).content.decode()
+        html = client.get(reverse("followup:outcomes")).content.decode()
+        body = client.get(reverse("followup:outcomes_csv")).content.decode()
     assert "2/3 <span" in html and "(67%)" in html
     assert "check-ins completed ÷ check-in prompts sent" in html
     overall = next(csv.DictReader(io.StringIO(body)))
@@ -322,7 +322,7 @@ def test_two_completed_of_three_prompts_sent_show_as_67_percent(staff_client):
 
 def test_csv_export_has_one_row_per_group_and_no_names(staff_client, hand_data):
     client = staff_client(Role.CLINICIAN)
-    response = client.get(reverse("participants:outcomes_csv"))
+    response = client.get(reverse("followup:outcomes_csv"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -340,7 +340,7 @@ def test_csv_export_has_one_row_per_group_and_no_names(staff_client, hand_data):
 
 def test_outcomes_page_shows_a_chart_and_the_tables(staff_client, hand_data):
     client = staff_client(Role.CLINICIAN)
-    html = client.get(reverse("participants:outcomes")).content.decode()
+    html = client.get(reverse("followup:outcomes")).content.decode()
     assert "<svg" in html and "chart-bar bar-phq9-latest" in html
     assert "Per session type" in html and "Dosing A" in html
     assert "20.0 → 8.0 (1)" in html  # S2: P1's baseline and latest
@@ -351,9 +351,9 @@ def test_outcomes_page_shows_a_chart_and_the_tables(staff_client, hand_data):
 
 def pages(participant):
     return [
-        reverse("participants:outcomes"),
-        reverse("participants:outcomes_csv"),
-        reverse("participants:participant_timeline", args=[participant.pk]),
+        reverse("followup:outcomes"),
+        reverse("followup:outcomes_csv"),
+        reverse("followup:participant_timeline", args=[participant.pk]),
     ]
 
 
@@ -384,7 +384,7 @@ def test_clinicians_and_admins_see_outcomes_and_timelines(staff_client, role):
 def test_a_staff_members_timeline_does_not_exist(staff_client):
     client = staff_client(Role.CLINICIAN)
     other = staff_client(Role.COORDINATOR).user
-    url = reverse("participants:participant_timeline", args=[other.pk])
+    url = reverse("followup:participant_timeline", args=[other.pk])
     assert client.get(url).status_code == 404
 
 
@@ -396,7 +396,7 @@ def test_timeline_shows_screenings_sessions_checkins_and_a_banded_chart(staff_cl
     approved(person, timezone.now() - datetime.timedelta(days=20), 14, 9)
     missed = EnrollmentFactory(participant=person, status=EnrollmentStatus.NO_SHOW)
     client = staff_client(Role.CLINICIAN)
-    html = client.get(reverse("participants:participant_timeline", args=[person.pk])).content
+    html = client.get(reverse("followup:participant_timeline", args=[person.pk])).content
     html = html.decode()
     assert "Screening decision: Approved" in html
     assert missed.session.title in html and "No-show" in html
@@ -409,7 +409,7 @@ def test_review_page_links_to_the_timeline(staff_client):
     screening = approved(ParticipantFactory(), timezone.now(), 5, 5)
     client = staff_client(Role.CLINICIAN)
     html = client.get(reverse("participants:review_detail", args=[screening.public_id])).content
-    assert reverse("participants:participant_timeline", args=[screening.participant_id]) in (
+    assert reverse("followup:participant_timeline", args=[screening.participant_id]) in (
         html.decode()
     )
 
@@ -504,20 +504,20 @@ def test_outcomes_report_runs_a_bounded_number_of_queries(
     # report itself: 3 (seats, screenings, check-ins with whether their prompt was sent),
     # whatever the amount of data.
     with django_assert_max_num_queries(14 + AUDIT_QUERIES):
-        response = client.get(reverse("participants:outcomes"))
+        response = client.get(reverse("followup:outcomes"))
     assert response.status_code == 200
     overall = response.context["report"].overall
     assert overall.participant_count == 200
     assert overall.prompts_sent == Notification.objects.count() == 200 * 12 * 3
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("participants:outcomes_csv")).status_code == 200
+        assert client.get(reverse("followup:outcomes_csv")).status_code == 200
 
 
 def test_timeline_runs_a_bounded_number_of_queries(
     staff_client, year_of_data, django_assert_max_num_queries
 ):
     client = staff_client(Role.CLINICIAN)
-    url = reverse("participants:participant_timeline", args=[year_of_data.pk])
+    url = reverse("followup:participant_timeline", args=[year_of_data.pk])
     # Sign-in and navigation: 11; the participant, screenings, seats, check-ins, their
     # practices and safety alerts: 6, whatever the length of the history.
     with django_assert_max_num_queries(17 + AUDIT_QUERIES):
@@ -527,7 +527,7 @@ def test_timeline_runs_a_bounded_number_of_queries(
 
 
 def test_demo_data_gives_the_charts_something_to_show_and_is_idempotent(roles):
-    from sessions_app.demo import seed_demo
+    from demo.sessions import seed_demo
 
     seed_demo()
     count = CheckIn.objects.count()

@@ -7,13 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_today
 from participants.models import ConsentSignature, Role, ScreeningPolicy, ScreeningStatus
 from participants.selectors import (
     consent_is_current,
     participant_next_step,
     screening_approved_on,
 )
-from participants.services.accounts import clinic_today
 from participants.services.consent import (
     ConsentRefused,
     consent_document_current,

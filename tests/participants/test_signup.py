@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from participants import account_links
 from participants.models import ParticipantProfile, Role, User
 from participants.services import accounts
 from tests.factories import TEST_PASSWORD, ParticipantFactory
@@ -99,7 +100,7 @@ def test_verification_link_confirms_address_and_allows_sign_in(
 
 def test_tampered_or_expired_verification_link_is_refused(client, roles):
     user = ParticipantFactory(email_verified_at=None)
-    token = accounts.email_verification_token(user)
+    token = account_links.email_verification_token(user)
 
     response = client.get(reverse("participants:verify_email", args=[token[:-2] + "xx"]))
     assert response.status_code == 400
@@ -117,7 +118,7 @@ def test_tampered_or_expired_verification_link_is_refused(client, roles):
 
 def test_verification_link_stops_working_when_the_address_changes(roles):
     user = ParticipantFactory(email_verified_at=None)
-    token = accounts.email_verification_token(user)
+    token = account_links.email_verification_token(user)
     user.email = "new-address@example.org"
     user.save()
     with pytest.raises(accounts.VerificationFailed):

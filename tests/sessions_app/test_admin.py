@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime
 from participants.models import Role
 from sessions_app.models import GroupSession, SessionStatus
 from sessions_app.services import scheduling
-from sessions_app.services.scheduling import clinic_datetime
 from tests.admin_forms import session_change_data
 from tests.auth import SIGNED_IN_STAFF_QUERIES
 from tests.factories import (

@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime
 from participants.models import Role
 from sessions_app.models import GroupSession
 from sessions_app.services import scheduling
-from sessions_app.services.scheduling import clinic_datetime
 from tests.factories import GroupSessionFactory, RoomFactory, SessionTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock("2027-01-10 10:00")]

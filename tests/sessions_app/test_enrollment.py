@@ -5,21 +5,21 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime
+from outbox.models import Notification
 from participants.models import Role, ScreeningStatus
+from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import (
     Enrollment,
     EnrollmentAction,
     EnrollmentStatus,
     GroupSession,
-    Notification,
-    NotificationKind,
     SessionKind,
     SessionStatus,
 )
 from sessions_app.services import enrollment as service
 from sessions_app.services import scheduling
 from sessions_app.services.eligibility import EnrollmentRefused, enrollment_eligibility
-from sessions_app.services.scheduling_rules import clinic_datetime
 from tests.factories import (
     ApprovedScreeningFactory,
     ConsentDocumentFactory,
@@ -182,7 +182,7 @@ def test_enrolling_takes_a_seat_records_it_and_plans_the_confirmation(ready, dos
     event = enrollment.events.get()
     assert (event.action, event.by) == (EnrollmentAction.ENROLLED, ready)
     assert Notification.objects.filter(
-        recipient=ready, kind=NotificationKind.ENROLLMENT_CONFIRMED
+        recipient=ready, kind=SessionMessage.ENROLLMENT_CONFIRMED
     ).exists()
 
 
@@ -248,7 +248,7 @@ def test_cancelling_before_the_cut_off_is_not_late(ready, dosing_session):
     cancelled = service.enrollment_cancel(enrollment=enrollment, by=ready)
     assert cancelled.status == EnrollmentStatus.CANCELLED
     assert not cancelled.late_cancellation
-    assert Notification.objects.filter(kind=NotificationKind.ENROLLMENT_CANCELLED).count() == 1
+    assert Notification.objects.filter(kind=SessionMessage.ENROLLMENT_CANCELLED).count() == 1
     assert list(cancelled.events.values_list("action", flat=True)) == [
         EnrollmentAction.ENROLLED,
         EnrollmentAction.CANCELLED,
@@ -321,7 +321,7 @@ def test_move_takes_a_seat_in_the_other_session_and_frees_the_first(ready, dosin
     assert enrollment.events.last().action == EnrollmentAction.MOVED_OUT
     assert moved.events.get().action == EnrollmentAction.MOVED_IN
     assert Notification.objects.filter(
-        kind=NotificationKind.ENROLLMENT_CONFIRMED, subject_id=moved.pk
+        kind=SessionMessage.ENROLLMENT_CONFIRMED, subject_id=moved.pk
     ).exists()
 
 

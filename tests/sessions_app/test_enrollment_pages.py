@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime
 from participants.models import Role
 from sessions_app.models import (
     Enrollment,
@@ -15,7 +16,6 @@ from sessions_app.models import (
     WaitlistStatus,
 )
 from sessions_app.services import enrollment as enrollment_service
-from sessions_app.services.scheduling_rules import clinic_datetime
 from tests.auth import CACHED_FRAGMENT_MISS_QUERIES, SIGNED_IN_STAFF_QUERIES, sign_in
 from tests.factories import (
     DosingWithRulesSessionTypeFactory,

@@ -10,9 +10,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import Notification, NotificationStatus
+from outbox.services.planning import notification_plan
+from participants.message_kinds import ParticipantMessage
 from participants.models import Role
-from sessions_app.models import Notification, NotificationKind, NotificationStatus
-from sessions_app.services.notifications import notification_plan
+from sessions_app.message_kinds import SessionMessage
 from tests.outbox import delivered
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 SECRET_DETAIL = "Answered yes to question nine"
 
 
-def _failed(recipient, kind=NotificationKind.STAFF_SAFETY_ALERT, **fields) -> Notification:
+def _failed(recipient, kind=ParticipantMessage.STAFF_SAFETY_ALERT, **fields) -> Notification:
     notification_plan(
         recipient=recipient,
         kind=kind,
@@ -50,8 +52,8 @@ def test_admins_see_failed_messages_with_kind_channel_recipient_attempts_and_err
     admin = staff_client(Role.ADMIN)
     for number in range(4):
         _failed(make_user(Role.CLINICIAN, first_name=f"Casey{number}", last_name="Nguyen"))
-    _failed(make_user(first_name="Robin"), kind=NotificationKind.REMINDER_SOON)
-    url = reverse("sessions_app:staff_failed_messages")
+    _failed(make_user(first_name="Robin"), kind=SessionMessage.REMINDER_SOON)
+    url = reverse("participants:staff_failed_messages")
 
     with django_assert_max_num_queries(14):
         page = admin.get(url)
@@ -82,7 +84,7 @@ def test_the_navigation_shows_admins_the_failed_count(make_user, staff_client):
 def test_retry_one_or_all_puts_failed_messages_back_in_the_outbox(make_user, staff_client):
     admin = staff_client(Role.ADMIN)
     first, second, third = (_failed(make_user(Role.CLINICIAN)) for _ in range(3))
-    retry = reverse("sessions_app:staff_failed_messages_retry")
+    retry = reverse("participants:staff_failed_messages_retry")
 
     assert admin.post(retry, {"id": str(first.pk)}).status_code == 302
     statuses = dict(Notification.objects.values_list("pk", "status"))
@@ -105,14 +107,14 @@ def test_a_failed_safety_alert_is_emailed_to_the_admins_once(make_user, settings
     start = timezone.now()
     notification_plan(
         recipient=clinician,
-        kind=NotificationKind.STAFF_SAFETY_ALERT,
+        kind=ParticipantMessage.STAFF_SAFETY_ALERT,
         subject=clinician,
         due_at=start,
         context={"path": "/staff/"},
     )
     notification_plan(
         recipient=participant,
-        kind=NotificationKind.REMINDER_SOON,
+        kind=SessionMessage.REMINDER_SOON,
         subject=participant,
         due_at=start,
     )
@@ -143,7 +145,7 @@ def test_a_report_that_fails_is_not_reported_again(make_user, settings):
         moment = start + datetime.timedelta(minutes=minute)
         with time_machine.travel(moment, tick=False), _fail_sends():
             delivered()
-    reports = Notification.objects.filter(kind=NotificationKind.STAFF_MESSAGE_FAILED)
+    reports = Notification.objects.filter(kind=ParticipantMessage.STAFF_MESSAGE_FAILED)
     assert reports.count() == 1
     assert reports.get().status == NotificationStatus.FAILED
 
@@ -155,7 +157,7 @@ def test_healthz_reports_recent_failures_and_the_oldest_due_pending_message(
     person = make_user()
     notification_plan(
         recipient=person,
-        kind=NotificationKind.REMINDER_SOON,
+        kind=SessionMessage.REMINDER_SOON,
         subject=person,
         due_at=start - datetime.timedelta(minutes=10),
     )

@@ -41,9 +41,9 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime, clinic_zone
 from participants.models import Role
 from sessions_app.models import Enrollment, EnrollmentStatus
-from sessions_app.services.scheduling import clinic_datetime, clinic_zone
 from tests.factories import (
     ApprovedScreeningFactory,
     ConsentSignatureFactory,

@@ -5,16 +5,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from followup.message_kinds import FollowUpMessage
+from outbox.models import Notification, NotificationStatus
+from outbox.services.delivery import notifications_claim, notifications_deliver
 from participants.models import Role
-from sessions_app.models import (
-    EnrollmentStatus,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-)
+from sessions_app.message_kinds import SessionMessage
+from sessions_app.models import EnrollmentStatus
 from sessions_app.services import message_plans
 from sessions_app.services.attendance import attendance_record
-from sessions_app.services.notifications import notifications_claim, notifications_deliver
 from sessions_app.services.scheduling import session_cancel, session_reschedule
 from tests.factories import (
     DosingSessionTypeFactory,
@@ -27,7 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-K = NotificationKind
 UTC = datetime.UTC
 
 
@@ -57,10 +54,10 @@ def test_enrolling_plans_the_confirmation_and_exact_hour_reminders(dosing_sessio
     now = denver(2026, 12, 1, 15)
     message_plans.enrollment_messages_plan(enrollment=enrollment, now=now)
     assert planned(recipient=enrollment.participant) == {
-        K.ENROLLMENT_CONFIRMED: now,
-        K.REMINDER_PREPARE: dosing_session.starts_at - datetime.timedelta(hours=72),
-        K.REMINDER_RIDE: dosing_session.starts_at - datetime.timedelta(hours=24),
-        K.REMINDER_SOON: dosing_session.starts_at - datetime.timedelta(hours=2),
+        SessionMessage.ENROLLMENT_CONFIRMED: now,
+        SessionMessage.REMINDER_PREPARE: dosing_session.starts_at - datetime.timedelta(hours=72),
+        SessionMessage.REMINDER_RIDE: dosing_session.starts_at - datetime.timedelta(hours=24),
+        SessionMessage.REMINDER_SOON: dosing_session.starts_at - datetime.timedelta(hours=2),
     }
 
 
@@ -70,7 +67,11 @@ def test_ride_home_reminder_is_for_dosing_sessions_only(roles):
     )
     enrollment = EnrollmentFactory(session=circle)
     message_plans.enrollment_messages_plan(enrollment=enrollment, now=denver(2026, 12, 1, 9))
-    assert set(planned()) == {K.ENROLLMENT_CONFIRMED, K.REMINDER_PREPARE, K.REMINDER_SOON}
+    assert set(planned()) == {
+        SessionMessage.ENROLLMENT_CONFIRMED,
+        SessionMessage.REMINDER_PREPARE,
+        SessionMessage.REMINDER_SOON,
+    }
 
 
 def test_reminders_whose_moment_has_passed_are_not_planned(dosing_session):
@@ -79,7 +80,11 @@ def test_reminders_whose_moment_has_passed_are_not_planned(dosing_session):
     message_plans.enrollment_messages_plan(
         enrollment=enrollment, now=dosing_session.starts_at - datetime.timedelta(hours=30)
     )
-    assert set(planned()) == {K.ENROLLMENT_CONFIRMED, K.REMINDER_RIDE, K.REMINDER_SOON}
+    assert set(planned()) == {
+        SessionMessage.ENROLLMENT_CONFIRMED,
+        SessionMessage.REMINDER_RIDE,
+        SessionMessage.REMINDER_SOON,
+    }
 
 
 def test_timings_follow_the_session_type_as_edited_in_admin(dosing_session):
@@ -90,15 +95,17 @@ def test_timings_follow_the_session_type_as_edited_in_admin(dosing_session):
     enrollment = EnrollmentFactory(session=dosing_session)
     message_plans.enrollment_messages_plan(enrollment=enrollment, now=denver(2026, 12, 1, 9))
     times = planned()
-    assert times[K.REMINDER_PREPARE] == dosing_session.starts_at - datetime.timedelta(hours=48)
-    assert K.REMINDER_SOON not in times
+    assert times[SessionMessage.REMINDER_PREPARE] == dosing_session.starts_at - datetime.timedelta(
+        hours=48
+    )
+    assert SessionMessage.REMINDER_SOON not in times
 
 
 def test_cancelling_an_enrollment_cancels_its_reminders_and_sends_a_notice(dosing_session):
     enrollment = EnrollmentFactory(session=dosing_session)
     message_plans.enrollment_messages_plan(enrollment=enrollment, now=denver(2026, 12, 1, 9))
     message_plans.enrollment_messages_cancel(enrollment=enrollment, now=denver(2026, 12, 2, 9))
-    assert set(planned()) == {K.ENROLLMENT_CANCELLED}
+    assert set(planned()) == {SessionMessage.ENROLLMENT_CANCELLED}
     assert Notification.objects.filter(status=NotificationStatus.CANCELLED).count() == 4
 
 
@@ -122,8 +129,8 @@ def test_cancelling_a_session_tells_seats_and_offers_and_drops_reminders(dosing_
 
     session_cancel(session=dosing_session, reason="The room flooded", now=now)
 
-    assert set(planned(recipient=seat.participant)) == {K.SESSION_CANCELLED}
-    assert set(planned(recipient=offer.participant)) == {K.SESSION_CANCELLED}
+    assert set(planned(recipient=seat.participant)) == {SessionMessage.SESSION_CANCELLED}
+    assert set(planned(recipient=offer.participant)) == {SessionMessage.SESSION_CANCELLED}
     assert planned(recipient=waiting.participant) == {}
 
 
@@ -143,9 +150,9 @@ def test_moving_a_session_tells_the_seats_and_replans_their_reminders(dosing_ses
         now=now,
     )
     times = planned(recipient=seat.participant)
-    assert times[K.REMINDER_SOON] == new_start - datetime.timedelta(hours=2)
-    assert times[K.REMINDER_PREPARE] == new_start - datetime.timedelta(hours=72)
-    notice = Notification.objects.get(kind=K.SESSION_RESCHEDULED, channel="email")
+    assert times[SessionMessage.REMINDER_SOON] == new_start - datetime.timedelta(hours=2)
+    assert times[SessionMessage.REMINDER_PREPARE] == new_start - datetime.timedelta(hours=72)
+    notice = Notification.objects.get(kind=SessionMessage.SESSION_RESCHEDULED, channel="email")
     assert notice.context["previous_starts_at"] == start.isoformat()
 
 
@@ -165,10 +172,10 @@ def test_attending_a_dosing_session_plans_prompts_on_local_days_at_ten(roles):
         for kind, due in planned(recipient=seat.participant).items()
     }
     assert local == {
-        K.INTEGRATION_SELF_COMPASSION: "2027-03-08 10:00 MST",
-        K.INTEGRATION_SOMATIC: "2027-03-10 10:00 MST",
-        K.CHECKIN_WEEK: "2027-03-14 10:00 MDT",
-        K.CHECKIN_MONTH: "2027-04-06 10:00 MDT",
+        FollowUpMessage.INTEGRATION_SELF_COMPASSION: "2027-03-08 10:00 MST",
+        FollowUpMessage.INTEGRATION_SOMATIC: "2027-03-10 10:00 MST",
+        FollowUpMessage.CHECKIN_WEEK: "2027-03-14 10:00 MDT",
+        FollowUpMessage.CHECKIN_MONTH: "2027-04-06 10:00 MDT",
     }
 
 
@@ -238,7 +245,9 @@ def test_staff_hear_once_about_a_session_below_its_minimum(roles):
     assert message_plans.staff_session_checks(now=now) == 2
     assert message_plans.staff_session_checks(now=now) == 0
     told = set(
-        Notification.objects.filter(kind=K.STAFF_BELOW_MINIMUM).values_list("recipient", flat=True)
+        Notification.objects.filter(kind=SessionMessage.STAFF_BELOW_MINIMUM).values_list(
+            "recipient", flat=True
+        )
     )
     assert told == {coordinator.pk, facilitator.pk}
 
@@ -254,6 +263,6 @@ def test_staff_hear_once_when_attendance_was_not_taken_by_the_end_of_the_day(rol
     assert message_plans.staff_session_checks(now=same_evening) == 0
     assert message_plans.staff_session_checks(now=next_morning) == 1
     assert message_plans.staff_session_checks(now=next_morning) == 0
-    row = Notification.objects.get(kind=K.STAFF_ATTENDANCE_MISSING)
+    row = Notification.objects.get(kind=SessionMessage.STAFF_ATTENDANCE_MISSING)
     assert row.recipient == facilitator
     assert row.context["path"] == f"/staff/sessions/{session.pk}/"

@@ -13,10 +13,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from followup.message_kinds import FollowUpMessage
+from outbox import kinds
+from outbox import rendering as messages
+from outbox.models import Notification
+from participants.message_kinds import ParticipantMessage
 from sessions_app.calendars import calendar_feed_for, enrollment_ics
-from sessions_app.models import Notification, NotificationKind
+from sessions_app.message_kinds import SessionMessage
 from sessions_app.services import enrollment as enrollment_service
-from sessions_app.services import messages
 from tests.factories import (
     CheckInFactory,
     EnrollmentFactory,
@@ -32,17 +36,16 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-K = NotificationKind
 SUPPORT_LINE = "Need support right now? Call or text 988, any time. In an emergency, call 911."
 # DESIGN.md, Messages: crisis resources in check-in prompts and safety messages, nowhere else.
 SUPPORT_KINDS = {
-    K.CHECKIN_WEEK,
-    K.CHECKIN_MONTH,
-    K.CHECKIN_NUDGE,
-    K.INTEGRATION_SELF_COMPASSION,  # integration prompts invite a check-in
-    K.INTEGRATION_SOMATIC,
-    K.STAFF_SAFETY_ALERT,
-    K.STAFF_SAFETY_ESCALATION,
+    FollowUpMessage.CHECKIN_WEEK,
+    FollowUpMessage.CHECKIN_MONTH,
+    FollowUpMessage.CHECKIN_NUDGE,
+    FollowUpMessage.INTEGRATION_SELF_COMPASSION,  # integration prompts invite a check-in
+    FollowUpMessage.INTEGRATION_SOMATIC,
+    ParticipantMessage.STAFF_SAFETY_ALERT,
+    ParticipantMessage.STAFF_SAFETY_ESCALATION,
 }
 TREATMENT_WORDS = [
     "ketamine",
@@ -135,7 +138,10 @@ def record():
 def notification_for(kind: str, record: dict) -> Notification:
     if kind.startswith("account_"):
         recipient = subject = record["person"]
-    elif kind in (K.STAFF_SAFETY_ALERT, K.STAFF_SAFETY_ESCALATION):
+    elif kind in (
+        ParticipantMessage.STAFF_SAFETY_ALERT,
+        ParticipantMessage.STAFF_SAFETY_ESCALATION,
+    ):
         recipient, subject = record["staff"], record["alert"]
     elif kind.startswith("staff_"):
         recipient, subject = record["staff"], record["session"]
@@ -157,12 +163,15 @@ def notification_for(kind: str, record: dict) -> Notification:
     )
 
 
+ALL_KINDS = [*ParticipantMessage.values, *SessionMessage.values, *FollowUpMessage.values]
+
+
 def test_every_kind_is_checked():
-    assert set(messages.SPECS) == set(K.values)
-    assert {kind for kind, spec in messages.SPECS.items() if spec.support_line} == SUPPORT_KINDS
+    assert set(kinds.all_kinds()) == set(ALL_KINDS)
+    assert {kind for kind, spec in kinds.all_kinds().items() if spec.support_line} == SUPPORT_KINDS
 
 
-@pytest.mark.parametrize("kind", sorted(K.values))
+@pytest.mark.parametrize("kind", sorted(ALL_KINDS))
 def test_no_message_gives_the_care_away(roles, record, kind):
     rendered = messages.render(notification_for(kind, record), channel="all")
     parts = {
@@ -180,7 +189,7 @@ def test_no_message_gives_the_care_away(roles, record, kind):
             assert detail.lower() not in said, f"{kind} {name} gives away {detail!r}"
 
 
-@pytest.mark.parametrize("kind", sorted(K.values))
+@pytest.mark.parametrize("kind", sorted(ALL_KINDS))
 def test_the_support_line_is_only_in_check_in_prompts_and_safety_messages(roles, record, kind):
     rendered = messages.render(notification_for(kind, record), channel="all")
     text = " ".join(rendered.text.split())

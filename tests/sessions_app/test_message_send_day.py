@@ -11,21 +11,26 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
-from sessions_app import sms
-from sessions_app.models import Notification, NotificationKind
-from sessions_app.services import messages
-from sessions_app.services.notifications import notification_plan
+from outbox import kinds, sms
+from outbox import rendering as messages
+from outbox.models import Notification
+from outbox.services.planning import notification_plan
+from sessions_app.message_kinds import SessionMessage
 from tests.clock import local
 from tests.factories import GroupSessionFactory, ParticipantFactory, StaffFactory
 from tests.outbox import delivered
 
 pytestmark = pytest.mark.django_db
 
-K = NotificationKind
 # The session: Wednesday 13 January 2027 at 9:00 AM, clinic time.
 STARTS = (2027, 1, 13, 9)
 # Every kind whose words name the session's day relative to now.
-DAY_KINDS = [K.REMINDER_SOON, K.REMINDER_RIDE, K.REMINDER_PREPARE, K.STAFF_BELOW_MINIMUM]
+DAY_KINDS = [
+    SessionMessage.REMINDER_SOON,
+    SessionMessage.REMINDER_RIDE,
+    SessionMessage.REMINDER_PREPARE,
+    SessionMessage.STAFF_BELOW_MINIMUM,
+]
 # Send moments: (local time, what the e-mail says, what the text says).
 SEND_MOMENTS = {
     "two days before": (local(2027, 1, 11, 10), "on wednesday 13 january", "on wed 13 jan"),
@@ -77,14 +82,16 @@ def test_each_day_naming_kind_says_the_day_relative_to_its_send_moment(
         said = " ".join(part.lower().split())
         assert says(email_words, said), f"{kind} e-mail sent {moment} should say {email_words!r}"
         assert not any(says(word, said) for word in wrong), f"{kind} e-mail sent {moment}: {said}"
-    if kind in (K.REMINDER_SOON, K.REMINDER_RIDE):
+    if kind in (SessionMessage.REMINDER_SOON, SessionMessage.REMINDER_RIDE):
         assert rendered.subject.lower().startswith(email_words), rendered.subject
     # A subject may name the date itself; it must never say a relative day that is wrong.
     relative = wrong & {"today", "tomorrow", "three days"}
     assert not any(says(word, rendered.subject) for word in relative), rendered.subject
-    if messages.spec_for(kind).sms:
+    if kinds.spec_for(kind).sms:
         said = rendered.sms.lower()
-        if kind == K.REMINDER_PREPARE:  # its text names the date itself: right at any moment
+        if (
+            kind == SessionMessage.REMINDER_PREPARE
+        ):  # its text names the date itself: right at any moment
             assert "on wed 13 jan 9:00 am" in said, said
         else:
             assert f" {sms_words} at 9:00 am" in said, said
@@ -96,7 +103,7 @@ def test_a_two_hour_text_moved_to_the_evening_before_says_tomorrow(roles, sessio
     person = ParticipantFactory(profile__sms_opt_in=True)
     notification_plan(
         recipient=person,
-        kind=K.REMINDER_SOON,
+        kind=SessionMessage.REMINDER_SOON,
         subject=session,
         due_at=session.starts_at - datetime.timedelta(hours=2),  # 7:00, in quiet hours
     )
@@ -115,7 +122,7 @@ def test_a_two_hour_text_moved_to_the_evening_before_says_tomorrow(roles, sessio
 
 @pytest.mark.clock("2027-01-12 10:00")
 def test_a_batch_renders_a_message_once_per_send_date_not_once_for_all_time(roles, session):
-    notification = notification_about(session, K.REMINDER_SOON)
+    notification = notification_about(session, SessionMessage.REMINDER_SOON)
     before = messages.render_key(notification, sent_at=local(2027, 1, 12, 23, 59))
     after = messages.render_key(notification, sent_at=local(2027, 1, 13, 0, 1))
     later = messages.render_key(notification, sent_at=local(2027, 1, 13, 7))

@@ -8,24 +8,20 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sessions_app import sms
-from sessions_app.models import (
-    Notification,
-    NotificationChannel,
-    NotificationKind,
-    NotificationStatus,
-)
-from sessions_app.services import messages
-from sessions_app.services.notifications import (
-    local_day_at,
+from followup.message_kinds import FollowUpMessage
+from journease.clinic_time import local_day_at
+from outbox import kinds, sms
+from outbox import rendering as messages
+from outbox.models import Notification, NotificationChannel, NotificationStatus
+from outbox.services.delivery import notifications_claim, notifications_deliver, retry_delay
+from outbox.services.planning import (
     notification_plan,
     notifications_cancel,
-    notifications_claim,
-    notifications_deliver,
     notifications_retry,
-    retry_delay,
     sms_send_time,
 )
+from participants.message_kinds import ParticipantMessage
+from sessions_app.message_kinds import SessionMessage
 from tests.factories import (
     GroupSessionFactory,
     ParticipantFactory,
@@ -64,7 +60,7 @@ def session():
     )
 
 
-def plan(recipient, session, kind=NotificationKind.REMINDER_SOON, due_at=None, **kwargs):
+def plan(recipient, session, kind=SessionMessage.REMINDER_SOON, due_at=None, **kwargs):
     notification_plan(
         recipient=recipient,
         kind=kind,
@@ -117,14 +113,14 @@ def test_sms_is_planned_only_for_participants_who_opted_in_with_a_phone(roles, s
 
 def test_kinds_without_sms_are_never_texted(roles, session):
     person = ParticipantFactory(profile__sms_opt_in=True)
-    plan(person, session, kind=NotificationKind.ENROLLMENT_CONFIRMED)
+    plan(person, session, kind=SessionMessage.ENROLLMENT_CONFIRMED)
     assert list(pending(recipient=person).values_list("channel", flat=True)) == ["email"]
 
 
 def test_prompts_are_not_planned_for_someone_who_turned_them_off(roles, session):
     person = ParticipantFactory(profile__integration_prompts=False)
-    plan(person, session, kind=NotificationKind.INTEGRATION_SOMATIC)
-    plan(person, session, kind=NotificationKind.REMINDER_SOON)  # essential: always by e-mail
+    plan(person, session, kind=FollowUpMessage.INTEGRATION_SOMATIC)
+    plan(person, session, kind=SessionMessage.REMINDER_SOON)  # essential: always by e-mail
     assert list(pending(recipient=person).values_list("kind", flat=True)) == ["reminder_soon"]
 
 
@@ -183,20 +179,20 @@ def test_claim_takes_due_rows_only_and_commits_them_as_sending(roles, session):
     plan(
         person,
         session,
-        kind=NotificationKind.REMINDER_SOON,
+        kind=SessionMessage.REMINDER_SOON,
         due_at=now - datetime.timedelta(minutes=5),
     )
     plan(
         person,
         session,
-        kind=NotificationKind.REMINDER_RIDE,
+        kind=SessionMessage.REMINDER_RIDE,
         due_at=now + datetime.timedelta(hours=1),
     )
 
     ids = notifications_claim(now=now)
     assert len(ids) == 1
     claimed = Notification.objects.get(pk=ids[0])
-    assert claimed.kind == NotificationKind.REMINDER_SOON
+    assert claimed.kind == SessionMessage.REMINDER_SOON
     assert claimed.status == NotificationStatus.SENDING
     assert claimed.attempts == 1
     assert notifications_claim(now=now) == []  # already claimed: never twice
@@ -347,9 +343,9 @@ def test_each_message_in_a_batch_says_its_own_session_kind_and_details(roles, se
     person, other = ParticipantFactory(), ParticipantFactory()
     plan(person, morning)
     plan(person, afternoon)
-    plan(person, afternoon, kind=NotificationKind.REMINDER_RIDE)
-    plan(person, morning, kind=NotificationKind.SESSION_RESCHEDULED, context={"path": "/a/"})
-    plan(other, morning, kind=NotificationKind.SESSION_RESCHEDULED, context={"path": "/b/"})
+    plan(person, afternoon, kind=SessionMessage.REMINDER_RIDE)
+    plan(person, morning, kind=SessionMessage.SESSION_RESCHEDULED, context={"path": "/a/"})
+    plan(other, morning, kind=SessionMessage.SESSION_RESCHEDULED, context={"path": "/b/"})
 
     assert notifications_deliver(ids=notifications_claim())["sent"] == 5
 
@@ -385,7 +381,9 @@ FORBIDDEN = [
 ]
 
 
-@pytest.mark.parametrize("kind", NotificationKind.values)
+@pytest.mark.parametrize(
+    "kind", [*ParticipantMessage.values, *SessionMessage.values, *FollowUpMessage.values]
+)
 def test_every_kind_renders_with_the_minimum_necessary(roles, session, kind):
     person = ParticipantFactory(profile__sms_opt_in=True, first_name="Quinnella")
     # A participant with a flagged, severe screening: none of it may reach a message.
@@ -421,7 +419,7 @@ def test_every_kind_renders_with_the_minimum_necessary(roles, session, kind):
         assert word not in everything, f"{kind} mentions {word!r}"
     assert "quinnella" not in everything
     assert "http://localhost" in rendered.text or "https://" in rendered.text
-    if messages.spec_for(kind).sms:
+    if kinds.spec_for(kind).sms:
         assert rendered.sms and len(rendered.sms) <= 320
         assert "STOP" in rendered.sms
 

@@ -8,14 +8,12 @@ from django.core import mail
 from django.db import connections
 from django.utils import timezone
 
-from sessions_app.models import Notification, NotificationKind, NotificationStatus
-from sessions_app.services import notifications
-from sessions_app.services.notifications import (
-    notification_plan,
-    notifications_claim,
-    notifications_deliver,
-)
-from sessions_app.tasks import notifications_send
+from outbox.models import Notification, NotificationStatus
+from outbox.services import delivery as notifications
+from outbox.services.delivery import notifications_claim, notifications_deliver
+from outbox.services.planning import notification_plan
+from outbox.tasks import notifications_send
+from sessions_app.message_kinds import SessionMessage
 from tests.factories import GroupSessionFactory, ParticipantFactory
 
 CLOCK = "2027-01-12 10:00"  # a Tuesday morning: no quiet hours in the way
@@ -27,7 +25,7 @@ def plan_reminders(count: int) -> list:
     for person in people:
         notification_plan(
             recipient=person,
-            kind=NotificationKind.REMINDER_PREPARE,
+            kind=SessionMessage.REMINDER_PREPARE,
             subject=session,
             due_at=timezone.now() - datetime.timedelta(minutes=1),
         )

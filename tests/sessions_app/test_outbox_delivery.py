@@ -13,9 +13,11 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from journease.celery import app as celery_app
-from sessions_app.models import Notification, NotificationKind, NotificationStatus
-from sessions_app.services.notifications import notification_plan, notifications_claim
-from sessions_app.tasks import notifications_sweep
+from outbox.models import Notification, NotificationStatus
+from outbox.services.delivery import notifications_claim
+from outbox.services.planning import notification_plan
+from outbox.tasks import notifications_sweep
+from sessions_app.message_kinds import SessionMessage
 from tests.conftest import celery_worker_running
 from tests.factories import GroupSessionFactory, ParticipantFactory
 
@@ -40,7 +42,7 @@ def plan_due_reminders(count: int) -> list:
     for person in people:
         notification_plan(
             recipient=person,
-            kind=NotificationKind.REMINDER_SOON,
+            kind=SessionMessage.REMINDER_SOON,
             subject=session,
             due_at=timezone.now() - datetime.timedelta(seconds=1),
         )

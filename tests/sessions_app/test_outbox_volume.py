@@ -9,14 +9,11 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from sessions_app.models import (
-    GroupSession,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-)
-from sessions_app.services.notifications import MAX_BATCHES_PER_SWEEP
-from sessions_app.tasks import notifications_sweep
+from outbox.models import Notification, NotificationStatus
+from outbox.services.delivery import MAX_BATCHES_PER_SWEEP
+from outbox.tasks import notifications_sweep
+from sessions_app.message_kinds import SessionMessage
+from sessions_app.models import GroupSession
 from tests.factories import ParticipantFactory, RoomFactory, SessionTypeFactory
 
 PEOPLE, SESSIONS = 100, 100
@@ -45,7 +42,7 @@ def test_one_sweep_sends_ten_thousand_due_messages(roles, settings):
     Notification.objects.bulk_create(
         Notification(
             recipient=person,
-            kind=NotificationKind.REMINDER_SOON,
+            kind=SessionMessage.REMINDER_SOON,
             subject_type=subject_type,
             subject_id=session.pk,
             due_at=now - datetime.timedelta(minutes=1),

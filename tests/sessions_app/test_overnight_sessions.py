@@ -8,14 +8,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from journease.clinic_time import clinic_datetime
 from sessions_app.models import GroupSession
 from sessions_app.services import scheduling
-from sessions_app.services.scheduling import (
-    MAX_SESSION_HOURS,
-    SchedulingError,
-    SessionDetails,
-    clinic_datetime,
-)
+from sessions_app.services.scheduling import MAX_SESSION_HOURS, SchedulingError, SessionDetails
 from tests.factories import (
     GroupSessionFactory,
     RoomFactory,

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from journease.clinic_time import clinic_datetime
 from participants.selectors import participant_next_step
 from sessions_app.models import EnrollmentStatus, SessionStatus
-from sessions_app.services.scheduling import clinic_datetime
 from tests.auth import sign_in
 from tests.factories import (
     ApprovedScreeningFactory,

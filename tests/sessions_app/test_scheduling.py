@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime
 from participants.models import Role
 from sessions_app.models import (
     Enrollment,
@@ -20,7 +21,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import session_get_for_staff
 from sessions_app.services import attendance, scheduling
-from sessions_app.services.scheduling import SchedulingError, SessionDetails, clinic_datetime
+from sessions_app.services.scheduling import SchedulingError, SessionDetails
 from tests.factories import (
     DosingSessionTypeFactory,
     EnrollmentFactory,

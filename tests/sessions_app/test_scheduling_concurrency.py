@@ -9,9 +9,10 @@ import threading
 import pytest
 from django.db import connection
 
+from journease.clinic_time import clinic_datetime
 from sessions_app.models import GroupSession
 from sessions_app.services import scheduling
-from sessions_app.services.scheduling import SchedulingError, SessionDetails, clinic_datetime
+from sessions_app.services.scheduling import SchedulingError, SessionDetails
 from tests.factories import RoomFactory, SessionTypeFactory, StaffFactory
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from demo.sessions import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, seed_demo
 from participants.models import Role, User
-from sessions_app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, seed_demo
 from sessions_app.models import Enrollment, GroupSession, Room, SessionKind, SessionType
 
 pytestmark = pytest.mark.django_db

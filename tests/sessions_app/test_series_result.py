@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from journease.clinic_time import clinic_datetime
 from participants.models import Role
-from sessions_app.services.scheduling import clinic_datetime
 from tests.factories import GroupSessionFactory, PreparationSessionTypeFactory, RoomFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roles")]

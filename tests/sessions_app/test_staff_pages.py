@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime
 from participants.models import Role
 from sessions_app.models import EnrollmentStatus, GroupSession, SessionStatus
-from sessions_app.services.scheduling import clinic_datetime
 from tests.auth import SIGNED_IN_STAFF_QUERIES
 from tests.factories import (
     DosingSessionTypeFactory,

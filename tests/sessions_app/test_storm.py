@@ -42,6 +42,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_datetime, clinic_zone
 from participants.models import Role, User
 from sessions_app.models import (
     Enrollment,
@@ -53,7 +54,7 @@ from sessions_app.models import (
 from sessions_app.services import enrollment as enrollment_service
 from sessions_app.services import waitlist as waitlist_service
 from sessions_app.services.eligibility import EnrollmentRefused
-from sessions_app.services.scheduling import SchedulingError, clinic_datetime, clinic_zone
+from sessions_app.services.scheduling import SchedulingError
 from tests import clock
 from tests.admin_forms import session_change_data
 from tests.auth import sign_in

@@ -5,15 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from outbox.models import Notification, NotificationStatus
 from participants.models import Role
-from sessions_app.models import (
-    EnrollmentStatus,
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-    WaitlistEntry,
-    WaitlistStatus,
-)
+from sessions_app.message_kinds import SessionMessage
+from sessions_app.models import EnrollmentStatus, WaitlistEntry, WaitlistStatus
 from sessions_app.selectors import session_get_for_staff
 from sessions_app.services import enrollment as enrollment_service
 from sessions_app.services import scheduling
@@ -59,7 +54,7 @@ def refreshed(entries):
 
 def offers_sent(entry) -> int:
     return Notification.objects.filter(
-        kind=NotificationKind.WAITLIST_OFFER,
+        kind=SessionMessage.WAITLIST_OFFER,
         subject_id=entry.pk,
         recipient=entry.participant,
     ).count()
@@ -176,7 +171,7 @@ def test_an_offer_expires_and_passes_on(full_session):
     )
     assert service.waitlist_expire_offers(now=first.offer_expires_at) == 1
     assert refreshed([first, second]) == [WaitlistStatus.EXPIRED, WaitlistStatus.OFFERED]
-    pending = Notification.objects.filter(subject_id=first.pk, kind=NotificationKind.WAITLIST_OFFER)
+    pending = Notification.objects.filter(subject_id=first.pk, kind=SessionMessage.WAITLIST_OFFER)
     assert not pending.filter(status=NotificationStatus.PENDING).exists()
 
 
@@ -212,7 +207,7 @@ def test_accepting_an_offer_enrolls_and_plans_the_confirmation(full_session):
     counted = session_get_for_staff(session_id=full_session.pk)
     assert (counted.seats_taken, counted.open_offers, counted.seats_left) == (2, 0, 0)
     assert Notification.objects.filter(
-        kind=NotificationKind.ENROLLMENT_CONFIRMED, subject_id=enrollment.pk
+        kind=SessionMessage.ENROLLMENT_CONFIRMED, subject_id=enrollment.pk
     ).exists()
 
 

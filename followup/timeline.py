@@ -1,0 +1,244 @@
+"""Selectors of one participant's course: their own progress page and the clinician's timeline.
+
+Each runs a fixed number of queries whatever the length of the history (screenings, seats,
+check-ins with their practices, safety alerts), and builds its charts in Python.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followup.charts import PHQ9_BAND_AREAS, LineChart, Point, Series, line_chart
+from followup.models import CheckIn, Practice
+from participants.models import SafetyAlert, Screening, ScreeningStatus, User
+from sessions_app.models import Enrollment, EnrollmentStatus
+
+
+def checkins_for_participant(*, participant: User) -> QuerySet[CheckIn]:
+    """The participant's check-ins with their session and practices, oldest first."""
+    return (
+        CheckIn.objects.filter(participant=participant)
+        .select_related("enrollment__session__session_type")
+        .prefetch_related(Prefetch("practices", queryset=Practice.objects.order_by("position")))
+        .order_by("opens_at", "pk")
+    )
+
+
+def checkins_open_for_participant(
+    *, participant: User, now: datetime.datetime | None = None
+) -> list[CheckIn]:
+    """Check-ins the participant may answer now: opened and not answered yet."""
+    now = now or timezone.now()
+    return list(
+        CheckIn.objects.filter(
+            participant=participant, completed_at__isnull=True, opens_at__lte=now
+        )
+        .select_related("enrollment__session__session_type")
+        .order_by("opens_at", "pk")
+    )
+
+
+def score_chart(*, screenings: list[Screening], checkins: list[CheckIn], title: str) -> LineChart:
+    """PHQ-9 and GAD-7 over time (screenings, then week and month check-ins), PHQ-9 bands shaded."""
+    phq9, gad7 = [], []
+    for screening in screenings:
+        if screening.phq9_total is not None and screening.submitted_at:
+            phq9.append(Point(screening.submitted_at, screening.phq9_total))
+        if screening.gad7_total is not None and screening.submitted_at:
+            gad7.append(Point(screening.submitted_at, screening.gad7_total))
+    for checkin in checkins:
+        if checkin.completed_at and checkin.phq9_total is not None:
+            phq9.append(Point(checkin.completed_at, checkin.phq9_total))
+        if checkin.completed_at and checkin.gad7_total is not None:
+            gad7.append(Point(checkin.completed_at, checkin.gad7_total))
+    return line_chart(
+        title=title,
+        series=[
+            Series("series-phq9", _("PHQ-9"), phq9),
+            Series("series-gad7", _("GAD-7"), gad7),
+        ],
+        y_max=27,
+        y_step=5,
+        bands=PHQ9_BAND_AREAS,
+    )
+
+
+def mood_chart(*, checkins: list[CheckIn], title: str) -> LineChart:
+    """Mood (0-10) at each answered check-in."""
+    points = [
+        Point(c.completed_at, c.mood) for c in checkins if c.completed_at and c.mood is not None
+    ]
+    return line_chart(
+        title=title, series=[Series("series-mood", _("Mood"), points)], y_max=10, y_step=2
+    )
+
+
+@dataclass
+class Progress:
+    checkins: list[CheckIn]
+    baseline: Screening | None
+    score_chart: LineChart
+    mood_chart: LineChart
+
+
+def participant_progress(*, participant: User, now: datetime.datetime | None = None) -> Progress:
+    """The participant's own progress: answered check-ins and the scores of their approved
+    screenings, for a chart and a table (three queries)."""
+    now = now or timezone.now()
+    checkins = list(checkins_for_participant(participant=participant).filter(opens_at__lte=now))
+    screenings = list(
+        Screening.objects.filter(participant=participant, status=ScreeningStatus.APPROVED).order_by(
+            "submitted_at", "pk"
+        )
+    )
+    answered = [checkin for checkin in checkins if checkin.completed_at]
+    return Progress(
+        checkins=checkins,
+        baseline=screenings[-1] if screenings else None,
+        score_chart=score_chart(screenings=screenings, checkins=answered, title=_("My scores")),
+        mood_chart=mood_chart(checkins=answered, title=_("My mood")),
+    )
+
+
+@dataclass
+class TimelineEvent:
+    when: datetime.datetime
+    kind: str  # screening, decision, session, checkin, alert
+    title: str
+    detail: str = ""
+    link: str = ""
+
+
+@dataclass
+class Timeline:
+    participant: User
+    screenings: list[Screening]
+    enrollments: list[Enrollment]
+    checkins: list[CheckIn]
+    alerts: list[SafetyAlert]
+    events: list[TimelineEvent] = field(default_factory=list)
+    score_chart: LineChart | None = None
+    mood_chart: LineChart | None = None
+
+    @property
+    def attended(self) -> int:
+        return sum(e.status == EnrollmentStatus.ATTENDED for e in self.enrollments)
+
+    @property
+    def reflections(self) -> list[CheckIn]:
+        return [checkin for checkin in self.checkins if checkin.reflection]
+
+    @property
+    def missed(self) -> int:
+        return sum(e.status == EnrollmentStatus.NO_SHOW for e in self.enrollments)
+
+
+def _screening_events(screening: Screening) -> list[TimelineEvent]:
+    from django.urls import reverse
+
+    link = reverse("participants:review_detail", kwargs={"public_id": screening.public_id})
+    events = []
+    if screening.submitted_at:
+        scores = _("PHQ-9 %(phq9)s, GAD-7 %(gad7)s") % {
+            "phq9": screening.phq9_total if screening.phq9_total is not None else "—",
+            "gad7": screening.gad7_total if screening.gad7_total is not None else "—",
+        }
+        events.append(
+            TimelineEvent(
+                screening.submitted_at, "screening", _("Screening submitted"), scores, link
+            )
+        )
+    if screening.decided_at:
+        decider = screening.decided_by.get_full_name() if screening.decided_by else ""
+        events.append(
+            TimelineEvent(
+                screening.decided_at,
+                "decision",
+                _("Screening decision: %(status)s") % {"status": screening.get_status_display()},
+                decider,
+                link,
+            )
+        )
+    return events
+
+
+def _checkin_detail(checkin: CheckIn) -> str:
+    if not checkin.completed_at:
+        return _("Not answered")
+    parts = [_("mood %(mood)s/10") % {"mood": checkin.mood}]
+    if checkin.phq9_total is not None:
+        parts.append(_("PHQ-9 %(total)s") % {"total": checkin.phq9_total})
+    if checkin.gad7_total is not None:
+        parts.append(_("GAD-7 %(total)s") % {"total": checkin.gad7_total})
+    practices = ", ".join(practice.name for practice in checkin.practices.all())
+    if practices:
+        parts.append(practices)
+    if checkin.wants_contact:
+        parts.append(_("asked to talk to someone"))
+    return " · ".join(parts)
+
+
+def participant_timeline(*, participant: User, now: datetime.datetime | None = None) -> Timeline:
+    """A participant's course for clinicians: screenings and decisions, sessions attended and
+    missed, check-ins and safety alerts, newest first, with score and mood charts. Five queries."""
+    now = now or timezone.now()
+    screenings = list(
+        Screening.objects.filter(participant=participant)
+        .exclude(status=ScreeningStatus.DRAFT)
+        .select_related("decided_by")
+        .order_by("submitted_at", "pk")
+    )
+    enrollments = list(
+        Enrollment.objects.filter(participant=participant)
+        .select_related("session__session_type")
+        .order_by("session__starts_at", "pk")
+    )
+    checkins = list(checkins_for_participant(participant=participant).filter(opens_at__lte=now))
+    alerts = list(SafetyAlert.objects.filter(participant=participant).order_by("created_at", "pk"))
+    timeline = Timeline(participant, screenings, enrollments, checkins, alerts)
+    events: list[TimelineEvent] = []
+    for screening in screenings:
+        events.extend(_screening_events(screening))
+    for enrollment in enrollments:
+        session = enrollment.session
+        if enrollment.status == EnrollmentStatus.CANCELLED and session.starts_at > now:
+            continue
+        events.append(
+            TimelineEvent(
+                session.starts_at,
+                "session",
+                session.title,
+                enrollment.get_status_display(),
+            )
+        )
+    for checkin in checkins:
+        events.append(
+            TimelineEvent(
+                checkin.completed_at or checkin.opens_at,
+                "checkin",
+                checkin.get_kind_display(),
+                _checkin_detail(checkin),
+            )
+        )
+    for alert in alerts:
+        from django.urls import reverse
+
+        events.append(
+            TimelineEvent(
+                alert.created_at,
+                "alert",
+                _("Safety alert (%(status)s)") % {"status": alert.get_status_display()},
+                alert.reason,
+                reverse("participants:alert_detail", kwargs={"public_id": alert.public_id}),
+            )
+        )
+    timeline.events = sorted(events, key=lambda event: event.when, reverse=True)
+    answered = [checkin for checkin in checkins if checkin.completed_at]
+    timeline.score_chart = score_chart(
+        screenings=screenings, checkins=answered, title=_("PHQ-9 and GAD-7 over time")
+    )
+    timeline.mood_chart = mood_chart(checkins=answered, title=_("Mood over time"))
+    return timeline

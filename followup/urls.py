@@ -1,0 +1,17 @@
+from django.urls import path
+
+from followup.views import checkins, outcomes
+
+app_name = "followup"
+
+urlpatterns = [
+    path("me/progress/", checkins.progress, name="progress"),
+    path("me/check-ins/<uuid:public_id>/", checkins.checkin, name="checkin"),
+    path(
+        "staff/participants/<int:pk>/timeline/",
+        outcomes.participant_timeline,
+        name="participant_timeline",
+    ),
+    path("staff/outcomes/", outcomes.outcomes_report, name="outcomes"),
+    path("staff/outcomes.csv", outcomes.outcomes_csv, name="outcomes_csv"),
+]
