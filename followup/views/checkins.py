@@ -18,6 +18,7 @@ from participants import forms
 from participants.access import participant_required
 from participants.models import AuditAction
 from participants.services.audit import audit_record
+from participants.services.scoring import is_crisis
 
 
 @participant_required
@@ -32,7 +33,7 @@ def checkin(request: HttpRequest, public_id) -> HttpResponse:
     is_open = item.opens_at <= timezone.now() and not item.is_completed
     form = forms.CheckInForm(request.POST if request.method == "POST" else None, checkin=item)
     # Crisis resources at once after PHQ-9 item 9 above 0 (the safety path, as in screening).
-    crisis_now = int(item.answers.get("phq9_9") or 0) > 0
+    crisis_now = is_crisis(item.answers)
     if request.method == "POST" and is_open:
         if form.is_valid():
             data = form.cleaned_data
@@ -57,7 +58,7 @@ def checkin(request: HttpRequest, public_id) -> HttpResponse:
         answers, wants_contact = form.safety_values()
         reasons = checkin_service.safety_reasons(answers=answers, wants_contact=wants_contact)
         checkin_service.checkin_safety_raise(checkin=item, reasons=reasons)
-        crisis_now = int(answers.get("phq9_9") or 0) > 0
+        crisis_now = is_crisis(answers)
     else:
         audit_record(request=request, action=AuditAction.VIEW, record=item)
     return render(

@@ -87,6 +87,12 @@ def safety_assessment(answers: dict) -> tuple[int, list[str]]:
     return SafetyLevel.NONE, []
 
 
+def is_crisis(answers: dict) -> bool:
+    """The crisis rule, for every questionnaire (screening sections and check-ins alike): answers
+    that raise a safety alert show the crisis resources at once."""
+    return safety_assessment(answers)[0] == SafetyLevel.ALERT
+
+
 def derived_values(*, answers: dict, date_of_birth: datetime.date, day: datetime.date) -> dict:
     """Answers plus the derived fields flag rules may test: age (on the clinic-local ``day``),
     systolic, diastolic and medication classes (the last three are answers as given)."""

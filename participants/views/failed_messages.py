@@ -1,14 +1,13 @@
 """Failed messages, for admins: the list, and sending them again (one, or all)."""
 
 from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-
-from django.contrib.auth.models import Group
-from django.db.models import Prefetch
 
 from outbox.selectors import failed_message_list
 from participants.access import role_required

@@ -20,7 +20,7 @@ from participants.security import client_ip
 from participants.services import consent
 from participants.services import screening as screening_service
 from participants.services.audit import audit_record
-from participants.services.scoring import safety_assessment
+from participants.services.scoring import is_crisis
 
 
 def _own_screening(request: HttpRequest, public_id) -> Screening:
@@ -103,7 +103,7 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
         audit_record(request=request, action=AuditAction.UPDATE, record=screening)
         if valid:
             # Crisis resources at once when this section's own answers raise the alert.
-            if level == SafetyLevel.ALERT and safety_assessment(form.answers())[0] == level:
+            if level == SafetyLevel.ALERT and is_crisis(form.answers()):
                 return redirect("participants:screening_support", public_id=screening.public_id)
             if index + 1 < len(SECTIONS):
                 return redirect(
