@@ -11,7 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg2
+import redis
+
+from bench import report
 from bench.config import VAR_DIR, target_from_environment
+from bench.db import max_connections
 from bench.scale import SECTION_NAMES
 
 # Contended enrollment and dispatch need the most data only once: they run at the largest scale.
@@ -20,11 +25,6 @@ LARGEST_ONLY = ("enrollment", "dispatch")
 
 def services_check(target) -> None:
     """Stop with a clear message when PostgreSQL or Redis does not answer."""
-    import psycopg2
-    import redis
-
-    from bench.db import max_connections
-
     try:
         max_connections(target)
     except psycopg2.OperationalError as error:
@@ -51,8 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [name.strip() for name in args.sections.split(",") if name.strip()]
     target = target_from_environment()
     services_check(target)
-
-    from bench import report
 
     runs = []
     for scale in scales:

@@ -3,14 +3,29 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-FIRST_NAMES = ("Alex", "Blair", "Cameron", "Dana", "Emery", "Finley", "Gray", "Harper", "Indy")
-LAST_NAMES = ("Nguyen", "Garcia", "Smith", "Johnson", "Martinez", "Lee", "Brown", "Davis")
-PARTICIPANT_PASSWORD = "bench-participant-password"  # noqa: S105 - nobody signs in with it
+from bench.people import participants_create, waiting_for_review_create
+from demo.participants import answers_for
+from demo.sessions import seed_demo
+from followup.models import SCORED_KINDS, CheckIn
+from followup.services.checkins import checkins_plan_for_attendance
+from outbox.models import Notification, NotificationStatus
+from participants.models import User
+from participants.services.scoring import gad7_score, phq9_score
+from sessions_app.message_kinds import SessionMessage
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentAction,
+    EnrollmentEvent,
+    EnrollmentStatus,
+    GroupSession,
+    Room,
+    SessionStatus,
+    SessionType,
+)
 
 
 @dataclass
@@ -57,10 +72,6 @@ def build(*, scale: int) -> BenchData:
     """The demo data, then ``scale`` × 50 sessions (four weeks ahead, the rest in the past, all
     attended), ``scale`` × 20 participants holding the seats, a year of check-ins at scale 10,
     the messages sent for past seats, and a few screenings waiting for review."""
-    from participants.models import User
-    from sessions_app.demo import seed_demo
-    from sessions_app.models import GroupSession, SessionStatus
-
     seed_demo()
     staff = {
         user.email.split("@")[0]: user
@@ -72,7 +83,7 @@ def build(*, scale: int) -> BenchData:
     people = participants_create(
         count=PARTICIPANTS_PER_SCALE * scale, prefix="person", clinician_id=clinician.pk
     )
-    _waiting_for_review(count=5 + scale)
+    waiting_for_review_create(count=5 + scale)
     sessions = _sessions(total=SESSIONS_PER_SCALE * scale, staff=staff)
     _seats(sessions=sessions, people=people)
     _checkins()
@@ -114,8 +125,6 @@ def _slots(first: datetime.date, last: datetime.date, *, backwards: bool):
 def _sessions(*, total: int, staff: dict) -> list:
     """Fill the clinic's week four weeks ahead (published), then go back in time (completed)
     until there are ``total`` sessions."""
-    from sessions_app.models import GroupSession, Room, SessionStatus, SessionType
-
     rooms = {room.name: room for room in Room.objects.all()}
     types = {session_type.name: session_type for session_type in SessionType.objects.all()}
     taken = set(GroupSession.objects.values_list("room_id", "starts_at"))
@@ -176,14 +185,6 @@ def _sessions(*, total: int, staff: dict) -> list:
 def _seats(*, sessions: list, people: list[int]) -> None:
     """Past sessions nearly full (one in ten absent), sessions ahead half full; each seat with
     its event, as the enrollment service records it."""
-    from sessions_app.models import (
-        Enrollment,
-        EnrollmentAction,
-        EnrollmentEvent,
-        EnrollmentStatus,
-        SessionStatus,
-    )
-
     seats = []
     turn = 0
     for index, session in enumerate(sessions):
@@ -224,12 +225,6 @@ def _seats(*, sessions: list, people: list[int]) -> None:
 def _checkins() -> None:
     """Open the check-ins of every attended dosing seat through the check-in service, then
     answer those already open, with scores that ease over the months."""
-    from participants.demo import answers_for
-    from participants.models import SCORED_KINDS, CheckIn
-    from participants.services.checkins import checkins_plan_for_attendance
-    from participants.services.scoring import gad7_score, phq9_score
-    from sessions_app.models import Enrollment, EnrollmentStatus
-
     now = timezone.now()
     seats = Enrollment.objects.filter(
         status=EnrollmentStatus.ATTENDED, session__session_type__kind="dosing"
@@ -267,17 +262,6 @@ def _checkins() -> None:
 @transaction.atomic
 def _sent_messages() -> None:
     """The confirmation and the reminder every past seat was sent: the outbox's history."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from sessions_app.models import (
-        Enrollment,
-        EnrollmentStatus,
-        GroupSession,
-        Notification,
-        NotificationKind,
-        NotificationStatus,
-    )
-
     seat_type = ContentType.objects.get_for_model(Enrollment)
     session_type = ContentType.objects.get_for_model(GroupSession)
     seats = Enrollment.objects.exclude(status=EnrollmentStatus.ENROLLED).values_list(
@@ -287,12 +271,12 @@ def _sent_messages() -> None:
     for seat_id, person_id, session_id, starts_at in seats:
         for kind, subject_type, subject_id, before in (
             (
-                NotificationKind.ENROLLMENT_CONFIRMED,
+                SessionMessage.ENROLLMENT_CONFIRMED,
                 seat_type,
                 seat_id,
                 datetime.timedelta(days=10),
             ),
-            (NotificationKind.REMINDER_SOON, session_type, session_id, datetime.timedelta(hours=2)),
+            (SessionMessage.REMINDER_SOON, session_type, session_id, datetime.timedelta(hours=2)),
         ):
             rows.append(
                 Notification(
@@ -309,115 +293,11 @@ def _sent_messages() -> None:
     Notification.objects.bulk_create(rows, batch_size=1000)
 
 
-def _waiting_for_review(*, count: int) -> None:
-    """Participants whose screening was submitted and waits for a clinician."""
-    from participants.demo import DEMO_ANSWERS
-    from participants.models import Screening, ScreeningStatus
-
-    now = timezone.now()
-    people = participants_create(count=count, prefix="waiting", approved=False)
-    Screening.objects.bulk_create(
-        Screening(
-            participant_id=person,
-            status=ScreeningStatus.SUBMITTED,
-            answers=DEMO_ANSWERS,
-            phq9_total=10,
-            phq9_band="Moderate",
-            gad7_total=7,
-            gad7_band="Mild",
-            submitted_at=now - datetime.timedelta(hours=n + 1),
-        )
-        for n, person in enumerate(people)
-    )
-
-
-@transaction.atomic
-def participants_create(
-    *, count: int, prefix: str, clinician_id: int | None = None, approved: bool = True
-) -> list[int]:
-    """``count`` verified participants with a profile and, when ``approved``, an approved
-    screening valid for 180 days and the current consent: people who may enroll. In bulk, so a
-    scale of thousands takes seconds. Returns their ids in creation order."""
-    from participants.demo import DEMO_ANSWERS
-    from participants.models import (
-        ConsentSignature,
-        ParticipantProfile,
-        Role,
-        Screening,
-        ScreeningStatus,
-        User,
-    )
-    from participants.services.consent import (
-        consent_document_current,
-        ensure_default_consent_document,
-    )
-
-    now = timezone.now()
-    password = make_password(PARTICIPANT_PASSWORD)
-    users = User.objects.bulk_create(
-        User(
-            email=f"{prefix}{n}@bench.journease.test",
-            first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
-            last_name=LAST_NAMES[n % len(LAST_NAMES)],
-            email_verified_at=now,
-            password=password,
-        )
-        for n in range(count)
-    )
-    group = Group.objects.get(name=Role.PARTICIPANT)
-    User.groups.through.objects.bulk_create(
-        User.groups.through(user_id=user.pk, group_id=group.pk) for user in users
-    )
-    ParticipantProfile.objects.bulk_create(
-        ParticipantProfile(
-            user=user,
-            date_of_birth=datetime.date(1970 + n % 30, 1 + n % 12, 1 + n % 28),
-            phone=f"+1801555{n % 10000:04d}",
-            emergency_contact_name="Sam Example",
-            emergency_contact_relationship="Partner",
-            emergency_contact_phone="+18015550199",
-        )
-        for n, user in enumerate(users)
-    )
-    if approved:
-        ensure_default_consent_document()
-        document = consent_document_current()
-        Screening.objects.bulk_create(
-            Screening(
-                participant=user,
-                status=ScreeningStatus.APPROVED,
-                answers=DEMO_ANSWERS,
-                phq9_total=10,
-                phq9_band="Moderate",
-                gad7_total=7,
-                gad7_band="Mild",
-                submitted_at=now - datetime.timedelta(days=3),
-                decided_at=now - datetime.timedelta(days=2),
-                decided_by_id=clinician_id,
-                decision_note="Fine to proceed.",
-                valid_until=timezone.localdate() + datetime.timedelta(days=180),
-            )
-            for user in users
-        )
-        ConsentSignature.objects.bulk_create(
-            ConsentSignature(
-                participant=user,
-                document=document,
-                typed_name=f"{user.first_name} {user.last_name}",
-                signed_at=now - datetime.timedelta(days=1),
-            )
-            for user in users
-        )
-    return [user.pk for user in users]
-
-
 def sessions_create(
     *, count: int, capacity: int, first_start: datetime.datetime, title: str = "Bench circle"
 ) -> list[int]:
     """``count`` published integration circles of ``capacity`` seats, three hours apart (no two
     overlap, so one person may hold a seat in each). Returns their ids in order of start."""
-    from sessions_app.models import GroupSession, Room, SessionStatus, SessionType
-
     session_type = SessionType.objects.get(name="Integration circle")
     room = Room.objects.get(name="Juniper Room")
     sessions = GroupSession.objects.bulk_create(

@@ -20,11 +20,20 @@ import redis
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
 from bench.config import VAR_DIR, Target
-from bench.data import BenchData, participants_create, sessions_create
+from bench.data import BenchData, sessions_create
+from bench.people import participants_create
 from bench.processes import memory_mb, stop
+from bench.tasks import noop
+from journease.celery import app
+from outbox.models import Notification, NotificationChannel, NotificationStatus
+from outbox.services.delivery import notifications_claim, notifications_deliver
+from outbox.tasks import notifications_sweep
+from sessions_app.message_kinds import SessionMessage
+from sessions_app.models import GroupSession
 
 MESSAGES = 10_000
 SMOKE_MESSAGES = 300
@@ -77,8 +86,6 @@ def _worker_start(*, target: Target, hostname: str, queue: str, log: Path) -> su
 
 def _worker_wait_ready(process: subprocess.Popen, *, hostname: str, log: Path) -> float:
     """Seconds until the worker answers a ping; raises if it exits or stays silent."""
-    from journease.celery import app
-
     started = time.perf_counter()
     while time.perf_counter() - started < READY_TIMEOUT_SECONDS:
         if process.poll() is not None:
@@ -114,13 +121,6 @@ def reminders_create(*, count: int, prefix: str, data: BenchData) -> list[int]:
     """``count`` pending e-mail reminders (place and time) about future published sessions, due a
     minute ago: groups of ``GROUP_SIZE`` participants, each in ``GROUP_SIZE`` sessions. Returns
     the notifications' ids."""
-    from sessions_app.models import (
-        GroupSession,
-        Notification,
-        NotificationChannel,
-        NotificationKind,
-    )
-
     now = timezone.now()
     sessions = sessions_create(
         count=math.ceil(count / GROUP_SIZE),
@@ -138,7 +138,7 @@ def reminders_create(*, count: int, prefix: str, data: BenchData) -> list[int]:
     rows = Notification.objects.bulk_create(
         Notification(
             recipient_id=people[(n // GROUP_SIZE + n % GROUP_SIZE) % len(people)],
-            kind=NotificationKind.REMINDER_SOON,
+            kind=SessionMessage.REMINDER_SOON,
             channel=NotificationChannel.EMAIL,
             subject_type=subject_type,
             subject_id=sessions[n // GROUP_SIZE],
@@ -152,8 +152,6 @@ def reminders_create(*, count: int, prefix: str, data: BenchData) -> list[int]:
 def _outbox_drain() -> int:
     """Deliver, here, whatever was already due (messages planned by the seed or other sections),
     so that the worker's sweep sends exactly the reminders this section counts."""
-    from sessions_app.services.notifications import notifications_claim, notifications_deliver
-
     delivered = 0
     while ids := notifications_claim():
         notifications_deliver(ids=ids)
@@ -162,10 +160,6 @@ def _outbox_drain() -> int:
 
 
 def _statuses(ids: list[int]) -> dict[str, int]:
-    from django.db.models import Count
-
-    from sessions_app.models import Notification
-
     rows = (
         Notification.objects.filter(pk__gte=min(ids), pk__lte=max(ids))
         .values("status")
@@ -180,9 +174,6 @@ def _noop_rate(
 ) -> dict:
     """Fill a queue the worker does not listen to with ``count`` no-op tasks, then let it consume
     that queue and time it until the queue is empty and every task acknowledged."""
-    from bench.tasks import noop
-    from journease.celery import app
-
     started = time.perf_counter()
     with app.producer_or_acquire() as producer:
         for _ in range(count):
@@ -210,9 +201,6 @@ def _dispatch_rate(
     One sweep claims at most ``MAX_BATCHES_PER_SWEEP`` batches; when the worker is idle and rows
     are still pending, the sweep is sent again, as beat would a minute later (counted).
     """
-    from sessions_app.models import Notification, NotificationStatus
-    from sessions_app.tasks import notifications_sweep
-
     open_statuses = [NotificationStatus.PENDING, NotificationStatus.SENDING]
     mine = Notification.objects.filter(pk__gte=min(ids), pk__lte=max(ids))
     sweeps = 0
@@ -247,8 +235,6 @@ def _dispatch_rate(
 def _queries_per_batch(*, data: BenchData) -> dict:
     """Queries of one warm batch, counted here around the services the worker's tasks run: the
     claim (the sweep's share) and the delivery (the send task)."""
-    from sessions_app.services.notifications import notifications_claim, notifications_deliver
-
     batch_size = settings.NOTIFICATION_BATCH_SIZE
     reminders_create(count=2 * batch_size, prefix="dispatch-queries", data=data)
     notifications_deliver(ids=notifications_claim())  # templates and caches warm, as in a worker

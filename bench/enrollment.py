@@ -5,7 +5,7 @@ Every client walks the same sessions in the same order, so all clients collide o
 a few take its seats, the others are refused as full. The figures are successful enrollments and
 refusals per second, the latency of one attempt, and proof that no session holds more seats than
 it has. The reference is pgbench replaying the SQL that the service sends for one attempt
-(captured, see ``bench.pgbench``) with the same clients on sessions of the same shape, in as many
+(captured, see ``bench.enrollment_script``) with the same clients on sessions of the same shape, in as many
 threads as the app's clients have processes (the machine's cores).
 """
 
@@ -13,7 +13,6 @@ import contextlib
 import datetime
 import multiprocessing
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,17 +21,21 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from bench.config import ROOT, VAR_DIR, Target
-from bench.data import BenchData, participants_create, sessions_create
+from bench.data import BenchData, sessions_create
 from bench.db import max_connections_ensure
-from bench.pgbench import (
-    Step,
-    gset,
-    latency_summary,
-    pgbench_run,
-    same_shape,
-    sql_capture,
-    templated,
+from bench.enrollment_script import (
+    attempt_capture,
+    enrollment_script,
+    locked_statements,
+    script_shortened,
+    sessions_as_the_view_reads_them,
 )
+from bench.people import participants_create
+from bench.pgbench import latency_summary, pgbench_run
+from participants.models import User
+from sessions_app.models import GroupSession
+from sessions_app.selectors import with_seat_counts
+from sessions_app.services.enrollment import EnrollmentRefused, enrollment_create
 
 CLIENTS = 200
 SMOKE_CLIENTS = 20
@@ -41,7 +44,6 @@ SMOKE_SESSIONS = 3
 SEATS = 8
 # Connections beyond the clients: the run's own, pgbench's, and the other engineers' sessions.
 SPARE_CONNECTIONS = 50
-SCRIPT_SHOWN_CHARS = 400
 STARTUP_SECONDS = 120
 
 
@@ -58,9 +60,6 @@ def _analyze() -> None:
 def _seat_counts(session_ids: list[int]) -> dict[str, int]:
     """Seats held in these sessions, and how many sessions hold more seats than they have (the
     project's own seat arithmetic: ``with_seat_counts``)."""
-    from sessions_app.models import GroupSession
-    from sessions_app.selectors import with_seat_counts
-
     rows = with_seat_counts(GroupSession.objects.filter(pk__in=session_ids)).values_list(
         "capacity", "seats_taken"
     )
@@ -74,14 +73,6 @@ def _seat_counts(session_ids: list[int]) -> dict[str, int]:
 # --- The app: one thread per participant, in as many processes as pgbench has threads --------
 
 
-def _sessions_as_the_view_reads_them(session_ids: list[int]) -> list:
-    """The sessions as the enroll view hands them to the service (with their type and room)."""
-    from sessions_app.models import GroupSession
-
-    by_id = GroupSession.objects.select_related("session_type", "room").in_bulk(session_ids)
-    return [by_id[pk] for pk in session_ids]
-
-
 @dataclass
 class ClientResult:
     enrolled: int = 0
@@ -91,12 +82,9 @@ class ClientResult:
 
 
 def _client(participant_id: int, session_ids: list[int], barrier, out: ClientResult) -> None:
-    from participants.models import User
-    from sessions_app.services.enrollment import EnrollmentRefused, enrollment_create
-
     try:
         participant = User.objects.get(pk=participant_id)
-        sessions = _sessions_as_the_view_reads_them(session_ids)
+        sessions = sessions_as_the_view_reads_them(session_ids)
         barrier.wait(timeout=STARTUP_SECONDS)
         for session in sessions:
             # As a fresh request's user: nothing read in the last attempt is cached.
@@ -180,124 +168,6 @@ def app_run(*, participant_ids: list[int], session_ids: list[int], processes: in
 
 
 # --- The reference: the captured SQL replayed by pgbench ----------------------------------------
-
-
-@dataclass(frozen=True)
-class CapturedAttempt:
-    """What the service sent for one seat taken and, on the same session, one refused as full."""
-
-    enrolled: list[Step]
-    refused: list[Step]
-
-
-def _capture_once(participant_ids: list[int], session_id: int) -> CapturedAttempt:
-    from participants.models import User
-    from sessions_app.services.enrollment import EnrollmentRefused, enrollment_create
-
-    (session,) = _sessions_as_the_view_reads_them([session_id])
-    first, second = (User.objects.get(pk=pk) for pk in participant_ids)
-    with sql_capture() as enrolled:
-        enrollment = enrollment_create(participant=first, session=session)
-    (session,) = _sessions_as_the_view_reads_them([session_id])  # the next request
-    with sql_capture() as refused:
-        try:
-            enrollment_create(participant=second, session=session)
-        except EnrollmentRefused as refusal:
-            if not refusal.offers_waitlist:
-                raise
-        else:
-            raise RuntimeError("The capture's second attempt took a seat in a one-seat session.")
-    return CapturedAttempt(
-        enrolled=templated(
-            enrolled,
-            {"participant": first.pk, "session": session_id, "enrollment_id": enrollment.pk},
-        ),
-        refused=templated(refused, {"participant": second.pk, "session": session_id}),
-    )
-
-
-def attempt_capture(*, clinician_id: int, first_start: datetime.datetime) -> CapturedAttempt:
-    """The SQL of one successful and one refused attempt, as templates for pgbench, taken once
-    the process is warm (cached content types) like every attempt of the run. Captured until two
-    attempts on different rows give the same statements, so no id is mistaken for another value
-    that happens to be equal."""
-    participants = participants_create(count=12, prefix="capture", clinician_id=clinician_id)
-    sessions = sessions_create(count=6, capacity=1, first_start=first_start)
-    _capture_once(participants[0:2], sessions[0])  # warm-up
-    previous = None
-    for n in range(1, 6):
-        try:
-            captured = _capture_once(participants[2 * n : 2 * n + 2], sessions[n])
-        except ValueError:  # two variables with equal values: try other rows
-            previous = None
-            continue
-        if previous is not None and (
-            same_shape(previous.enrolled, captured.enrolled)
-            and same_shape(previous.refused, captured.refused)
-        ):
-            return captured
-        previous = captured
-    raise RuntimeError("Captures of the same attempt on different rows do not agree.")
-
-
-def _locked(steps: list[Step]) -> int:
-    locked = next((n for n, step in enumerate(steps) if "FOR UPDATE" in step.sql), None)
-    return 0 if locked is None else len(steps) - locked
-
-
-def _is_seat_count(step: Step) -> bool:
-    return "seats_left" in step.sql
-
-
-def enrollment_script(captured: CapturedAttempt) -> str:
-    """A pgbench script that replays one attempt as the service makes it: the successful
-    attempt's statements in order, in the transactions they ran in; after each count of the seats
-    it goes on only if one is free, like the service, else it ends there (ROLLBACK if a
-    transaction is open), which must be exactly the refused attempt. Each client is one
-    participant (``first_participant`` + its number) and moves to the next session after each
-    attempt."""
-    enrolled, refused = captured.enrolled, captured.refused
-    if not (
-        refused and _is_seat_count(refused[-1]) and same_shape(enrolled[: len(refused)], refused)
-    ):
-        raise RuntimeError(
-            "A refusal as full is not a successful attempt cut short after counting the seats: "
-            "the script cannot branch like the service."
-        )
-    lines = ["\\set participant :first_participant + :client_id"]
-    in_transaction = False
-    branches: list[bool] = []  # for each count of seats: was a transaction open then
-    for step in enrolled:
-        if step.in_transaction != in_transaction:
-            lines.append("BEGIN;" if step.in_transaction else "COMMIT;")
-            in_transaction = step.in_transaction
-        if _is_seat_count(step):
-            prefix = f"seats{len(branches)}_"
-            lines.append(gset(step.sql, prefix))
-            lines.append(f"\\if :{prefix}seats_left > 0 and :{prefix}waitlist_count = 0")
-            branches.append(in_transaction)
-        elif step.sql.startswith('INSERT INTO "sessions_app_enrollment"'):
-            lines.append(gset(step.sql, "enrollment_"))
-        else:
-            lines.append(step.sql if step.sql.endswith(";") else f"{step.sql};")
-    if in_transaction:
-        lines.append("COMMIT;")
-    for open_then in reversed(branches):
-        lines += ["\\else", *(["ROLLBACK;"] if open_then else []), "\\endif"]
-    lines += ["\\set session :session + 1", ""]
-    return "\n".join(lines)
-
-
-_COLUMN_LIST = re.compile(r'("\w+"\."\w+", ){3,}("\w+"\."\w+")?')
-
-
-def _shortened(script: str) -> str:
-    """The script as a reader wants it in the figures: column lists and long lines cut."""
-    lines = (_COLUMN_LIST.sub("…", line) for line in script.splitlines())
-    return "\n".join(
-        line if len(line) <= SCRIPT_SHOWN_CHARS else f"{line[:SCRIPT_SHOWN_CHARS]} …"
-        for line in lines
-    )
 
 
 def reference_run(
@@ -403,9 +273,9 @@ def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
             "enrolled": len(captured.enrolled),
             "refused": len(captured.refused),
             # Of which under the session lock: from the lock to the end of its transaction.
-            "enrolled_locked": _locked(captured.enrolled),
-            "refused_locked": _locked(captured.refused),
+            "enrolled_locked": locked_statements(captured.enrolled),
+            "refused_locked": locked_statements(captured.refused),
         },
-        "script": _shortened(script),
+        "script": script_shortened(script),
         "problems": problems,
     }

@@ -16,14 +16,19 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench.config import VAR_DIR, Target
 from bench.data import BenchData
 from bench.processes import memory_mb, stop
+from participants.models import User
+from participants.services.two_factor import two_factor_required
 
 GUNICORN_WORKERS = 2
 WRK_CONNECTIONS = 4
@@ -73,12 +78,6 @@ def pages_for(data: BenchData) -> list[Page]:
 def signed_in_cookie(user_id: int) -> str:
     """A session cookie for ``user_id`` that has passed the second factor, as after signing in
     with the authenticator (staff) or the password (participants)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from participants.models import User
-    from participants.services.two_factor import two_factor_required
-
     user = User.objects.get(pk=user_id)
     client = Client()
     client.force_login(user)
@@ -87,8 +86,6 @@ def signed_in_cookie(user_id: int) -> str:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
-    from django.conf import settings
-
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 

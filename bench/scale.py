@@ -2,6 +2,10 @@
 
 Run by ``python -m bench`` with the run's environment (``bench.config.Target.env``); prints
 progress and writes the figures as JSON to ``--out``.
+
+It is the one module that sets Django up: the modules that import the project's models at their
+top (``bench.data`` and the sections) are imported here, after ``django.setup()``, and never by a
+module that the parent process (``bench.__main__``) imports.
 """
 
 import argparse
@@ -10,16 +14,20 @@ import sys
 import time
 from pathlib import Path
 
+import django
+from django.core.management import call_command
+
+from bench.config import target_from_environment
+from bench.db import database_recreate
+
 SECTION_NAMES = ("pages", "enrollment", "dispatch")
 
 
-def _section(name: str):
+def _section(name: str, sections: dict):
     """The ``run`` of ``bench/<name>.py``."""
-    import importlib
-
     if name not in SECTION_NAMES:
         raise SystemExit(f"No section {name!r}: choose from {', '.join(SECTION_NAMES)}")
-    return importlib.import_module(f"bench.{name}").run
+    return sections[name].run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,30 +38,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
-    from bench.config import target_from_environment
-    from bench.db import database_recreate
-
     target = target_from_environment()
     started = time.perf_counter()
     database_recreate(target)
 
-    import django
-
     django.setup()
-    from django.core.management import call_command
+    # start-up: imported after django.setup(), as they import the project's models at their top.
+    from bench import data, dispatch, enrollment, pages
 
-    from bench.data import build
-
+    sections = {"pages": pages, "enrollment": enrollment, "dispatch": dispatch}
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)
-    data = build(scale=args.scale)
-    print(f"scale {args.scale}: {data.describe()} in {time.perf_counter() - started:.0f} s")
+    bench_data = data.build(scale=args.scale)
+    print(f"scale {args.scale}: {bench_data.describe()} in {time.perf_counter() - started:.0f} s")
 
-    results = {"scale": args.scale, "smoke": args.smoke, "data": data.counts, "sections": {}}
+    results = {"scale": args.scale, "smoke": args.smoke, "data": bench_data.counts, "sections": {}}
     for name in [n.strip() for n in args.sections.split(",") if n.strip()]:
         section_started = time.perf_counter()
         print(f"scale {args.scale}: {name} ...", flush=True)
-        results["sections"][name] = _section(name)(target=target, data=data, smoke=args.smoke)
+        results["sections"][name] = _section(name, sections)(
+            target=target, data=bench_data, smoke=args.smoke
+        )
         print(f"scale {args.scale}: {name} done in {time.perf_counter() - section_started:.0f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))
