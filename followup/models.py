@@ -44,6 +44,12 @@ class Practice(models.Model):
         return self.name
 
 
+class CheckInQuerySet(models.QuerySet):
+    def open_at(self, now):
+        """The check-ins that may be answered at ``now`` (the rule is ``CheckIn.is_open``)."""
+        return self.filter(opens_at__lte=now, completed_at__isnull=True)
+
+
 class CheckIn(models.Model):
     """One integration check-in, opened on its day and answered once by the participant."""
 
@@ -84,6 +90,8 @@ class CheckIn(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CheckInQuerySet.as_manager()
+
     class Meta:
         db_table = "participants_checkin"
         verbose_name = _("check-in")
@@ -116,3 +124,10 @@ class CheckIn(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
+
+    def has_opened(self, now) -> bool:
+        return self.opens_at <= now
+
+    def is_open(self, now) -> bool:
+        """A check-in may be answered from its day on, once (``CheckInQuerySet.open_at``)."""
+        return self.has_opened(now) and not self.is_completed

@@ -33,9 +33,8 @@ def checkins_open_for_participant(
     """Check-ins the participant may answer now: opened and not answered yet."""
     now = now or timezone.now()
     return list(
-        CheckIn.objects.filter(
-            participant=participant, completed_at__isnull=True, opens_at__lte=now
-        )
+        CheckIn.objects.open_at(now)
+        .filter(participant=participant)
         .select_related("enrollment__session__session_type")
         .order_by("opens_at", "pk")
     )

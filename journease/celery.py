@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from celery.signals import beat_init, worker_init
 
+from journease.startup import exit_without_secret_key
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journease.settings")
 
 app = Celery("journease")
@@ -16,13 +18,9 @@ app.autodiscover_tasks()
 # itself is also imported by management commands, which may run without a key).
 @worker_init.connect(weak=False)
 def _worker_needs_a_secret_key(**kwargs) -> None:
-    from journease.startup import exit_without_secret_key
-
     exit_without_secret_key("Celery worker")
 
 
 @beat_init.connect(weak=False)
 def _beat_needs_a_secret_key(**kwargs) -> None:
-    from journease.startup import exit_without_secret_key
-
     exit_without_secret_key("Celery beat")

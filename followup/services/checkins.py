@@ -240,9 +240,9 @@ def checkin_complete(
     now = now or timezone.now()
     with transaction.atomic():
         locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
-        if locked.completed_at is not None:
+        if locked.is_completed:
             raise CheckInRefused(_("You already answered this check-in. Thank you."))
-        if locked.opens_at > now:
+        if not locked.has_opened(now):
             raise CheckInRefused(_("This check-in is not open yet."))
         if not 0 <= answers.mood <= 10:
             raise CheckInRefused(_("Mood is a number from 0 to 10."))

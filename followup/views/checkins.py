@@ -30,7 +30,7 @@ def checkin(request: HttpRequest, public_id) -> HttpResponse:
         public_id=public_id,
         participant=request.user,
     )
-    is_open = item.opens_at <= timezone.now() and not item.is_completed
+    is_open = item.is_open(timezone.now())
     form = forms.CheckInForm(request.POST if request.method == "POST" else None, checkin=item)
     # Crisis resources at once after PHQ-9 item 9 above 0 (the safety path, as in screening).
     crisis_now = is_crisis(item.answers)
