@@ -10,34 +10,21 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-
-def _move_content_types(apps, moves):
-    """Rename content types in place, so that generic relations (a message's subject) and
-    permissions keep pointing at the moved models."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for (old_app, model), new_app in moves:
-        old = ContentType.objects.filter(app_label=old_app, model=model).first()
-        if old is None:
-            continue  # a fresh database: post_migrate creates the new one
-        taken = ContentType.objects.filter(app_label=new_app, model=model).first()
-        if taken is not None:
-            # Made by a run that did not know the move yet; nothing can point at it but its
-            # permissions, which the renamed row already has.
-            taken.delete()
-        old.app_label = new_app
-        old.save(update_fields=["app_label"])
+from journease.model_moves import move_content_types
 
 
 def _forwards(apps, schema_editor):
-    _move_content_types(
+    move_content_types(
         apps,
+        schema_editor,
         [(("participants", "checkin"), "followup"), (("participants", "practice"), "followup")],
     )
 
 
 def _backwards(apps, schema_editor):
-    _move_content_types(
+    move_content_types(
         apps,
+        schema_editor,
         [(("followup", "checkin"), "participants"), (("followup", "practice"), "participants")],
     )
 
