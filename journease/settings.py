@@ -271,7 +271,7 @@ AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field holds the e-ma
 AXES_LOCKOUT_TEMPLATE = "participants/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "participants.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "participants.request_info.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

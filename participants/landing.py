@@ -8,13 +8,14 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
+from participants.access import may_read_clinical_records
 from participants.models import Role, User
 from participants.selectors import safety_alert_open_count
 
 
 def _open_alerts_for(user: User) -> bool:
     """An open safety alert outranks everything for those who may read and answer it."""
-    return user.has_perm("participants.view_clinical_records") and safety_alert_open_count() > 0
+    return may_read_clinical_records(user) and safety_alert_open_count() > 0
 
 
 def landing_url(user: User) -> str:

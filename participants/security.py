@@ -36,19 +36,6 @@ class StaffTwoFactorMiddleware:
         return self.get_response(request)
 
 
-def client_ip(request) -> str:
-    """The client's address: the one our own proxy appended when ``BEHIND_PROXY`` is set.
-
-    Only the right-most X-Forwarded-For entry is trusted (the proxy adds it); anything to its
-    left came from the client and may be forged.
-    """
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 SESSION_ACTIVITY_KEY = "last_activity"
 ACTIVITY_WRITE_INTERVAL = 60  # seconds
 

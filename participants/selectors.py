@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from journease.clinic_time import clinic_today
 from participants.models import (
     AlertStatus,
+    ConsentDocument,
     ConsentSignature,
     SafetyAlert,
     Screening,
     ScreeningStatus,
     User,
 )
-from participants.services.consent import consent_document_current
 
 
 def screening_approved_on(*, participant: User, day: datetime.date) -> Screening | None:
@@ -26,6 +26,15 @@ def screening_approved_on(*, participant: User, day: datetime.date) -> Screening
             participant=participant, status=ScreeningStatus.APPROVED, valid_until__gte=day
         )
         .order_by("-valid_until", "-pk")
+        .first()
+    )
+
+
+def consent_document_current(*, now: datetime.datetime | None = None) -> ConsentDocument | None:
+    """The consent participants must have signed: the highest version already published."""
+    return (
+        ConsentDocument.objects.filter(published_at__lte=now or timezone.now())
+        .order_by("-version")
         .first()
     )
 

@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from followup import timeline
+from followup import forms, timeline
 from followup.models import CheckIn
 from followup.services import checkins as checkin_service
-from participants import forms
 from participants.access import participant_required
 from participants.models import AuditAction
 from participants.services.audit import audit_record

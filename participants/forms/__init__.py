@@ -1,6 +1,5 @@
 """Forms of the participants app, one module per concern; each renders with crispy-forms."""
 
-from followup.forms import CheckInForm
 from participants.forms.accounts import (
     AccountCloseForm,
     DateInput,
@@ -25,7 +24,6 @@ from participants.forms.screening import (
 __all__ = [
     "AccountCloseForm",
     "AlertCloseForm",
-    "CheckInForm",
     "ConsentSignForm",
     "DateInput",
     "DecisionForm",

@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from participants.models import ParticipantProfile, Role, User
+from participants.access import is_participant
+from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
 from participants.services import signin_throttle
 from participants.services.accounts import email_in_use, validate_participant_age
 
@@ -170,7 +171,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
-        if not user.email_verified and user.has_role(Role.PARTICIPANT):
+        if not user.email_verified and is_participant(user):
             raise ValidationError(self.error_messages["unverified"], code="unverified")
 
 
@@ -299,9 +300,7 @@ class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[
-            (role.value, role.label) for role in (Role.COORDINATOR, Role.CLINICIAN, Role.ADMIN)
-        ],
+        choices=[(role.value, role.label) for role in Role if role in STAFF_ROLES],
     )
     permissions = forms.MultipleChoiceField(
         label=_("Clinical permissions"),

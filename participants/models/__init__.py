@@ -20,6 +20,7 @@ from participants.models.screening import (
     ScreeningDecision,
     ScreeningPolicy,
     ScreeningStatus,
+    flag_number,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "ScreeningStatus",
     "User",
     "UserManager",
+    "flag_number",
 ]

@@ -4,8 +4,8 @@ Contact details live on the profile, not in the screening, so that coordinators 
 without seeing clinical answers.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     ADMIN = "Admin", _("Admin")
 
 
+# The roles that work in the staff pages; who may do what is decided in ``participants.access``.
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.ADMIN})
 
 
@@ -46,9 +47,7 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_superuser", True)
         extra.setdefault("email_verified_at", timezone.now())
         user = self._create_user(email, password, **extra)
-        from participants.services.accounts import user_set_role
-
-        user_set_role(user=user, role=Role.ADMIN)
+        user.set_role(Role.ADMIN)
         return user
 
     def get_by_natural_key(self, username: str):
@@ -128,10 +127,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
-    @property
-    def is_staff_member(self) -> bool:
-        """Coordinators, clinicians and admins use the staff pages."""
-        return self.has_role(*STAFF_ROLES)
+    def set_role(self, role: str) -> None:
+        """Hold exactly one role (its group), saved at once. Only admins may enter Django admin,
+        so ``is_staff`` follows the Admin role."""
+        if role not in Role.values:
+            raise ValueError(f"Unknown role {role!r}")
+        with transaction.atomic():
+            group, _created = Group.objects.get_or_create(name=role)
+            self.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(pk=group.pk))
+            self.groups.add(group)
+            self.is_staff = role == Role.ADMIN
+            self.save(update_fields=["is_staff"])
+        self.__dict__.pop("roles", None)
 
 
 class ParticipantProfile(models.Model):

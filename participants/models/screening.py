@@ -8,9 +8,13 @@ opaque ``public_id``, never by anything that says what is in it.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from participants.instruments import FLAGGABLE_FIELDS, QUESTIONS
 
 
 class ScreeningStatus(models.TextChoices):
@@ -168,6 +172,15 @@ class FlagSeverity(models.TextChoices):
     RELATIVE = "relative", _("Relative (clinician consult)")
 
 
+def flag_number(value) -> float | None:
+    """A rule's value or an answer read as a number (None when it is not one): *is at least* and
+    *is at most* compare these."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class FlagRule(models.Model):
     """A contraindication check: ``field operator value`` over answers and derived fields.
 
@@ -196,9 +209,20 @@ class FlagRule(models.Model):
         return f"{self.field} {self.get_operator_display()} {self.value}"
 
     def clean(self) -> None:
-        from participants.services.scoring import flag_rule_validate
-
-        flag_rule_validate(field=self.field, operator=self.operator, value=self.value)
+        """A rule names a known field; a comparison, a number; a choice question, its choices."""
+        if self.field not in FLAGGABLE_FIELDS:
+            raise ValidationError({"field": gettext("Choose a question or a derived field.")})
+        comparison = self.operator in (FlagOperator.AT_LEAST, FlagOperator.AT_MOST)
+        if comparison and flag_number(self.value) is None:
+            raise ValidationError({"value": gettext("Comparisons need a number.")})
+        question = QUESTIONS.get(self.field)
+        if question is None or not question.choices or self.operator == FlagOperator.AT_LEAST:
+            return
+        allowed = {str(key) for key, _label in question.choices}
+        given = {part.strip() for part in self.value.split(",")} if self.value else set()
+        if self.operator in (FlagOperator.EQUALS, FlagOperator.IS_ONE_OF) and not given <= allowed:
+            message = gettext("Use one of: %(values)s") % {"values": ", ".join(sorted(allowed))}
+            raise ValidationError({"value": message})
 
 
 class AlertStatus(models.TextChoices):

@@ -11,22 +11,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.account_links import (
-    VERIFY_SALT,
-    email_fingerprint,
-)
+from journease.clinic_time import clinic_today
+from participants.access import CLINICAL_RECORDS, STAFF_PAGES
+from participants.account_links import VERIFY_SALT, email_fingerprint
 from participants.message_kinds import ParticipantMessage
 from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
 from participants.services.account_messages import account_message_plan
 
 logger = logging.getLogger(__name__)
 
-# Permissions each role group holds, as "app_label.codename". "Decide eligibility" and "monitor
+# Permissions each role group holds, as "app_label.codename" (the Admin group holds all but the
+# personal ones); ``participants.access`` decides with them. "Decide eligibility" and "monitor
 # dosing" are given per person (prescribers, nurses), never by the Clinician group.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PARTICIPANT: set(),
     Role.COORDINATOR: {
-        "participants.access_staff_pages",
+        STAFF_PAGES,
         "participants.view_participantprofile",
         "participants.change_participantprofile",
         "sessions_app.view_sessiontype",
@@ -36,8 +36,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "sessions_app.change_groupsession",
     },
     Role.CLINICIAN: {
-        "participants.access_staff_pages",
-        "participants.view_clinical_records",
+        STAFF_PAGES,
+        CLINICAL_RECORDS,
         "participants.view_participantprofile",
         "sessions_app.view_sessiontype",
         "sessions_app.view_room",
@@ -69,16 +69,9 @@ def ensure_roles() -> None:
 
 
 def user_set_role(*, user: User, role: str) -> None:
-    """Give ``user`` exactly one role. Only admins may enter Django admin, so ``is_staff`` follows."""
-    if role not in Role.values:
-        raise ValueError(f"Unknown role {role!r}")
-    with transaction.atomic():
-        group, _created = Group.objects.get_or_create(name=role)
-        user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(pk=group.pk))
-        user.groups.add(group)
-        user.is_staff = role == Role.ADMIN
-        user.save(update_fields=["is_staff"])
-    user.__dict__.pop("roles", None)
+    """Give ``user`` exactly one role; ``is_staff`` follows the Admin role (``User.set_role``, the
+    rule ``createsuperuser`` uses too)."""
+    user.set_role(role)
 
 
 def user_grant_permission(*, user: User, codename: str) -> None:
@@ -99,11 +92,6 @@ def users_with_role(*roles: str):
 
 def staff_users():
     return users_with_role(*STAFF_ROLES)
-
-
-def clinic_today(now: datetime.datetime | None = None) -> datetime.date:
-    """Today's date in the clinic's time zone: day-based rules use it, never the UTC date."""
-    return timezone.localdate(now or timezone.now())
 
 
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:

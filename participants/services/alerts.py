@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.access import may_read_clinical_records
 from participants.message_kinds import ParticipantMessage
 from participants.models import AlertStatus, Role, SafetyAlert, Screening, ScreeningPolicy, User
 from participants.services.accounts import users_with_role
@@ -21,10 +22,6 @@ logger = logging.getLogger(__name__)
 
 class AlertRefused(Exception):
     """An alert action that is not possible now; ``str()`` says why, for the clinician."""
-
-
-def _may_handle(user: User) -> bool:
-    return user.is_active and user.has_perm("participants.view_clinical_records")
 
 
 def safety_alert_raise(
@@ -104,7 +101,7 @@ def safety_alert_acknowledge(
     *, alert: SafetyAlert, clinician: User, now: datetime.datetime | None = None
 ) -> SafetyAlert:
     """The clinician takes ownership of an open alert; a second acknowledgement is refused."""
-    if not _may_handle(clinician):
+    if not may_read_clinical_records(clinician):
         raise PermissionDenied
     with transaction.atomic():
         alert = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
@@ -125,7 +122,7 @@ def safety_alert_close(
     *, alert: SafetyAlert, clinician: User, note: str, now: datetime.datetime | None = None
 ) -> SafetyAlert:
     """The owner closes an acknowledged alert with a note of the outreach."""
-    if not _may_handle(clinician):
+    if not may_read_clinical_records(clinician):
         raise PermissionDenied
     if not note.strip():
         raise ValidationError({"outreach_note": _("Please describe the outreach.")})

@@ -6,7 +6,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from participants.models import AuditAction, AuditEvent, User
-from participants.security import client_ip
+from participants.request_info import client_ip, user_agent
 
 # A list's note names its filter and the records on the page; a page holds at most a few hundred
 # opaque ids, so the cap only stops a pathological query string from filling the log.
@@ -77,8 +77,16 @@ def audit_record(
         participant=participant,
         note=note,
         ip_address=client_ip(request),
-        user_agent=request.headers.get("User-Agent", ""),
+        user_agent=user_agent(request),
     )
+
+
+def audit_own_record(
+    *, request: HttpRequest, action: str, record: models.Model | str
+) -> AuditEvent:
+    """A participant read or took what is theirs but names nobody (the consent text, their data
+    export): the row is theirs, so it shows among their records."""
+    return audit_record(request=request, action=action, record=record, participant=request.user)
 
 
 def audit_list(
@@ -103,3 +111,8 @@ def audit_list(
         record=f"{model._meta.verbose_name} list",
         note=note,
     )
+
+
+def audit_data_export(*, request: HttpRequest) -> AuditEvent:
+    """A participant downloaded everything we hold about them (either format): one row, theirs."""
+    return audit_own_record(request=request, action=AuditAction.EXPORT, record="data export")

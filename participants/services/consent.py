@@ -1,4 +1,5 @@
-"""Informed consent: the current document and signing it."""
+"""Informed consent: publishing the first text and signing the current one (which one is current
+is ``selectors.consent_document_current``'s to say)."""
 
 import datetime
 import logging
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants.models import ConsentDocument, ConsentSignature, User
+from participants.selectors import consent_document_current
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +36,6 @@ By signing, you confirm that you have read this document, that your questions ha
 
 class ConsentRefused(Exception):
     """Signing was not possible; ``str()`` says why."""
-
-
-def consent_document_current(*, now: datetime.datetime | None = None) -> ConsentDocument | None:
-    """The consent participants must have signed: the highest version already published."""
-    return (
-        ConsentDocument.objects.filter(published_at__lte=now or timezone.now())
-        .order_by("-version")
-        .first()
-    )
 
 
 def ensure_default_consent_document() -> None:

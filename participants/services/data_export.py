@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from outbox.models import Notification
 from outbox.services.planning import notifications_cancel_to
+from participants.access import is_participant
 from participants.instruments import QUESTIONS
 from participants.models import (
     AuditEvent,
     ConsentSignature,
     ParticipantProfile,
-    Role,
     Screening,
     User,
 )
@@ -212,7 +212,7 @@ def participant_account_close(*, participant: User, now: datetime.datetime | Non
     seats and pending messages are released, staff are told, and every record is kept as the
     law requires."""
     now = now or timezone.now()
-    if not participant.has_role(Role.PARTICIPANT):
+    if not is_participant(participant):
         raise AccountCloseRefused(_("Only participant accounts are closed here."))
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=participant.pk)

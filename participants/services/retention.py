@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 
+from participants.access import may_purge_clinical_records
 from participants.models import (
     AuditAction,
     ConsentSignature,
-    Role,
     SafetyAlert,
     Screening,
     User,
@@ -84,7 +84,7 @@ def _lookup(model: type[models.Model], ids: Sequence[str]) -> list[models.Model]
 
 
 def _check_actor(actor: User) -> None:
-    if not (actor.is_active and (actor.is_superuser or actor.has_role(Role.ADMIN))):
+    if not may_purge_clinical_records(actor):
         raise PurgeRefused(f"{actor.email} is not an active admin: only an admin may purge.")
 
 

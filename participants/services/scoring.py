@@ -1,4 +1,5 @@
-"""Scoring: PHQ-9 and GAD-7 totals and bands, flag rules, and the safety rules of the screening.
+"""Scoring: PHQ-9 and GAD-7 totals and bands, matching flag rules (a rule's own checks are
+``FlagRule.clean``), and the safety rules of the screening.
 
 Pure functions over an answers dict, so that screenings and (later) integration check-ins share
 them, and the tests can name every boundary.
@@ -8,19 +9,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from participants.instruments import (
-    CSSRS_CODES,
-    FLAGGABLE_FIELDS,
-    GAD7_CODES,
-    PHQ9_CODES,
-    QUESTIONS,
-    YES,
-)
-from participants.models import FlagOperator, FlagRule, FlagSeverity, SafetyLevel
+from participants.instruments import CSSRS_CODES, GAD7_CODES, PHQ9_CODES, YES
+from participants.models import FlagOperator, FlagRule, FlagSeverity, SafetyLevel, flag_number
 from participants.services.accounts import age_on
 
 # (lowest total of the band, band): the published cut-offs.
@@ -102,13 +95,6 @@ def derived_values(*, answers: dict, date_of_birth: datetime.date, day: datetime
     return values
 
 
-def _as_number(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def flag_rule_matches(*, rule: FlagRule, values: dict) -> bool:
     """Whether one rule holds for the values; a missing answer never raises a flag."""
     actual = values.get(rule.field)
@@ -120,7 +106,7 @@ def flag_rule_matches(*, rule: FlagRule, values: dict) -> bool:
     if rule.operator == FlagOperator.IS_ONE_OF:
         wanted = {part.strip() for part in rule.value.split(",") if part.strip()}
         return bool(wanted.intersection(items))
-    number, limit = _as_number(actual), _as_number(rule.value)
+    number, limit = flag_number(actual), flag_number(rule.value)
     if number is None or limit is None:
         return False
     if rule.operator == FlagOperator.AT_LEAST:
@@ -140,22 +126,6 @@ def flags_for(*, values: dict, rules: Iterable[FlagRule] | None = None) -> list[
         if flag_rule_matches(rule=rule, values=values)
     ]
     return sorted(flags, key=lambda flag: (flag["severity"] != FlagSeverity.ABSOLUTE, flag["code"]))
-
-
-def flag_rule_validate(*, field: str, operator: str, value: str) -> None:
-    """A rule must name a known field, and a numeric comparison a number."""
-    if field not in FLAGGABLE_FIELDS:
-        raise ValidationError({"field": _("Choose a question or a derived field.")})
-    if operator in (FlagOperator.AT_LEAST, FlagOperator.AT_MOST) and _as_number(value) is None:
-        raise ValidationError({"value": _("Comparisons need a number.")})
-    question = QUESTIONS.get(field)
-    if question is not None and question.choices and operator != FlagOperator.AT_LEAST:
-        allowed = {str(key) for key, _label in question.choices}
-        given = {part.strip() for part in value.split(",")} if value else set()
-        if operator in (FlagOperator.EQUALS, FlagOperator.IS_ONE_OF) and not given <= allowed:
-            raise ValidationError(
-                {"value": _("Use one of: %(values)s") % {"values": ", ".join(sorted(allowed))}}
-            )
 
 
 # The defaults the clinic starts with; ``ensure_default_flag_rules`` adds any that are missing.

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from journease.clinic_time import clinic_today
+from participants.access import may_decide_eligibility
 from participants.instruments import CSSRS_AFTER_2, QUESTIONS, SECTIONS, SECTIONS_BY_SLUG, YES
 from participants.message_kinds import ParticipantMessage
 from participants.models import (
@@ -26,6 +27,7 @@ from participants.models import (
     ScreeningStatus,
     User,
 )
+from participants.selectors import screening_approved_on
 from participants.services.accounts import users_with_role
 from participants.services.alerts import safety_alert_raise_for_screening
 from participants.services.notify import (
@@ -97,8 +99,6 @@ def screening_start(*, participant: User, now: datetime.datetime | None = None) 
     A participant has at most one open screening; one with an approval still valid today does not
     screen again. Earlier screenings stay on record.
     """
-    from participants.selectors import screening_approved_on
-
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=participant.pk).first()
         draft = Screening.objects.filter(
@@ -208,7 +208,7 @@ def screening_decide(
     """Record a clinician's decision: approve (valid for the policy's days), needs consult (not
     final), or decline. Only a clinician with *decide eligibility* decides; the participant is
     told the outcome, without clinical detail, once the transaction commits."""
-    if not clinician.has_perm("participants.decide_eligibility"):
+    if not may_decide_eligibility(clinician):
         raise PermissionDenied
     if decision not in ScreeningDecision.values:
         raise ValidationError({"decision": _("Choose a decision.")})

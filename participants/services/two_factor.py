@@ -12,6 +12,7 @@ from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from participants.access import is_staff_member
 from participants.models import User
 
 BACKUP_CODE_COUNT = 10
@@ -21,7 +22,7 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 def two_factor_required(user: User) -> bool:
     """Staff (coordinators, clinicians, admins) sign in with a second factor; participants do not."""
-    return user.is_authenticated and (user.is_staff_member or user.is_staff or user.is_superuser)
+    return user.is_authenticated and (is_staff_member(user) or user.is_staff or user.is_superuser)
 
 
 def has_confirmed_device(user: User) -> bool:

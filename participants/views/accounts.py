@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from participants import forms
 from participants.access import participant_required
 from participants.landing import landing_url
-from participants.security import client_ip
+from participants.request_info import client_ip
 from participants.services import accounts, signin_throttle
 from participants.services.ratelimit import rate_limit_exceeded
 

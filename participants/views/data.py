@@ -14,9 +14,8 @@ from django.views.decorators.http import require_GET
 
 from participants import forms
 from participants.access import participant_required
-from participants.models import AuditAction
 from participants.services import data_export
-from participants.services.audit import audit_record
+from participants.services.audit import audit_data_export
 
 
 @participant_required
@@ -42,9 +41,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_data_json(request: HttpRequest) -> HttpResponse:
     data = data_export.participant_data_json(participant=request.user)
-    audit_record(
-        request=request, action=AuditAction.EXPORT, record="data export", participant=request.user
-    )
+    audit_data_export(request=request)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",
@@ -59,9 +56,7 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_data_document(request: HttpRequest) -> HttpResponse:
     sections = data_export.participant_data(participant=request.user)
-    audit_record(
-        request=request, action=AuditAction.EXPORT, record="data export", participant=request.user
-    )
+    audit_data_export(request=request)
     response = render(
         request,
         "participants/my_data_document.html",

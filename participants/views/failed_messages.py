@@ -10,11 +10,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from outbox.selectors import failed_message_list
-from participants.access import role_required
+from participants.access import admin_required
 from participants.models import Role
 from participants.services import failed_messages
-
-admin_required = role_required(Role.ADMIN)
 
 
 @admin_required

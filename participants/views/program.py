@@ -16,10 +16,10 @@ from participants import forms, selectors
 from participants.access import participant_required
 from participants.instruments import SECTIONS, SECTIONS_BY_SLUG
 from participants.models import AuditAction, SafetyLevel, Screening, ScreeningStatus
-from participants.security import client_ip
+from participants.request_info import client_ip, user_agent
 from participants.services import consent
 from participants.services import screening as screening_service
-from participants.services.audit import audit_record
+from participants.services.audit import audit_own_record, audit_record
 from participants.services.scoring import is_crisis
 
 
@@ -160,7 +160,7 @@ def screening_submit(request: HttpRequest, public_id) -> HttpResponse:
 @participant_required
 @sensitive_post_parameters()  # answers and notes are PHI: never in error reports
 def consent_sign(request: HttpRequest) -> HttpResponse:
-    document = consent.consent_document_current()
+    document = selectors.consent_document_current()
     if document is None:
         raise Http404
     signature = document.signatures.filter(participant=request.user).first()
@@ -173,7 +173,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
                 typed_name=form.cleaned_data["typed_name"],
                 agreed=form.cleaned_data["agree"],
                 ip_address=client_ip(request) or None,
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                user_agent=user_agent(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -181,15 +181,11 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("participants:consent_sign")
         else:
-            audit_record(
-                request=request, action=AuditAction.SIGN, record=signed, participant=request.user
-            )
+            audit_record(request=request, action=AuditAction.SIGN, record=signed)
             messages.success(request, _("Thank you: your consent is signed."))
             return redirect("participants:me")
     if request.method == "GET":
-        audit_record(
-            request=request, action=AuditAction.VIEW, record=document, participant=request.user
-        )
+        audit_own_record(request=request, action=AuditAction.VIEW, record=document)
     return render(
         request,
         "participants/consent_sign.html",

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_POST
 
 from journease.clinic_time import clinic_today
 from participants import forms, selectors
-from participants.access import clinical_required, may_edit_flag_rules, staff_required
+from participants.access import (
+    clinical_required,
+    may_decide_eligibility,
+    may_edit_flag_rules,
+    may_read_clinical_records,
+    staff_required,
+)
 from participants.instruments import SAFETY_CODES, SECTIONS
 from participants.models import AuditAction, FlagRule, SafetyAlert, Screening, ScreeningPolicy
 from participants.services import alerts
@@ -26,7 +32,7 @@ from participants.services.audit import audit_record
 
 @staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    clinical = request.user.has_perm("participants.view_clinical_records")
+    clinical = may_read_clinical_records(request.user)
     if clinical:  # the clinical queue shows flags and safety levels
         audit_record(request=request, action=AuditAction.VIEW, record="review queue")
     return render(
@@ -66,7 +72,7 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
         Screening.objects.select_related("participant__participant_profile", "decided_by"),
         public_id=public_id,
     )
-    may_decide = request.user.has_perm("participants.decide_eligibility")
+    may_decide = may_decide_eligibility(request.user)
     form = forms.DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_decide:

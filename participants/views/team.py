@@ -11,12 +11,10 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from participants import forms
-from participants.access import role_required
-from participants.models import STAFF_ROLES, AuditAction, Role, User
+from participants.access import admin_required
+from participants.models import STAFF_ROLES, AuditAction, User
 from participants.services import signin_throttle, staff
 from participants.services.audit import audit_record
-
-admin_required = role_required(Role.ADMIN)
 
 
 def _staff_members():

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from followup.forms import CheckInForm
 from participants import forms as participant_forms
 from participants.instruments import SECTIONS
 from participants.models import FlagOperator, FlagSeverity
@@ -173,9 +174,9 @@ FORMS: tuple[FormTarget, ...] = (
     FormTarget(
         "followup:checkin",
         PARTICIPANT,
-        participant_forms.CheckInForm,
+        CheckInForm,
         kwargs=lambda world: {"public_id": world.checkin.public_id},
-        fields=lambda world: list(participant_forms.CheckInForm(checkin=world.checkin).fields),
+        fields=lambda world: list(CheckInForm(checkin=world.checkin).fields),
         # As in the screening: "I would like to talk to someone" raises its alert at once.
         saves_when_refused=("participants.SafetyAlert",),
     ),

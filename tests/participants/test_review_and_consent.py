@@ -10,15 +10,12 @@ from django.utils import timezone
 from journease.clinic_time import clinic_today
 from participants.models import ConsentSignature, Role, ScreeningPolicy, ScreeningStatus
 from participants.selectors import (
+    consent_document_current,
     consent_is_current,
     participant_next_step,
     screening_approved_on,
 )
-from participants.services.consent import (
-    ConsentRefused,
-    consent_document_current,
-    consent_sign,
-)
+from participants.services.consent import ConsentRefused, consent_sign
 from participants.services.screening import (
     ScreeningRefused,
     screening_decide,
