@@ -17,10 +17,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from journease.clinic_time import local
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
@@ -105,7 +105,15 @@ class WaitlistEntryInline(SeatsChangeOnTheRoster, admin.TabularInline):
 
 
 class GroupSessionAdminForm(forms.ModelForm):
-    """Runs the scheduling rules, so admin cannot double-book or overfill a room either."""
+    """Runs the scheduling rules, so admin cannot double-book or overfill a room either. A blank
+    title or minimum takes the session type's, as on the staff pages' form."""
+
+    min_participants = forms.IntegerField(
+        label=_("Minimum participants"),
+        min_value=0,
+        required=False,
+        help_text=_("Blank: the session type's minimum."),
+    )
 
     class Meta:
         model = GroupSession
@@ -126,17 +134,24 @@ class GroupSessionAdminForm(forms.ModelForm):
     # Errors found by the services under the lock, on a first attempt (see GroupSessionAdmin).
     refused_under_lock: dict[str, list[str]] = {}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding and "min_participants" not in (kwargs.get("initial") or {}):
+            # The model field's 0 is not a choice anyone made: a new session starts blank, and
+            # blank takes the type's minimum.
+            self.initial["min_participants"] = None
+
     def details(self) -> SessionDetails:
         cleaned = self.cleaned_data
-        return SessionDetails(
+        return scheduling.session_details_with_defaults(
             session_type=cleaned["session_type"],
-            title=cleaned.get("title") or cleaned["session_type"].name,
+            room=cleaned["room"],
             starts_at=cleaned["starts_at"],
             ends_at=cleaned["ends_at"],
-            room=cleaned["room"],
+            title=cleaned.get("title") or "",
             capacity=cleaned["capacity"],
-            min_participants=cleaned.get("min_participants") or 0,
-            facilitators=tuple(cleaned.get("facilitators") or ()),
+            min_participants=cleaned.get("min_participants"),
+            facilitators=cleaned.get("facilitators") or (),
             medical_monitor=cleaned.get("medical_monitor"),
         )
 
@@ -274,7 +289,7 @@ class GroupSessionAdmin(admin.ModelAdmin):
                 _("%(session)s (%(when)s) was not published: %(why)s")
                 % {
                     "session": session.title,
-                    "when": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    "when": local(session.starts_at).strftime("%Y-%m-%d %H:%M"),
                     "why": error,
                 },
                 messages.ERROR,
@@ -333,7 +348,7 @@ class GroupSessionAdmin(admin.ModelAdmin):
             ]
         )
         for session in queryset.select_related("room").order_by("starts_at", "pk"):
-            starts = timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M %Z")
+            starts = local(session.starts_at).strftime("%Y-%m-%d %H:%M %Z")
             for enrollment in session_roster(session=session)["enrolled"]:
                 person = enrollment.participant
                 profile = getattr(person, "participant_profile", None)

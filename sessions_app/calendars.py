@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from journease.clinic_time import clinic_zone
+from journease.clinic_time import local
 from participants.models import User
 from sessions_app.models import CalendarFeed, Enrollment, EnrollmentStatus, SessionStatus
 from sessions_app.vtimezone import calendar_add_timezone
@@ -36,15 +36,14 @@ def _calendar() -> Calendar:
 
 def _event(enrollment: Enrollment) -> Event:
     session = enrollment.session
-    zone = clinic_zone()
     cancelled = (
         session.status == SessionStatus.CANCELLED or enrollment.status == EnrollmentStatus.CANCELLED
     )
     event = Event()
     event.add("uid", f"enrollment-{enrollment.pk}@journease")
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", timezone.localtime(session.starts_at, zone))
-    event.add("dtend", timezone.localtime(session.ends_at, zone))
+    event.add("dtstart", local(session.starts_at))
+    event.add("dtend", local(session.ends_at))
     event.add("summary", f"{session.session_type.public_name} at {settings.CLINIC_NAME}")
     place = ", ".join(part for part in (session.room.name, session.room.location) if part)
     event.add("location", place)

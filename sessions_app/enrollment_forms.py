@@ -6,10 +6,11 @@ place at the field they are about (``add_refusals``).
 
 from django import forms
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from journease.clinic_time import local
 from participants.models import Role, User
 from sessions_app.models import Enrollment, EnrollmentStatus, GroupSession, SessionStatus
 from sessions_app.services.eligibility import EnrollmentRefused
@@ -138,7 +139,7 @@ class StaffCancelForm(RefusalsMixin, forms.Form):
 
 class SessionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        when = formats.date_format(timezone.localtime(obj.starts_at), "D j M Y, g:i A T")
+        when = formats.date_format(local(obj.starts_at), "D j M Y, g:i A T")
         return f"{obj.title} · {when}"
 
 

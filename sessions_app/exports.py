@@ -12,7 +12,7 @@ from sessions_app.models import (
     SessionStatus,
     WaitlistEntry,
 )
-from sessions_app.services.enrollment import enrollment_cancel
+from sessions_app.services.cancellation import enrollment_cancel
 from sessions_app.services.waitlist import waitlist_leave
 
 

@@ -6,10 +6,10 @@ template knows of the session comes from ``session_context``."""
 import datetime
 
 from django.db import models
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from journease.clinic_time import local
 from outbox import kinds
 from outbox.kinds import MessageSpec
 from outbox.rendering import day_words, parse_local
@@ -72,13 +72,13 @@ def session_context(notification, sent_on: datetime.date) -> dict:
     session = session_of(notification.subject)
     if session is None:
         return {}
-    starts_on = timezone.localdate(session.starts_at)
+    starts_on = local(session.starts_at).date()
     return {
         "session_name": session.session_type.public_name,
         "session_day": day_words(starts_on, sent_on=sent_on),
         "session_day_short": day_words(starts_on, sent_on=sent_on, short=True),
-        "starts_at": timezone.localtime(session.starts_at),
-        "ends_at": timezone.localtime(session.ends_at),
+        "starts_at": local(session.starts_at),
+        "ends_at": local(session.ends_at),
         "room": session.room,
         "preparation_instructions": session.session_type.preparation_instructions,
         "previous_starts_at": parse_local(notification.context.get("previous_starts_at")),

@@ -24,8 +24,11 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
+from journease.clinic_time import clinic_day_start
 from participants.models import User
+from participants.services.accounts import staff_users
 from sessions_app.models import (
+    ACTIVE_WAITLIST_STATUSES,
     SEAT_HOLDING_STATUSES,
     Enrollment,
     EnrollmentStatus,
@@ -131,8 +134,6 @@ def session_list_upcoming(
     if session_type_ids:
         queryset = queryset.filter(session_type_id__in=session_type_ids)
     if month is not None:
-        from journease.clinic_time import clinic_day_start
-
         first = month.replace(day=1)
         following = (first + datetime.timedelta(days=32)).replace(day=1)
         queryset = queryset.filter(
@@ -204,19 +205,27 @@ def session_roster(*, session: GroupSession) -> dict:
     seated = [e for e in enrollments if e.status != EnrollmentStatus.CANCELLED]
     cancelled = [e for e in enrollments if e.status == EnrollmentStatus.CANCELLED]
     waitlist = list(
-        WaitlistEntry.objects.filter(
-            session=session, status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
-        )
+        WaitlistEntry.objects.filter(session=session, status__in=ACTIVE_WAITLIST_STATUSES)
         .select_related(*profile_related)
         .order_by("joined_at", "pk")
     )
     return {"enrolled": seated, "cancelled": cancelled, "waitlist": waitlist}
 
 
+def waitlist_entry_active(*, participant: User, session: GroupSession) -> WaitlistEntry | None:
+    """The participant's place on the session's waitlist while it is still in line (waiting or
+    holding an offer); None without one."""
+    return (
+        WaitlistEntry.objects.filter(
+            participant=participant, session=session, status__in=ACTIVE_WAITLIST_STATUSES
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
 def staff_members() -> QuerySet[User]:
     """Active coordinators, clinicians and admins, for staff pickers and filters."""
-    from participants.services.accounts import staff_users
-
     return staff_users().order_by("last_name", "first_name", "pk")
 
 
@@ -240,7 +249,7 @@ def participant_sessions(*, participant: User, now: datetime.datetime | None = N
     entries = list(
         WaitlistEntry.objects.filter(
             participant=participant,
-            status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED),
+            status__in=ACTIVE_WAITLIST_STATUSES,
             session__starts_at__gt=now,
         )
         .exclude(session__status=SessionStatus.CANCELLED)

@@ -1,4 +1,5 @@
-"""Taking attendance: who came to a session and who did not."""
+"""Taking attendance: who came to a session and who did not, and when it may be taken
+(``attendance_refusal``: the roster asks it before it offers the form)."""
 
 import datetime
 from collections.abc import Mapping
@@ -15,16 +16,23 @@ from sessions_app.models import (
     GroupSession,
     SessionStatus,
 )
-from sessions_app.services.locking import lock_session, retried, try_again_message
-from sessions_app.services.scheduling import SchedulingError
+from sessions_app.services.booking import scheduling_try_again
+from sessions_app.services.locking import lock_session, retried
+from sessions_app.services.scheduling_rules import SchedulingError
 from sessions_app.signals import attendance_recorded
 
 
-def _try_again() -> SchedulingError:
-    return SchedulingError(try_again_message())
+def attendance_refusal(session: GroupSession, now: datetime.datetime) -> str | None:
+    """Why attendance may not be taken for ``session`` at ``now``; None when it may: for a
+    published (or completed, to correct it) session, once the session has started."""
+    if session.status not in (SessionStatus.PUBLISHED, SessionStatus.COMPLETED):
+        return _("Attendance is taken for published sessions only.")
+    if session.starts_at > now:
+        return _("Attendance can be taken once the session has started.")
+    return None
 
 
-@retried(give_up=_try_again)
+@retried(give_up=scheduling_try_again)
 def attendance_record(
     *,
     session: GroupSession,
@@ -46,10 +54,9 @@ def attendance_record(
         raise SchedulingError(_("Attendance is either attended or no-show."))
     with transaction.atomic():
         locked = lock_session(session)
-        if locked.status in (SessionStatus.CANCELLED, SessionStatus.DRAFT):
-            raise SchedulingError(_("Attendance is taken for published sessions only."))
-        if locked.starts_at > now:
-            raise SchedulingError(_("Attendance can be taken once the session has started."))
+        refusal = attendance_refusal(locked, now)
+        if refusal:
+            raise SchedulingError(refusal)
         enrollments = {
             e.pk: e
             for e in Enrollment.objects.select_for_update(of=("self",)).filter(

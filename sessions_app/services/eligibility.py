@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
 
-from journease.clinic_time import clinic_day_start, clinic_zone
+from journease.clinic_time import clinic_day_start, clinic_today, local
 from participants.models import Screening, ScreeningStatus, User
 from participants.selectors import NextStep, consent_is_current, screening_approved_on
 from sessions_app.models import (
@@ -61,11 +61,8 @@ _BOOKING_ONLY = {"closed", "already_enrolled"}
 
 
 def session_local_day(session: GroupSession) -> datetime.date:
-    return timezone.localtime(session.starts_at, clinic_zone()).date()
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return clinic_day_start(day)
+    """The clinic's date of the session's start: what day-based rules count from."""
+    return local(session.starts_at).date()
 
 
 def enrollment_closes_at(session: GroupSession) -> datetime.datetime:
@@ -139,7 +136,7 @@ def prerequisite_attended(
     within = session_type.prerequisite_within_days
     if within:
         attended = attended.filter(
-            session__starts_at__gte=_day_start(day - datetime.timedelta(days=within))
+            session__starts_at__gte=clinic_day_start(day - datetime.timedelta(days=within))
         )
     return attended.exists()
 
@@ -235,8 +232,10 @@ def enrollment_eligibility(
             _held_seats(participant, ignore)
             .filter(
                 session__session_type__kind=SessionKind.DOSING,
-                session__starts_at__gte=_day_start(day - datetime.timedelta(days=interval - 1)),
-                session__starts_at__lt=_day_start(day + datetime.timedelta(days=interval)),
+                session__starts_at__gte=clinic_day_start(
+                    day - datetime.timedelta(days=interval - 1)
+                ),
+                session__starts_at__lt=clinic_day_start(day + datetime.timedelta(days=interval)),
             )
             .exclude(session=session)
         )
@@ -301,8 +300,7 @@ def participant_step_after_consent(
     the preparation circle its type requires (``prerequisite_attended``, counted from today), or
     the one they already hold a seat in. None when nothing stands before enrolling."""
     now = now or timezone.now()
-    zone = clinic_zone()
-    today = timezone.localtime(now, zone).date()
+    today = clinic_today(now)
     dosing_types = (
         SessionType.objects.filter(is_active=True, kind=SessionKind.DOSING)
         .exclude(prerequisite_kind="")
@@ -334,9 +332,7 @@ def participant_step_after_consent(
         .first()
     )
     if seat is not None:
-        when = formats.date_format(
-            timezone.localtime(seat.session.starts_at, zone), "l j F, g:i A T"
-        )
+        when = formats.date_format(local(seat.session.starts_at), "l j F, g:i A T")
         return NextStep(
             "prepare_booked",
             _("Attend your %(kind)s on %(when)s. After it, you can enroll in a group session.")

@@ -1,5 +1,6 @@
-"""Taking, giving up and moving seats: by participants themselves or by a coordinator on their
-behalf, through the same rules (no override).
+"""Taking and moving seats: by participants themselves or by a coordinator on their behalf,
+through the same rules (no override). Giving a seat up is ``cancellation.py``'s; what both share
+(seat counts, offers, the history) is ``seats.py``'s.
 
 Every path that changes seats locks the session row first (``locking.lock_session``) in one
 transaction, so capacity is never exceeded however many people click at once (enrolling checks
@@ -16,7 +17,6 @@ on their behalf, a move) takes the offer's seat: the offer closes and no other s
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,15 +24,17 @@ from participants.models import User
 from sessions_app.models import (
     Enrollment,
     EnrollmentAction,
-    EnrollmentEvent,
     EnrollmentStatus,
     GroupSession,
     SessionStatus,
-    WaitlistEntry,
-    WaitlistStatus,
 )
-from sessions_app.selectors import with_seat_counts
 from sessions_app.services import message_plans
+from sessions_app.services.cancellation import (
+    cancellation_is_late,
+    enrollment_cancel,
+    refused_closed,
+    seat_give_up,
+)
 from sessions_app.services.eligibility import (
     EnrollmentRefused,
     Refusal,
@@ -40,17 +42,14 @@ from sessions_app.services.eligibility import (
     enrollment_eligibility,
     ride_home_refusals,
 )
-from sessions_app.services.locking import (
-    lock_enrollment,
-    lock_session,
-    lock_sessions,
-    lock_waitlist_entries,
-    retried,
-)
-from sessions_app.services.waitlist import (
+from sessions_app.services.locking import lock_session, lock_sessions, retried
+from sessions_app.services.seats import (
+    offer_held_by,
+    refused_full,
     refused_try_again,
     seat_counts,
-    session_is_full,
+    seat_counts_for,
+    seat_event_record,
     waitlist_offer_seats,
     waitlist_offer_taken,
 )
@@ -58,6 +57,7 @@ from sessions_app.services.waitlist import (
 __all__ = [
     "EnrollmentRefused",
     "Refusal",
+    "cancellation_is_late",
     "enrollment_cancel",
     "enrollment_create",
     "enrollment_eligibility",
@@ -65,59 +65,6 @@ __all__ = [
     "enrollments_flag_after_reschedule",
     "seat_create",
 ]
-
-
-def _record(
-    enrollment: Enrollment, action: str, by: User | None, now: datetime.datetime, reason: str = ""
-) -> None:
-    EnrollmentEvent.objects.create(
-        enrollment=enrollment, action=action, by=by, at=now, reason=reason
-    )
-
-
-def _full() -> Refusal:
-    return Refusal(
-        "full", _("This session is full. You can join the waitlist and we will offer you a seat.")
-    )
-
-
-def _offer_expired() -> Refusal:
-    return Refusal("offer_expired", _("This offer has expired or was already answered."))
-
-
-def _seats_for(participant: User, session: GroupSession) -> GroupSession:
-    """The session's seat counts and, in the same query, whether ``participant`` holds an open
-    offer for it (``holds_offer``): a refusal as full costs one query, not two."""
-    return (
-        with_seat_counts(GroupSession.objects.filter(pk=session.pk))
-        .annotate(
-            holds_offer=Exists(
-                WaitlistEntry.objects.filter(
-                    participant=participant, session=OuterRef("pk"), status=WaitlistStatus.OFFERED
-                )
-            )
-        )
-        .get()
-    )
-
-
-def _own_offer(
-    participant: User, session: GroupSession, now: datetime.datetime
-) -> WaitlistEntry | None:
-    """The open offer ``participant`` holds for the *locked* ``session``, locked (None without
-    one); an offer past its expiry, not yet swept, is refused as expired."""
-    offer = (
-        lock_waitlist_entries(
-            WaitlistEntry.objects.filter(
-                participant=participant, session=session, status=WaitlistStatus.OFFERED
-            )
-        )
-        .order_by("pk")
-        .first()
-    )
-    if offer is not None and offer.offer_expires_at <= now:
-        raise EnrollmentRefused(_offer_expired())
-    return offer
 
 
 def _refuse_unless_seat_free(
@@ -144,10 +91,10 @@ def _refuse_unless_seat_free(
         raise EnrollmentRefused(refusals)
     if from_offer:
         return
-    counted = _seats_for(participant, session)
+    counted = seat_counts_for(participant, session)
     # Full, unless a seat is held for this very person (their offer): then it is theirs.
-    if session_is_full(counted) and not counted.holds_offer:
-        raise EnrollmentRefused(_full())
+    if counted.is_full and not counted.holds_offer:
+        raise EnrollmentRefused(refused_full())
 
 
 def _seat_take(
@@ -171,7 +118,9 @@ def _seat_take(
         ride_home_phone=ride_home_phone if is_dosing else "",
         instructions_acknowledged_at=now if instructions_acknowledged else None,
     )
-    _record(enrollment, EnrollmentAction.OFFER_ACCEPTED if from_offer else action, by, now, reason)
+    seat_event_record(
+        enrollment, EnrollmentAction.OFFER_ACCEPTED if from_offer else action, by, now, reason
+    )
     message_plans.enrollment_messages_plan(enrollment=enrollment, now=now)
     return enrollment
 
@@ -198,7 +147,7 @@ def seat_create(
         "ride_home_phone": ride_home_phone,
         "instructions_acknowledged": instructions_acknowledged,
     }
-    offer = None if from_offer else _own_offer(participant, session, now)
+    offer = None if from_offer else offer_held_by(participant, session, now)
     _refuse_unless_seat_free(
         participant=participant,
         session=session,
@@ -281,9 +230,9 @@ def enrollment_create(
         refusals = booking_refusals(participant=participant, session=locked, now=now)
         if refusals:
             raise EnrollmentRefused(refusals)
-        offer = _own_offer(participant, locked, now)
-        if offer is None and session_is_full(seat_counts(locked)):
-            raise EnrollmentRefused(_full())
+        offer = offer_held_by(participant, locked, now)
+        if offer is None and seat_counts(locked).is_full:
+            raise EnrollmentRefused(refused_full())
         enrollment = _seat_take(
             participant=participant,
             session=locked,
@@ -297,72 +246,6 @@ def enrollment_create(
         if offer is not None:
             waitlist_offer_taken(entry=offer)
         return enrollment
-
-
-def cancellation_is_late(enrollment: Enrollment, now: datetime.datetime) -> bool:
-    hours = enrollment.session.session_type.cancellation_cutoff_hours
-    return now > enrollment.session.starts_at - datetime.timedelta(hours=hours)
-
-
-def _give_up(
-    enrollment: Enrollment, by: User, reason: str, now: datetime.datetime, *, action: str
-) -> Enrollment:
-    current = lock_enrollment(enrollment.pk)
-    current.session = enrollment.session
-    if current.status != EnrollmentStatus.ENROLLED:
-        raise EnrollmentRefused(Refusal("not_enrolled", _("This seat is not held any more.")))
-    if current.session.starts_at <= now:
-        raise EnrollmentRefused(
-            Refusal("started", _("This session has started: the seat can no longer be cancelled."))
-        )
-    late = cancellation_is_late(current, now) and action != EnrollmentAction.MOVED_OUT
-    current.status = EnrollmentStatus.CANCELLED
-    current.cancelled_at = now
-    current.cancelled_by = by
-    current.cancel_reason = reason
-    current.late_cancellation = late
-    current.save(
-        update_fields=[
-            "status",
-            "cancelled_at",
-            "cancelled_by",
-            "cancel_reason",
-            "late_cancellation",
-            "updated_at",
-        ]
-    )
-    if late:
-        action = EnrollmentAction.LATE_CANCELLED
-    _record(current, action, by, now, reason)
-    return current
-
-
-@retried(give_up=refused_try_again)
-def enrollment_cancel(
-    *,
-    enrollment: Enrollment,
-    by: User,
-    reason: str = "",
-    now: datetime.datetime | None = None,
-) -> Enrollment:
-    """Give up a seat until the session starts; after the type's cut-off it is recorded as a late
-    cancellation. A coordinator cancelling for someone gives a reason. The freed seat is offered
-    to the first in line (never back to the person who gave it up)."""
-    now = now or timezone.now()
-    reason = (reason or "").strip()
-    if by.pk != enrollment.participant_id and not reason:
-        raise EnrollmentRefused(Refusal("reason", _("Give a reason: the participant is told.")))
-    with transaction.atomic():
-        locked = lock_session(enrollment.session)
-        if locked.status != SessionStatus.PUBLISHED:
-            raise EnrollmentRefused(
-                Refusal("closed", _("This session is not open; its seats cannot change."))
-            )
-        enrollment.session = locked
-        cancelled = _give_up(enrollment, by, reason, now, action=EnrollmentAction.CANCELLED)
-        message_plans.enrollment_messages_cancel(enrollment=cancelled, notify=True, now=now)
-        waitlist_offer_seats(session=locked, exclude=[cancelled.participant_id], now=now)
-    return cancelled
 
 
 @retried(give_up=refused_try_again)
@@ -387,9 +270,7 @@ def enrollment_move(
         locked = lock_sessions([enrollment.session_id, to_session.pk])
         source, target = locked[enrollment.session_id], locked[to_session.pk]
         if source.status != SessionStatus.PUBLISHED:
-            raise EnrollmentRefused(
-                Refusal("closed", _("This session is not open; its seats cannot change."))
-            )
+            raise EnrollmentRefused(refused_closed())
         enrollment.session = source
         current = Enrollment.objects.get(pk=enrollment.pk)
         moved = seat_create(
@@ -405,7 +286,7 @@ def enrollment_move(
             now=now,
         )
         enrollment.session = source
-        given_up = _give_up(enrollment, by, reason, now, action=EnrollmentAction.MOVED_OUT)
+        given_up = seat_give_up(enrollment, by, reason, now, action=EnrollmentAction.MOVED_OUT)
         message_plans.enrollment_messages_cancel(enrollment=given_up, notify=False, now=now)
         waitlist_offer_seats(session=source, exclude=[given_up.participant_id], now=now)
     return moved
@@ -431,6 +312,6 @@ def enrollments_flag_after_reschedule(
             enrollment.review_note = note
             enrollment.save(update_fields=["needs_review", "review_note", "updated_at"])
             if refusals:
-                _record(enrollment, EnrollmentAction.FLAGGED, by, now, note)
+                seat_event_record(enrollment, EnrollmentAction.FLAGGED, by, now, note)
                 flagged.append(enrollment)
     return flagged

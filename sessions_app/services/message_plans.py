@@ -12,12 +12,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from journease.clinic_time import clinic_day_start, clinic_today
 from outbox.models import Notification
 from outbox.services.planning import notification_plan, notifications_cancel
 from participants.models import Role, User
 from participants.services.accounts import users_with_role
 from sessions_app.message_kinds import REMINDER_KINDS, SessionMessage
 from sessions_app.models import (
+    ACTIVE_WAITLIST_STATUSES,
     SEAT_HOLDING_STATUSES,
     Enrollment,
     EnrollmentStatus,
@@ -106,7 +108,7 @@ def _seats(session: GroupSession):
 
 def _offers_and_waiting(session: GroupSession):
     return WaitlistEntry.objects.filter(
-        session=session, status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+        session=session, status__in=ACTIVE_WAITLIST_STATUSES
     ).select_related("participant__participant_profile")
 
 
@@ -197,9 +199,7 @@ def staff_session_checks(*, now: datetime.datetime | None = None) -> int:
         .filter(seats__lt=models.F("min_participants"))
         .prefetch_related("facilitators")
     )
-    start_of_today = timezone.make_aware(
-        datetime.datetime.combine(timezone.localdate(now), datetime.time.min)
-    )
+    start_of_today = clinic_day_start(clinic_today(now))
     unrecorded = GroupSession.objects.filter(
         status=SessionStatus.PUBLISHED,
         attendance_taken_at__isnull=True,

@@ -1,13 +1,14 @@
-"""Scheduling group sessions: create, edit, weekly series, publish, cancel, reschedule and
-duplicate.
+"""Scheduling group sessions: create, edit, publish, cancel, reschedule and duplicate; weekly
+series are ``series.py``'s (importable from here too).
 
 Every rule about when and where a session may take place is checked by ``session_check``
 (``scheduling_rules.py``) under the locks of ``locking.py``, taken in its one order: the room and
 the staff members being booked first (so that two staff members saving at once cannot
-double-book them), then the session row whenever its seats, capacity or details may change.
-Views, Django admin and commands call these functions and turn ``SchedulingError`` into messages
-at the right form field. Each function's transaction is retried when the database aborts it as
-a deadlock; after the last attempt it raises ``SchedulingError`` saying "please try again".
+double-book them, ``booking.py``), then the session row whenever its seats, capacity or details
+may change. Views, Django admin and commands call these functions and turn ``SchedulingError``
+into messages at the right form field. Each function's transaction is retried when the database
+aborts it as a deadlock; after the last attempt it raises ``SchedulingError`` saying "please try
+again".
 """
 
 import datetime
@@ -18,24 +19,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from journease.clinic_time import (
-    ClinicTimeError,
-    clinic_datetime,
-    clinic_day_start,
-    clinic_span,
-    clinic_span_end_day,
-    clinic_zone,
-)
 from participants.models import User
 from sessions_app.models import GroupSession, Room, SessionStatus
 from sessions_app.services import message_plans
-from sessions_app.services.locking import (
-    RetryTransaction,
-    lock_resources,
-    lock_session,
-    retried,
-    try_again_message,
+from sessions_app.services.booking import (
+    lock_booked_resources,
+    lock_booked_session,
+    refuse_if_closed,
+    scheduling_try_again,
+    session_details_apply,
 )
+from sessions_app.services.enrollment import enrollments_flag_after_reschedule
+from sessions_app.services.locking import lock_session, retried
 from sessions_app.services.schedule_cache import schedule_changed
 from sessions_app.services.scheduling_rules import (
     MAX_SERIES_WEEKS,
@@ -46,26 +41,25 @@ from sessions_app.services.scheduling_rules import (
     SeriesResult,
     SessionDetails,
     session_check,
+    session_details_of,
+    session_details_with_defaults,
 )
+from sessions_app.services.seats import waitlist_offer_seats
+from sessions_app.services.series import session_series_create
 
 __all__ = [
     "MAX_SERIES_WEEKS",
     "MAX_SESSION_HOURS",
     "MONITOR_PERMISSION",
     "NON_FIELD",
-    "ClinicTimeError",
     "SchedulingError",
     "SeriesResult",
     "SessionDetails",
-    "clinic_datetime",
-    "clinic_day_start",
-    "clinic_span",
-    "clinic_span_end_day",
-    "clinic_zone",
-    "lock_session",
     "session_cancel",
     "session_check",
     "session_create",
+    "session_details_of",
+    "session_details_with_defaults",
     "session_duplicate",
     "session_publish",
     "session_reschedule",
@@ -76,79 +70,7 @@ __all__ = [
 ]
 
 
-def _staff_ids(details: SessionDetails) -> set[int]:
-    people = {person.pk for person in details.facilitators}
-    if details.medical_monitor is not None:
-        people.add(details.medical_monitor.pk)
-    return people
-
-
-def _lock_resources(details: SessionDetails) -> None:
-    """Lock the room and the people being booked (steps 1 and 2 of the lock order), for the
-    conflict check; before any session is locked."""
-    lock_resources(room_ids=[details.room.pk], staff_ids=_staff_ids(details))
-
-
-def _lock_booked(
-    read: GroupSession, booked: SessionDetails, *, keeps_room: bool = True
-) -> GroupSession:
-    """Lock the session ``read`` (unlocked) a moment ago, after the room and staff of ``booked``
-    (its details as read, with any new room). If a change committed meanwhile gave it another
-    room (when it ``keeps_room``) or other staff, the whole transaction runs again rather than
-    lock a room or a person after a session."""
-    _lock_resources(booked)
-    locked = lock_session(read)
-    current = _details_of(locked)
-    if keeps_room and current.room.pk != read.room_id:
-        raise RetryTransaction("the session's room changed before it was locked")
-    if not _staff_ids(current) <= _staff_ids(booked):
-        raise RetryTransaction("the session's staff changed before it was locked")
-    return locked
-
-
-def _scheduling_try_again() -> SchedulingError:
-    return SchedulingError(try_again_message())
-
-
-def _details_of(session: GroupSession) -> SessionDetails:
-    return SessionDetails(
-        session_type=session.session_type,
-        title=session.title,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        room=session.room,
-        capacity=session.capacity,
-        min_participants=session.min_participants,
-        facilitators=tuple(session.facilitators.order_by("pk")),
-        medical_monitor=session.medical_monitor,
-    )
-
-
-def _apply(session: GroupSession, details: SessionDetails) -> None:
-    for name in (
-        "session_type",
-        "title",
-        "starts_at",
-        "ends_at",
-        "room",
-        "capacity",
-        "min_participants",
-        "medical_monitor",
-    ):
-        setattr(session, name, getattr(details, name))
-    session.full_clean(exclude=["facilitators"])
-    session.save()
-    session.facilitators.set(details.facilitators)
-
-
-def _refuse_if_closed(session: GroupSession) -> None:
-    if session.status == SessionStatus.CANCELLED:
-        raise SchedulingError(_("This session was cancelled; it cannot be changed."))
-    if session.status == SessionStatus.COMPLETED:
-        raise SchedulingError(_("This session has taken place; it cannot be changed."))
-
-
-@retried(give_up=_scheduling_try_again)
+@retried(give_up=scheduling_try_again)
 def session_create(
     *,
     details: SessionDetails,
@@ -158,7 +80,7 @@ def session_create(
 ) -> GroupSession:
     """Create a session (a draft, or published when ``publish``) if every scheduling rule holds."""
     with transaction.atomic():
-        _lock_resources(details)
+        lock_booked_resources(details)
         errors = session_check(details=details, publishing=publish, now=now)
         if errors:
             raise SchedulingError(errors)
@@ -166,12 +88,12 @@ def session_create(
             created_by=created_by,
             status=SessionStatus.PUBLISHED if publish else SessionStatus.DRAFT,
         )
-        _apply(session, details)
+        session_details_apply(session, details)
         schedule_changed()
     return session
 
 
-@retried(give_up=_scheduling_try_again)
+@retried(give_up=scheduling_try_again)
 def session_update(
     *,
     session: GroupSession,
@@ -184,9 +106,9 @@ def session_update(
     """
     with transaction.atomic():
         # The new room and staff first, then the session (the lock order, ``locking.py``).
-        _lock_resources(details)
+        lock_booked_resources(details)
         locked = lock_session(session)
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         moved = (locked.starts_at, locked.ends_at, locked.room_id) != (
             details.starts_at,
             details.ends_at,
@@ -202,14 +124,12 @@ def session_update(
             raise SchedulingError(errors)
         # Everything but the time and room first; then the move, through its one service.
         raised = details.capacity > locked.capacity
-        _apply(
+        session_details_apply(
             locked,
             replace(details, starts_at=locked.starts_at, ends_at=locked.ends_at, room=locked.room),
         )
         if raised:
             # Seats added while people wait are held for them as offers, under this same lock.
-            from sessions_app.services.waitlist import waitlist_offer_seats
-
             waitlist_offer_seats(session=locked, now=now)
         if moved:
             # Nested: its room and staff are those locked above, so it locks nothing new.
@@ -224,78 +144,21 @@ def session_update(
     return locked
 
 
-@retried(give_up=_scheduling_try_again)
-def session_series_create(
-    *,
-    details: SessionDetails,
-    weeks: int,
-    created_by: User | None = None,
-    publish: bool = False,
-    now: datetime.datetime | None = None,
-) -> SeriesResult:
-    """Create ``weeks`` weekly sessions on the same local weekday and wall-clock time.
-
-    Each start is built from the local date and time and then converted, so a series keeps its
-    local time across daylight-saving changes. Dates that break a rule (a room or person already
-    booked, ...) are skipped and reported, and so are dates on which that wall-clock time does
-    not exist or happens twice (a clock change): each needs a decision from staff, never a
-    silent shift. The others are created together, all or nothing. The first date is
-    ``details``' own instants, as decided on the form (which of a repeated hour included).
-    """
-    if not 1 <= weeks <= MAX_SERIES_WEEKS:
-        raise SchedulingError(
-            {"weeks": [_("Choose between 1 and %(max)s weeks.") % {"max": MAX_SERIES_WEEKS}]}
-        )
-    zone = clinic_zone()
-    first_start = timezone.localtime(details.starts_at, zone)
-    first_end = timezone.localtime(details.ends_at, zone)
-    day_span = first_end.date() - first_start.date()
-    result = SeriesResult()
-    with transaction.atomic():
-        _lock_resources(details)
-        for week in range(weeks):
-            day = first_start.date() + datetime.timedelta(weeks=week)
-            if week == 0:
-                week_details = details
-            else:
-                try:
-                    week_details = replace(
-                        details,
-                        starts_at=clinic_datetime(day, first_start.time()),
-                        ends_at=clinic_datetime(day + day_span, first_end.time()),
-                    )
-                except ClinicTimeError as error:
-                    result.skipped.append((day, [error.message]))
-                    continue
-            errors = session_check(details=week_details, publishing=publish, now=now)
-            if errors:
-                result.skipped.append((day, [m for ms in errors.values() for m in ms]))
-                continue
-            session = GroupSession(
-                created_by=created_by,
-                status=SessionStatus.PUBLISHED if publish else SessionStatus.DRAFT,
-            )
-            _apply(session, week_details)
-            result.created.append(session)
-        schedule_changed()
-    return result
-
-
-@retried(give_up=_scheduling_try_again)
+@retried(give_up=scheduling_try_again)
 def session_publish(
     *, session: GroupSession, by: User | None = None, now: datetime.datetime | None = None
 ) -> GroupSession:
     """Open a draft to participants, once every rule holds (a dosing session needs its monitor)."""
     with transaction.atomic():
         read = GroupSession.objects.select_related("session_type", "room").get(pk=session.pk)
-        locked = _lock_booked(read, _details_of(read))
+        locked = lock_booked_session(read, session_details_of(read))
         if locked.status == SessionStatus.PUBLISHED:
             return locked
         if locked.status != SessionStatus.DRAFT:
             raise SchedulingError(_("Only a draft can be published."))
         if locked.starts_at <= (now or timezone.now()):
             raise SchedulingError(_("This session has already started; it cannot be published."))
-        details = _details_of(locked)
+        details = session_details_of(locked)
         errors = session_check(details=details, session=locked, publishing=True)
         if errors:
             raise SchedulingError(errors)
@@ -304,7 +167,7 @@ def session_publish(
     return locked
 
 
-@retried(give_up=_scheduling_try_again)
+@retried(give_up=scheduling_try_again)
 def session_cancel(
     *,
     session: GroupSession,
@@ -326,7 +189,7 @@ def session_cancel(
         raise SchedulingError({"reason": [_("Give a reason: participants will be told.")]})
     with transaction.atomic():
         locked = lock_session(session)
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         locked.status = SessionStatus.CANCELLED
         locked.cancellation_reason = reason
         locked.cancelled_at = now or timezone.now()
@@ -346,7 +209,7 @@ def session_cancel(
     return locked
 
 
-@retried(give_up=_scheduling_try_again)
+@retried(give_up=scheduling_try_again)
 def session_reschedule(
     *,
     session: GroupSession,
@@ -368,11 +231,14 @@ def session_reschedule(
     """
     with transaction.atomic():
         read = GroupSession.objects.select_related("session_type", "room").get(pk=session.pk)
-        booked = replace(_details_of(read), room=room or read.room)
-        locked = _lock_booked(read, booked, keeps_room=room is None)
-        _refuse_if_closed(locked)
+        booked = replace(session_details_of(read), room=room or read.room)
+        locked = lock_booked_session(read, booked, keeps_room=room is None)
+        refuse_if_closed(locked)
         details = replace(
-            _details_of(locked), starts_at=starts_at, ends_at=ends_at, room=room or locked.room
+            session_details_of(locked),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            room=room or locked.room,
         )
         errors = session_check(
             details=details,
@@ -391,8 +257,6 @@ def session_reschedule(
             message_plans.session_rescheduled_messages(
                 session=locked, previous_starts_at=previous_starts_at, now=now
             )
-        from sessions_app.services.enrollment import enrollments_flag_after_reschedule
-
         enrollments_flag_after_reschedule(session=locked, by=by, now=now)
     return locked
 
@@ -449,7 +313,7 @@ def session_duplicate(
 ) -> GroupSession:
     """A new draft like ``session`` (type, title, room, capacity, staff, length) at ``starts_at``."""
     details = replace(
-        _details_of(session),
+        session_details_of(session),
         starts_at=starts_at,
         ends_at=starts_at + (session.ends_at - session.starts_at),
     )

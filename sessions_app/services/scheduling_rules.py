@@ -1,18 +1,21 @@
-"""The rules a session's time, place, capacity and staff must meet, in one function.
+"""The rules a session's time, place, capacity and staff must meet, in one function; and what a
+session takes from its type when staff leave a detail blank.
 
 ``session_check`` is called under the locks that the scheduling services take, and by Django
 admin's session form; ``SchedulingError`` carries its messages keyed by field.
+``session_details_with_defaults`` is the one place a blank title, end, capacity or minimum gets
+its default, for the staff pages' forms and Django admin's alike.
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from journease.clinic_time import clinic_zone
+from journease.clinic_time import local
 from participants.models import User
 from sessions_app.models import GroupSession, Room, SessionStatus, SessionType
 from sessions_app.selectors import with_seat_counts
@@ -65,8 +68,53 @@ class SeriesResult:
     skipped: list[tuple[datetime.date, list[str]]] = field(default_factory=list)
 
 
+def session_details_with_defaults(
+    *,
+    session_type: SessionType,
+    room: Room,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime | None = None,
+    title: str = "",
+    capacity: int | None = None,
+    min_participants: int | None = None,
+    facilitators: Iterable[User] = (),
+    medical_monitor: User | None = None,
+) -> SessionDetails:
+    """A session's details, each one left blank (empty or None) taken from its type: the title
+    is the type's name, the end its duration after the start, the capacity its default within
+    the room's maximum, the minimum its minimum participants."""
+    return SessionDetails(
+        session_type=session_type,
+        title=(title or "").strip() or session_type.name,
+        starts_at=starts_at,
+        ends_at=ends_at or starts_at + datetime.timedelta(minutes=session_type.duration_minutes),
+        room=room,
+        capacity=capacity or min(session_type.default_capacity, room.capacity),
+        min_participants=(
+            session_type.min_participants if min_participants is None else min_participants
+        ),
+        facilitators=tuple(facilitators),
+        medical_monitor=medical_monitor,
+    )
+
+
+def session_details_of(session: GroupSession) -> SessionDetails:
+    """A stored session's details as they stand."""
+    return SessionDetails(
+        session_type=session.session_type,
+        title=session.title,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        room=session.room,
+        capacity=session.capacity,
+        min_participants=session.min_participants,
+        facilitators=tuple(session.facilitators.order_by("pk")),
+        medical_monitor=session.medical_monitor,
+    )
+
+
 def _local(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment, clinic_zone()), "D j M Y, g:i A T")
+    return formats.date_format(local(moment), "D j M Y, g:i A T")
 
 
 def _conflict_message(session: GroupSession) -> str:

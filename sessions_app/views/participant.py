@@ -23,8 +23,8 @@ from sessions_app.models import (
 from sessions_app.selectors import participant_sessions, with_seat_counts
 from sessions_app.services import enrollment as enrollment_service
 from sessions_app.services import waitlist as waitlist_service
+from sessions_app.services.cancellation import cancellation_is_late
 from sessions_app.services.eligibility import EnrollmentRefused, enrollment_closes_at
-from sessions_app.services.enrollment import cancellation_is_late
 
 
 def _published(pk: int) -> GroupSession:
@@ -52,7 +52,7 @@ def _form_page(request, session, form, entry=None) -> HttpResponse:
         {
             "session": session,
             "closes_at": enrollment_closes_at(session),
-            "full": waitlist_service.session_is_full(session),
+            "full": session.is_full,
             "is_participant": True,
             "refusals": [],
             "entry": entry,

@@ -11,24 +11,22 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from journease.clinic_time import clinic_zone
+from journease.clinic_time import clinic_today
 from journease.hostile import parse_id
 from participants.models import Role
 from sessions_app.enrollment_forms import EnrollForm
-from sessions_app.models import (
-    GroupSession,
-    SessionStatus,
-    SessionType,
-    WaitlistEntry,
-    WaitlistStatus,
+from sessions_app.models import GroupSession, SessionStatus, SessionType
+from sessions_app.selectors import (
+    schedule_version,
+    session_list_upcoming,
+    waitlist_entry_active,
+    with_seat_counts,
 )
-from sessions_app.selectors import schedule_version, session_list_upcoming, with_seat_counts
 from sessions_app.services.eligibility import enrollment_closes_at, enrollment_eligibility
-from sessions_app.services.waitlist import session_is_full
 
 
 def _months(now: datetime.datetime, count: int = 6) -> list[datetime.date]:
-    first = timezone.localtime(now, clinic_zone()).date().replace(day=1)
+    first = clinic_today(now).replace(day=1)
     months = [first]
     for _ in range(count - 1):
         months.append((months[-1] + datetime.timedelta(days=32)).replace(day=1))
@@ -93,23 +91,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "session": session,
         "closes_at": enrollment_closes_at(session),
-        "full": session_is_full(session),
+        "full": session.is_full,
         "is_participant": False,
     }
     if _is_participant(request):
-        entry = (
-            WaitlistEntry.objects.filter(
-                participant=request.user,
-                session=session,
-                status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED),
-            )
-            .order_by("-pk")
-            .first()
-        )
         context.update(
             is_participant=True,
             refusals=enrollment_eligibility(participant=request.user, session=session, now=now),
-            entry=entry,
+            entry=waitlist_entry_active(participant=request.user, session=session),
             form=EnrollForm(session=session),
         )
     return render(request, "sessions_app/session_detail.html", context)

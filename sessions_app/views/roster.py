@@ -32,17 +32,6 @@ def _session_or_404(pk: int) -> GroupSession:
         raise Http404 from exc
 
 
-def _can_take_attendance(session: GroupSession) -> bool:
-    return (
-        session.status
-        in (
-            SessionStatus.PUBLISHED,
-            SessionStatus.COMPLETED,
-        )
-        and session.starts_at <= timezone.now()
-    )
-
-
 @staff_required
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     return _roster_page(request, _session_or_404(pk))
@@ -87,16 +76,17 @@ def sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _roster_page(request, session, **forms) -> HttpResponse:
     people = session_roster(session=session)
-    attendance = (
-        AttendanceForm(enrollments=people["enrolled"]) if _can_take_attendance(session) else None
-    )
     now = timezone.now()
+    # The service's own answer: the page offers the form exactly when saving it may succeed.
+    attendance_closed = attendance_service.attendance_refusal(session, now)
+    attendance = None if attendance_closed else AttendanceForm(enrollments=people["enrolled"])
     return render(
         request,
         "sessions_app/staff/roster.html",
         {
             "session": session,
             "attendance": attendance,
+            "attendance_closed": attendance_closed,
             "enroll_form": forms.get("enroll_form")
             or StaffEnrollForm(
                 search=query_text(request, "q", max_length=SEARCH_MAX_LENGTH).strip(),

@@ -11,9 +11,8 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from journease.clinic_time import clinic_day_start, clinic_zone
+from journease.clinic_time import clinic_day_start, clinic_today, local
 from journease.hostile import query_date
 from participants.access import staff_required
 from sessions_app.forms import SessionFilterForm
@@ -24,10 +23,6 @@ LIST_PAGE_SIZE = 50
 FILTER_NAMES = ("session_type", "room", "staff", "status")
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return clinic_day_start(day)
-
-
 def _filter_query(request: HttpRequest) -> str:
     """The active filters as a query string, kept by the calendar's navigation links."""
     return urlencode({name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name)})
@@ -35,16 +30,15 @@ def _filter_query(request: HttpRequest) -> str:
 
 def _by_local_day(sessions) -> dict[datetime.date, list]:
     days = defaultdict(list)
-    zone = clinic_zone()
     for session in sessions:
-        days[timezone.localtime(session.starts_at, zone).date()].append(session)
+        days[local(session.starts_at).date()].append(session)
     return days
 
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The calendar: a week (default) or a month of sessions in every status, filterable."""
-    today = timezone.localdate(timezone=clinic_zone())
+    today = clinic_today()
     view = "month" if request.GET.get("view") == "month" else "week"
     anchor = query_date(request, "date", today)
     if view == "week":
@@ -69,8 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     sessions = list(
         session_list_for_staff(
-            start=_day_start(first),
-            end=_day_start(last + datetime.timedelta(days=1)),
+            start=clinic_day_start(first),
+            end=clinic_day_start(last + datetime.timedelta(days=1)),
             **filter_form.filters(),
         )
     )
@@ -110,12 +104,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @staff_required
 def session_list(request: HttpRequest) -> HttpResponse:
     """Every session from a date (today by default) for four weeks, as a table, 50 to a page."""
-    today = timezone.localdate(timezone=clinic_zone())
+    today = clinic_today()
     first = query_date(request, "date", today)
     last = first + datetime.timedelta(days=LIST_DAYS)
     filter_form = SessionFilterForm(request.GET or None, hidden={"date": first.isoformat()})
     queryset = session_list_for_staff(
-        start=_day_start(first), end=_day_start(last), **filter_form.filters()
+        start=clinic_day_start(first), end=clinic_day_start(last), **filter_form.filters()
     )
     page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -6,10 +6,11 @@ State changes are POST only.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from journease.clinic_time import local
 from participants.access import staff_required
 from sessions_app import forms
 from sessions_app.models import GroupSession
@@ -203,7 +204,7 @@ def session_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("A draft copy is saved for %(when)s.")
-                % {"when": formats.date_format(timezone.localtime(copy.starts_at), "D j M Y")},
+                % {"when": formats.date_format(local(copy.starts_at), "D j M Y")},
             )
             return _roster(copy)
     return _form_page(

@@ -127,6 +127,38 @@ def test_admin_refuses_a_double_booked_room(admin_client_):
     assert "is taken" in response.context["adminform"].form.errors["room"][0]
 
 
+def test_a_minimum_left_blank_in_admin_is_the_session_types_as_on_the_staff_form(
+    admin_client_, staff_client
+):
+    """One default for a session's minimum: admin's add form starts blank, and blank takes the
+    session type's minimum, as the staff pages' form does."""
+    session_type = SessionTypeFactory(name="Integration", min_participants=4)
+    room = RoomFactory(capacity=10)
+    add = reverse("admin:sessions_app_groupsession_add")
+    assert admin_client_.get(add).context["adminform"].form["min_participants"].value() is None
+
+    template = GroupSessionFactory.build(
+        session_type=session_type, room=room, starts_at=local(6, 3, 18), ends_at=local(6, 3, 20)
+    )
+    data = session_change_data(template, title="From admin", capacity=6, min_participants="")
+    assert admin_client_.post(add, data).status_code == 302
+    staff_form = {
+        "session_type": session_type.pk,
+        "title": "From the staff page",
+        "date": f"{NEXT_YEAR}-06-04",
+        "start_time": "18:00",
+        "room": room.pk,
+        "capacity": "6",
+    }
+    created = staff_client(Role.COORDINATOR).post(
+        reverse("sessions_app:staff_session_create"), staff_form
+    )
+    assert created.status_code == 302
+
+    minimums = dict(GroupSession.objects.values_list("title", "min_participants"))
+    assert minimums == {"From admin": 4, "From the staff page": 4}
+
+
 def test_publish_action_publishes_and_reports_refusals(admin_client_):
     ready = GroupSessionFactory(status=SessionStatus.DRAFT)
     no_monitor = GroupSessionFactory(

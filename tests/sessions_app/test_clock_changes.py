@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from journease.clinic_time import clinic_datetime
+from journease.clinic_time import ClinicTimeError, clinic_datetime
 from participants.models import Role
 from sessions_app.models import GroupSession
 from sessions_app.services import scheduling
@@ -40,20 +40,20 @@ def local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 
 def test_a_time_in_the_spring_gap_is_refused_with_the_reason():
-    with pytest.raises(scheduling.ClinicTimeError) as refused:
+    with pytest.raises(ClinicTimeError) as refused:
         clinic_datetime(GAP_DAY, datetime.time(2, 30))
-    assert refused.value.code == scheduling.ClinicTimeError.NONEXISTENT
+    assert refused.value.code == ClinicTimeError.NONEXISTENT
     assert refused.value.message == GAP_MESSAGE
     # Telling it which fold does not make the time exist.
-    with pytest.raises(scheduling.ClinicTimeError):
+    with pytest.raises(ClinicTimeError):
         clinic_datetime(GAP_DAY, datetime.time(2, 30), fold=1)
 
 
 def test_a_repeated_time_needs_to_be_told_which_one():
-    with pytest.raises(scheduling.ClinicTimeError) as refused:
+    with pytest.raises(ClinicTimeError) as refused:
         clinic_datetime(REPEAT_DAY, datetime.time(1, 30))
     error = refused.value
-    assert error.code == scheduling.ClinicTimeError.AMBIGUOUS
+    assert error.code == ClinicTimeError.AMBIGUOUS
     assert error.message.startswith(
         "1:30 AM happens twice on Sunday 7 November 2027: clocks go back from 2:00 to 1:00 AM."
     )

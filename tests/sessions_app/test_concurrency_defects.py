@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from participants.models import Role
 from sessions_app.models import (
+    ACTIVE_WAITLIST_STATUSES,
     Enrollment,
     EnrollmentStatus,
     GroupSession,
@@ -179,7 +180,7 @@ def test_enrolling_while_holding_an_open_offer_takes_the_offers_seat(roles, capa
     assert (after.seats_taken, after.open_offers) == (before.seats_taken + 1, 0)
     assert after.seats_left == before.seats_left
     assert not WaitlistEntry.objects.filter(
-        session=session, participant=person, status__in=("waiting", "offered")
+        session=session, participant=person, status__in=ACTIVE_WAITLIST_STATUSES
     ).exists()
 
 

@@ -12,7 +12,7 @@ from django.db import connection, connections, transaction
 from sessions_app.models import Enrollment, EnrollmentStatus
 from sessions_app.services import enrollment as service
 from sessions_app.services.eligibility import EnrollmentRefused
-from sessions_app.services.scheduling import lock_session
+from sessions_app.services.locking import lock_session
 from tests.factories import (
     EligibleParticipantFactory,
     EnrollmentFactory,

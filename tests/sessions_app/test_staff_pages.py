@@ -10,6 +10,8 @@ from django.utils import timezone
 from journease.clinic_time import clinic_datetime
 from participants.models import Role
 from sessions_app.models import EnrollmentStatus, GroupSession, SessionStatus
+from sessions_app.services.attendance import attendance_record
+from sessions_app.services.scheduling import NON_FIELD, SchedulingError
 from tests.auth import SIGNED_IN_STAFF_QUERIES
 from tests.factories import (
     DosingSessionTypeFactory,
@@ -432,6 +434,31 @@ def test_attendance_is_taken_from_the_roster(staff_client, roles):
 def test_attendance_is_not_offered_before_the_session(staff_client, session):
     EnrollmentFactory(session=session)
     assert staff_client().get(url("staff_session_roster", session)).context["attendance"] is None
+
+
+@pytest.mark.parametrize(
+    ("status", "hours_ago"),
+    [(SessionStatus.PUBLISHED, -2), (SessionStatus.DRAFT, 3), (SessionStatus.CANCELLED, 3)],
+)
+def test_the_roster_says_why_attendance_cannot_be_taken_as_the_service_refuses(
+    staff_client, roles, status, hours_ago
+):
+    """The roster offers the attendance form exactly when saving it would be accepted, and
+    otherwise shows the reason the attendance service refuses with."""
+    session = GroupSessionFactory(
+        starts_at=timezone.now() - datetime.timedelta(hours=hours_ago),
+        status=status,
+        cancellation_reason="Boiler broke" if status == SessionStatus.CANCELLED else "",
+    )
+    seat = EnrollmentFactory(session=session)
+    response = staff_client().get(url("staff_session_roster", session))
+    with pytest.raises(SchedulingError) as refused:
+        attendance_record(session=session, marks={seat.pk: EnrollmentStatus.ATTENDED})
+    (reason,) = refused.value.errors[NON_FIELD]
+
+    assert response.context["attendance"] is None
+    assert response.context["attendance_closed"] == reason
+    assert reason in response.content.decode()
 
 
 def test_sign_in_sheet_shows_preferred_name_and_last_initial_only(staff_client, session):

@@ -45,6 +45,7 @@ from django.utils import timezone
 from journease.clinic_time import clinic_datetime, clinic_zone
 from participants.models import Role, User
 from sessions_app.models import (
+    ACTIVE_WAITLIST_STATUSES,
     Enrollment,
     EnrollmentStatus,
     GroupSession,
@@ -306,7 +307,7 @@ class Actor:
         )
 
     def leave(self) -> str:
-        entry = self._entry(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+        entry = self._entry(*ACTIVE_WAITLIST_STATUSES)
         if entry is None:
             return "nothing"
         if self.via_page():

@@ -1,0 +1,72 @@
+"""The filters of the staff calendar and list of sessions (GET)."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.forms.fields import StaffChoiceField
+from sessions_app.models import Room, SessionStatus, SessionType
+from sessions_app.selectors import staff_members
+
+
+class SessionFilterForm(forms.Form):
+    """Filters of the calendar and the list (GET); bad values are ignored, not errors."""
+
+    session_type = forms.ModelChoiceField(
+        label=_("Type"), queryset=SessionType.objects.none(), required=False, empty_label=_("All")
+    )
+    room = forms.ModelChoiceField(
+        label=_("Room"), queryset=Room.objects.none(), required=False, empty_label=_("All")
+    )
+    staff = StaffChoiceField(
+        label=_("Staff member"),
+        queryset=staff_members().none(),
+        required=False,
+        empty_label=_("Anyone"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All"))] + list(SessionStatus.choices),
+        required=False,
+    )
+
+    def __init__(self, *args, hidden: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session_type"].queryset = SessionType.objects.all()
+        self.fields["room"].queryset = Room.objects.all()
+        self.fields["staff"].queryset = staff_members()
+        self.hidden = hidden or {}
+        if self.is_bound and self.hidden:
+            self.data = self.data.copy()
+        for name, value in self.hidden.items():
+            # Where the page is (view, date) is kept by the form, whatever was submitted.
+            self.fields[name] = forms.CharField(widget=forms.HiddenInput, required=False)
+            self.initial[name] = value
+            if self.is_bound:
+                self.data[name] = value
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "row g-2 align-items-end filter-form"
+        self.helper.form_show_labels = True
+        self.helper.layout = Layout(
+            *(
+                Div(Field(name, css_class="form-select-sm"), css_class="col-6 col-md-3")
+                for name in ("session_type", "room", "staff", "status")
+            ),
+            *self.hidden.keys(),
+        )
+        self.helper.add_input(Submit("filter", _("Show"), css_class="btn-sm"))
+
+    def filters(self) -> dict:
+        """Selector keyword arguments for the valid filters."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "session_type_id": data["session_type"].pk if data.get("session_type") else None,
+            "room_id": data["room"].pk if data.get("room") else None,
+            "staff_id": data["staff"].pk if data.get("staff") else None,
+            "status": data.get("status") or None,
+        }

@@ -1,0 +1,149 @@
+"""Seats and the offers that hold them: what the enrollment and waitlist services share.
+
+Seats left = capacity − seats taken − open offers (``selectors.with_seat_counts``); a session is
+full (``GroupSession.is_full``) when none is left or people wait. An entry in ``offered`` status
+holds one seat until it is accepted, declined or expires. Every path that frees a seat calls
+``waitlist_offer_seats`` with the session row locked, so two seats freed at once make two offers
+and never more offers than seats. An offer expires after the session type's hours and never after
+enrollment closes.
+
+``enrollment`` and ``waitlist`` both build on this module and it on neither, so their dependency
+runs one way: the waitlist seats someone through ``enrollment.seat_create``; enrolling offers a
+freed seat on through ``waitlist_offer_seats`` here.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outbox.services.planning import notifications_cancel
+from participants.models import User
+from sessions_app.models import (
+    SEAT_HOLDING_STATUSES,
+    Enrollment,
+    EnrollmentEvent,
+    GroupSession,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from sessions_app.selectors import with_seat_counts
+from sessions_app.services import message_plans
+from sessions_app.services.eligibility import (
+    EnrollmentRefused,
+    Refusal,
+    enrollment_closes_at,
+    enrollment_is_open,
+)
+from sessions_app.services.locking import TRY_AGAIN, lock_waitlist_entries, try_again_message
+
+
+def refused_try_again() -> EnrollmentRefused:
+    """The refusal a person reads when their change met others' again and again."""
+    return EnrollmentRefused(Refusal(TRY_AGAIN, try_again_message()))
+
+
+def refused_full() -> Refusal:
+    return Refusal(
+        "full", _("This session is full. You can join the waitlist and we will offer you a seat.")
+    )
+
+
+def refused_offer_expired() -> Refusal:
+    return Refusal("offer_expired", _("This offer has expired or was already answered."))
+
+
+def seat_event_record(
+    enrollment: Enrollment, action: str, by: User | None, now: datetime.datetime, reason: str = ""
+) -> None:
+    """Who changed a seat, when and why (``EnrollmentEvent``): every change of a seat is kept."""
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, action=action, by=by, at=now, reason=reason
+    )
+
+
+def seat_counts(session: GroupSession) -> GroupSession:
+    """The session re-read with its seat annotations (call with the row locked)."""
+    return with_seat_counts(GroupSession.objects.filter(pk=session.pk)).get()
+
+
+def seat_counts_for(participant: User, session: GroupSession) -> GroupSession:
+    """The session's seat counts and, in the same query, whether ``participant`` holds an open
+    offer for it (``holds_offer``): a refusal as full costs one query, not two."""
+    return (
+        with_seat_counts(GroupSession.objects.filter(pk=session.pk))
+        .annotate(
+            holds_offer=Exists(
+                WaitlistEntry.objects.filter(
+                    participant=participant, session=OuterRef("pk"), status=WaitlistStatus.OFFERED
+                )
+            )
+        )
+        .get()
+    )
+
+
+def offer_held_by(
+    participant: User, session: GroupSession, now: datetime.datetime
+) -> WaitlistEntry | None:
+    """The open offer ``participant`` holds for the *locked* ``session``, locked (None without
+    one); an offer past its expiry, not yet swept, is refused as expired."""
+    offer = (
+        lock_waitlist_entries(
+            WaitlistEntry.objects.filter(
+                participant=participant, session=session, status=WaitlistStatus.OFFERED
+            )
+        )
+        .order_by("pk")
+        .first()
+    )
+    if offer is not None and offer.offer_expires_at <= now:
+        raise EnrollmentRefused(refused_offer_expired())
+    return offer
+
+
+def waitlist_offer_seats(
+    *,
+    session: GroupSession,
+    exclude: Iterable[int] = (),
+    now: datetime.datetime | None = None,
+) -> list[WaitlistEntry]:
+    """Hold each free seat for the next person waiting (first come, first served), skipping the
+    participants in ``exclude`` (whoever just gave the seat up) and anyone already seated in the
+    session. The caller holds the session lock; only the entries offered are locked besides.
+    """
+    now = now or timezone.now()
+    counted = seat_counts(session)
+    if counted.seats_left <= 0 or not enrollment_is_open(counted, now):
+        return []
+    expires_at = min(
+        now + datetime.timedelta(hours=counted.session_type.waitlist_offer_hours),
+        enrollment_closes_at(counted),
+    )
+    seated = Enrollment.objects.filter(session=session, status__in=SEAT_HOLDING_STATUSES)
+    waiting = list(
+        lock_waitlist_entries(
+            WaitlistEntry.objects.filter(session=session, status=WaitlistStatus.WAITING)
+            .exclude(participant_id__in=list(exclude))
+            .exclude(participant_id__in=seated.values("participant_id"))
+            .select_related("participant", "session__session_type", "session__room")
+            .order_by("joined_at", "pk")[: counted.seats_left]
+        )
+    )
+    for entry in waiting:
+        entry.status = WaitlistStatus.OFFERED
+        entry.offered_at = now
+        entry.offer_expires_at = expires_at
+        entry.save(update_fields=["status", "offered_at", "offer_expires_at", "updated_at"])
+        message_plans.waitlist_offer_message(entry=entry, now=now)
+    return waiting
+
+
+def waitlist_offer_taken(*, entry: WaitlistEntry) -> None:
+    """The offer's holder took its seat (the caller holds the session lock and seated them):
+    the offer is closed and its pending messages withdrawn."""
+    entry.status = WaitlistStatus.ENROLLED
+    entry.save(update_fields=["status", "updated_at"])
+    notifications_cancel(subject=entry)
