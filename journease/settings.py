@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "outbox",
     "participants",
     "sessions_app",
+    "dosing",
     "followup",
     "demo",
     "journease.admin.JourneaseAdminConfig",

@@ -19,6 +19,7 @@ from participants.models import STAFF_ROLES, Role
 STAFF_PAGES = "participants.access_staff_pages"
 CLINICAL_RECORDS = "participants.view_clinical_records"
 DECIDE_ELIGIBILITY = "participants.decide_eligibility"
+MONITOR_DOSING = "participants.monitor_dosing"
 
 
 def _roles(user) -> frozenset[str]:
@@ -55,6 +56,18 @@ def may_read_clinical_records(user) -> bool:
 def may_decide_eligibility(user) -> bool:
     """A screening's decision: clinical staff given *decide eligibility* in person (prescribers)."""
     return may_read_clinical_records(user) and user.has_perm(DECIDE_ELIGIBILITY)
+
+
+def may_monitor_dosing(user) -> bool:
+    """The dosing day's entries (arrival, readings, doses, vitals, discharge): staff given
+    *monitor dosing* in person (the medical monitor, nurses)."""
+    return may_use_staff_pages(user) and user.has_perm(MONITOR_DOSING)
+
+
+def may_read_dosing_record(user) -> bool:
+    """A dosing day's vitals, doses and events: clinical staff, and whoever monitors dosing.
+    Other staff (coordinators) see arrival and discharge status only."""
+    return may_read_clinical_records(user) or may_monitor_dosing(user)
 
 
 def may_edit_flag_rules(user) -> bool:

@@ -9,6 +9,7 @@ from sessions_app.models.calendars import CalendarFeed
 from sessions_app.models.rooms import Room
 from sessions_app.models.schedule import ScheduleVersion
 from sessions_app.models.seats import (
+    ATTENDANCE_MARKS,
     SEAT_HOLDING_STATUSES,
     Enrollment,
     EnrollmentAction,
@@ -25,6 +26,7 @@ from sessions_app.models.waitlist import (
 
 __all__ = [
     "ACTIVE_WAITLIST_STATUSES",
+    "ATTENDANCE_MARKS",
     "SEAT_HOLDING_STATUSES",
     "CalendarFeed",
     "Enrollment",

@@ -13,6 +13,9 @@ class EnrollmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Enrolled")
     ATTENDED = "attended", _("Attended")
     NO_SHOW = "no_show", _("No-show")
+    # A dosing session's participant who came but was not dosed (the dosing day's record says
+    # why): no post-dose prompts follow, and outcomes do not count the seat.
+    NOT_DOSED = "not_dosed", _("Arrived, not dosed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -21,7 +24,10 @@ SEAT_HOLDING_STATUSES = (
     EnrollmentStatus.ENROLLED,
     EnrollmentStatus.ATTENDED,
     EnrollmentStatus.NO_SHOW,
+    EnrollmentStatus.NOT_DOSED,
 )
+# What taking attendance may mark a seat as.
+ATTENDANCE_MARKS = (EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW, EnrollmentStatus.NOT_DOSED)
 
 
 class Enrollment(models.Model):

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from participants.models import User
 from sessions_app.models import (
+    ATTENDANCE_MARKS,
     SEAT_HOLDING_STATUSES,
     Enrollment,
-    EnrollmentStatus,
     GroupSession,
     SessionStatus,
 )
@@ -49,9 +49,8 @@ def attendance_record(
     follow-up opens the check-ins of an attended dosing seat, and withdraws them on a correction.
     """
     now = now or timezone.now()
-    allowed = {EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW}
-    if any(status not in allowed for status in marks.values()):
-        raise SchedulingError(_("Attendance is either attended or no-show."))
+    if any(status not in ATTENDANCE_MARKS for status in marks.values()):
+        raise SchedulingError(_("Attendance is attended, no-show, or arrived but not dosed."))
     with transaction.atomic():
         locked = lock_session(session)
         refusal = attendance_refusal(locked, now)

@@ -16,11 +16,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from journease.clinic_time import local
+from participants.access import MONITOR_DOSING
 from participants.models import User
 from sessions_app.models import GroupSession, Room, SessionStatus, SessionType
 from sessions_app.selectors import with_seat_counts
 
-MONITOR_PERMISSION = "participants.monitor_dosing"
+MONITOR_PERMISSION = MONITOR_DOSING
 MAX_SERIES_WEEKS = 52
 # The longest a session may last: an evening may run past midnight, but a longer span is a typo
 # (an end time meant for the same day that would end the next one).
