@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from demo.dosing import seed_dosing_demo
 from demo.participants import seed_checkin_demo, seed_screening_demo
 from participants.models import ParticipantProfile, Role, User
 from participants.services import two_factor
@@ -140,6 +141,13 @@ DEMO_ROSTER = (
     ("Riley", "Baptiste", ""),
     ("Quinn", "Castellanos", ""),
 )
+# Four more people in today's dosing session, so the dosing day has a group of eight.
+DOSING_DAY_ROSTER = (
+    ("Harper", "Delacroix", ""),
+    ("Emerson", "Fujita", "Em"),
+    ("Rowan", "Gallagher", ""),
+    ("Sage", "Halvorsen", ""),
+)
 
 
 def _demo_second_factor(user: User) -> dict:
@@ -244,6 +252,16 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
                 )
                 created_sessions += 1
     enrollments_created = _demo_enrollments(users["participant@journease.test"])
+    roster = list(enumerate(DEMO_ROSTER + DOSING_DAY_ROSTER, start=1))
+    seed_dosing_demo(
+        session_type=types["Ketamine group session"],
+        room=rooms["Juniper Room"],
+        people=[users["participant@journease.test"]]
+        + [_roster_participant(i, *names) for i, names in roster],
+        monitor=nurse,
+        facilitators=[therapist, prescriber],
+        today=today,
+    )
     return {
         "accounts": DEMO_ACCOUNTS,
         "second_factors": second_factors,

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from demo.sessions import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, seed_demo
+from demo.sessions import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, DOSING_DAY_ROSTER, seed_demo
+from dosing.models import Medication
+from dosing.services.entries import record_refusal
 from participants.models import Role, User
 from sessions_app.models import Enrollment, GroupSession, Room, SessionKind, SessionType
 
@@ -25,7 +27,7 @@ def test_seed_demo_prints_a_login_per_role_and_is_idempotent(roles, settings):
     assert DEMO_PASSWORD in text
     for account in DEMO_ACCOUNTS:
         assert account.email in text
-    assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_ROSTER)
+    assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_ROSTER) + len(DOSING_DAY_ROSTER)
     assert Room.objects.count() == 2
     assert set(SessionType.objects.values_list("kind", flat=True)) == set(SessionKind.values)
     sessions = GroupSession.objects.count()
@@ -63,7 +65,7 @@ def test_make_run_seeds_with_debug_on():
 def test_demo_roster_people_cannot_sign_in(roles):
     seed_demo()
     roster_only = User.objects.filter(email__startswith="roster")
-    assert roster_only.count() == len(DEMO_ROSTER)
+    assert roster_only.count() == len(DEMO_ROSTER) + len(DOSING_DAY_ROSTER)
     assert not any(user.has_usable_password() for user in roster_only)
 
 
@@ -100,3 +102,13 @@ def test_demo_participant_is_approved_and_has_signed_the_consent(roles):
     # Screened and consented; the demo gives them a seat in the next preparation circle, which
     # the group session requires first: their next step names it.
     assert participant_next_step(participant=participant)[0].code == "prepare_booked"
+
+
+def test_the_demo_has_a_dosing_day_of_eight_whose_record_can_start(roles):
+    seed_demo()
+    session = GroupSession.objects.get(title__endswith="(today)")
+    assert session.session_type.is_dosing
+    assert session.enrollments.count() == 8
+    assert session.medical_monitor.has_perm("participants.monitor_dosing")
+    assert record_refusal(session) is None  # the demo protocol is complete
+    assert Medication.objects.filter(is_active=True).exists()
