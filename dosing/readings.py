@@ -30,7 +30,7 @@ def plausible(measure: str) -> list:
         label=label,
         low=low,
         high=high,
-        unit=unit,
+        unit=unit.replace("%", "%%"),  # the validator interpolates its params into it
     )
     return [
         MinValueValidator(low, message=message),

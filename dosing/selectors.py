@@ -127,8 +127,14 @@ def _alarm_words(outside: list[tuple[str, int]]) -> list[str]:
 
 
 def _follow(day: SeatDay, protocol: DosingProtocol, now: datetime.datetime) -> None:
-    """Next vitals, overdue, alarms and the earliest discharge of a dosed seat."""
-    if not day.doses or day.discharge is not None:
+    """The earliest discharge of a dosed seat; until it is discharged, next vitals, overdue and
+    alarms."""
+    if not day.doses:
+        return
+    day.discharge_from = day.last_dose_at + datetime.timedelta(
+        minutes=protocol.discharge_after_minutes
+    )
+    if day.discharge is not None:
         return
     first = datetime.timedelta(minutes=protocol.vitals_first_minutes)
     every = datetime.timedelta(minutes=protocol.vitals_every_minutes)
@@ -142,9 +148,6 @@ def _follow(day: SeatDay, protocol: DosingProtocol, now: datetime.datetime) -> N
         day.alarms.append(_("Vitals overdue"))
     if day.last_vitals is not None:
         day.alarms.extend(_alarm_words(reading_outside(protocol.limits("alarm"), day.last_vitals)))
-    day.discharge_from = day.last_dose_at + datetime.timedelta(
-        minutes=protocol.discharge_after_minutes
-    )
 
 
 def session_day(

@@ -1,16 +1,33 @@
 """Selectors of one participant's course: their own progress page and the clinician's timeline.
 
 Each runs a fixed number of queries whatever the length of the history (screenings, seats,
-check-ins with their practices, safety alerts), and builds its charts in Python.
+check-ins with their practices, safety alerts, and the dosing days' entries: one query per kind,
+and none for someone with no dosing day on record), and builds its charts in Python.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from dosing.gate import Gate, gate_for
+from dosing.models import (
+    AdverseEvent,
+    Arrival,
+    Discharge,
+    Dose,
+    DosingProtocol,
+    GateOverride,
+    NotDosed,
+    PreDoseReading,
+    Vitals,
+    reading_outside,
+)
 from followup.charts import PHQ9_BAND_AREAS, LineChart, Point, Series, line_chart
 from followup.models import CheckIn, Practice
 from participants.models import SafetyAlert, Screening, ScreeningStatus, User
@@ -103,9 +120,113 @@ def participant_progress(*, participant: User, now: datetime.datetime | None = N
 
 
 @dataclass
+class DosingDayRecord:
+    """One dosing session's record of the participant: the current entries (corrections
+    applied), the gate read against the type's protocol, and whether any vitals alarmed."""
+
+    enrollment: Enrollment
+    gate: Gate | None  # None when the type's protocol was removed since
+    arrival: Arrival | None = None
+    doses: list[Dose] = field(default_factory=list)
+    vitals: list[Vitals] = field(default_factory=list)
+    vitals_alarmed: bool = False
+    events: list[AdverseEvent] = field(default_factory=list)
+    not_dosed: NotDosed | None = None
+    discharge: Discharge | None = None
+
+    @property
+    def session(self):
+        return self.enrollment.session
+
+    @property
+    def doses_per_kg(self) -> list[tuple[Dose, Decimal | None]]:
+        """Each dose with its mg/kg when the arrival weighed the participant."""
+        weight = self.arrival.weight_kg if self.arrival else None
+        return [
+            (dose, (dose.amount / weight).quantize(Decimal("0.01")) if weight else None)
+            for dose in self.doses
+        ]
+
+    def summary(self) -> str:
+        parts = [self.gate.label if self.gate else _("Arrived")]
+        if self.not_dosed:
+            parts.append(_("not dosed: %(reason)s") % {"reason": self.not_dosed.reason})
+        if self.doses:
+            count = len(self.doses)
+            parts.append(ngettext("%(count)s dose", "%(count)s doses", count) % {"count": count})
+        if self.vitals_alarmed:
+            parts.append(_("vitals alarmed"))
+        if self.events:
+            count = len(self.events)
+            parts.append(
+                ngettext("%(count)s adverse event", "%(count)s adverse events", count)
+                % {"count": count}
+            )
+        if self.discharge:
+            parts.append(_("discharged with %(escort)s") % {"escort": self.discharge.escort_name})
+        return " · ".join(parts)
+
+
+def _current_by_seat(queryset, seat_ids: list[int], order: str) -> dict[int, list]:
+    by_seat: dict[int, list] = defaultdict(list)
+    for entry in queryset.current().filter(enrollment_id__in=seat_ids).order_by(order, "pk"):
+        by_seat[entry.enrollment_id].append(entry)
+    return by_seat
+
+
+def dosing_days(enrollments: list[Enrollment]) -> list[DosingDayRecord]:
+    """The dosing days of ``enrollments`` annotated ``has_dosing_record`` (an arrival starts
+    every day's record): one query per kind of entry, none when no seat has a record."""
+    seats = [seat for seat in enrollments if getattr(seat, "has_dosing_record", False)]
+    if not seats:
+        return []
+    ids = [seat.pk for seat in seats]
+    arrivals = _current_by_seat(Arrival.objects.all(), ids, "recorded_at")
+    readings = _current_by_seat(PreDoseReading.objects.all(), ids, "taken_at")
+    overrides = _current_by_seat(
+        GateOverride.objects.select_related("recorded_by"), ids, "recorded_at"
+    )
+    doses = _current_by_seat(Dose.objects.select_related("medication"), ids, "given_at")
+    vitals = _current_by_seat(Vitals.objects.all(), ids, "taken_at")
+    events = _current_by_seat(AdverseEvent.objects.all(), ids, "onset_at")
+    not_dosed = _current_by_seat(NotDosed.objects.all(), ids, "recorded_at")
+    discharges = _current_by_seat(Discharge.objects.all(), ids, "recorded_at")
+    days = []
+    for seat in seats:
+        protocol: DosingProtocol | None = getattr(
+            seat.session.session_type, "dosing_protocol", None
+        )
+        arrival = (arrivals.get(seat.pk) or [None])[-1]
+        seat_vitals = vitals.get(seat.pk, [])
+        gate = None
+        if protocol is not None:
+            gate = gate_for(
+                protocol=protocol,
+                arrival=arrival,
+                reading=(readings.get(seat.pk) or [None])[-1],
+                override=(overrides.get(seat.pk) or [None])[-1],
+            )
+        days.append(
+            DosingDayRecord(
+                enrollment=seat,
+                gate=gate,
+                arrival=arrival,
+                doses=doses.get(seat.pk, []),
+                vitals=seat_vitals,
+                vitals_alarmed=protocol is not None
+                and any(reading_outside(protocol.limits("alarm"), v) for v in seat_vitals),
+                events=events.get(seat.pk, []),
+                not_dosed=(not_dosed.get(seat.pk) or [None])[-1],
+                discharge=(discharges.get(seat.pk) or [None])[-1],
+            )
+        )
+    return days
+
+
+@dataclass
 class TimelineEvent:
     when: datetime.datetime
-    kind: str  # screening, decision, session, checkin, alert
+    kind: str  # screening, decision, session, dosing, checkin, alert
     title: str
     detail: str = ""
     link: str = ""
@@ -118,6 +239,7 @@ class Timeline:
     enrollments: list[Enrollment]
     checkins: list[CheckIn]
     alerts: list[SafetyAlert]
+    dosing_days: list[DosingDayRecord] = field(default_factory=list)
     events: list[TimelineEvent] = field(default_factory=list)
     score_chart: LineChart | None = None
     mood_chart: LineChart | None = None
@@ -182,7 +304,8 @@ def _checkin_detail(checkin: CheckIn) -> str:
 
 def participant_timeline(*, participant: User, now: datetime.datetime | None = None) -> Timeline:
     """A participant's course for clinicians: screenings and decisions, sessions attended and
-    missed, check-ins and safety alerts, newest first, with score and mood charts. Five queries."""
+    missed, dosing days, check-ins and safety alerts, newest first, with score and mood charts.
+    Five queries, and eight more for someone with a dosing day on record."""
     now = now or timezone.now()
     screenings = list(
         Screening.objects.filter(participant=participant)
@@ -192,12 +315,14 @@ def participant_timeline(*, participant: User, now: datetime.datetime | None = N
     )
     enrollments = list(
         Enrollment.objects.filter(participant=participant)
-        .select_related("session__session_type")
+        .select_related("session__session_type__dosing_protocol")
+        .annotate(has_dosing_record=Exists(Arrival.objects.filter(enrollment=OuterRef("pk"))))
         .order_by("session__starts_at", "pk")
     )
     checkins = list(checkins_for_participant(participant=participant).filter(opens_at__lte=now))
     alerts = list(SafetyAlert.objects.filter(participant=participant).order_by("created_at", "pk"))
     timeline = Timeline(participant, screenings, enrollments, checkins, alerts)
+    timeline.dosing_days = dosing_days(enrollments)
     events: list[TimelineEvent] = []
     for screening in screenings:
         events.extend(_screening_events(screening))
@@ -211,6 +336,16 @@ def participant_timeline(*, participant: User, now: datetime.datetime | None = N
                 "session",
                 session.title,
                 enrollment.get_status_display(),
+            )
+        )
+    for day in timeline.dosing_days:
+        events.append(
+            TimelineEvent(
+                day.arrival.arrived_at if day.arrival else day.session.starts_at,
+                "dosing",
+                _("Dosing day"),
+                day.summary(),
+                f"#dosing-day-{day.enrollment.pk}",
             )
         )
     for checkin in checkins:

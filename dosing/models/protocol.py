@@ -10,6 +10,7 @@ its record (``DosingProtocol.missing``). Three sets of limits:
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dosing.readings import MEASURES, plausible
@@ -32,11 +33,24 @@ def limit_field(set_name: str, measure: str, bound: str) -> str:
     return f"{set_name}_{measure}_{bound}"
 
 
+# Within a label ("pre-dose gate: lowest systolic blood pressure"), lower case.
+MEASURE_WORDS = {
+    "systolic": _("systolic blood pressure"),
+    "diastolic": _("diastolic blood pressure"),
+    "pulse": _("pulse"),
+    "spo2": _("SpO₂"),
+}
+BOUND_WORDS = {"min": _("lowest"), "max": _("highest")}
+
+
 def _limit(set_name: str, measure: str, bound: str) -> models.PositiveSmallIntegerField:
-    label = MEASURES[measure][0]
-    words = _("lowest") if bound == "min" else _("highest")
     return models.PositiveSmallIntegerField(
-        f"{LIMIT_SETS[set_name]}: {words} {str(label).lower()}",
+        format_lazy(
+            _("{limits}: {bound} {measure}"),
+            limits=LIMIT_SETS[set_name],
+            bound=BOUND_WORDS[bound],
+            measure=MEASURE_WORDS[measure],
+        ),
         null=True,
         blank=True,
         validators=plausible(measure),

@@ -1,6 +1,7 @@
 """The dosing day's entries, each checked against the protocol and the record so far.
 
-Every function locks the session and the seat first (``entries.lock_seat``), checks, writes one
+Every function runs in its own transaction (retried after a deadlock, as every seat change is),
+locks the session and the seat first (``entries.lock_seat``), checks, writes one
 entry and its audit row, and refuses with ``DosingRefused`` (nothing saved) when the entry may
 not be made: a dose before the gate passed or was overridden, before the medical monitor
 confirmed being present, or by someone without *monitor dosing*; a discharge before the minimum
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from dosing.models import (
     AdverseEvent,
-    AdverseEventKind,
     Arrival,
     Discharge,
     Dose,
@@ -35,13 +35,14 @@ from dosing.services.entries import (
     lock_seat,
     protocol_for,
     record_refusal,
+    safety_path,
+    try_again,
 )
 from participants.access import may_decide_eligibility, may_monitor_dosing
 from participants.models import User
-from participants.services.alerts import safety_alert_raise
 from sessions_app.models import Enrollment, EnrollmentStatus, GroupSession
 from sessions_app.services.attendance import attendance_record
-from sessions_app.services.locking import lock_session
+from sessions_app.services.locking import lock_session, retried
 from sessions_app.services.scheduling_rules import SchedulingError
 
 READING_FIELDS = ("systolic", "diastolic", "pulse", "spo2")
@@ -66,6 +67,7 @@ def _attendance(seat: Enrollment, status: str, by: User, now: datetime.datetime)
         raise DosingRefused(str(error)) from error
 
 
+@retried(give_up=try_again)
 def monitor_confirm(
     *, session: GroupSession, by: User, now: datetime.datetime | None = None
 ) -> MonitorPresence:
@@ -84,6 +86,7 @@ def monitor_confirm(
     return presence
 
 
+@retried(give_up=try_again)
 def arrival_record(
     *,
     enrollment: Enrollment,
@@ -100,13 +103,10 @@ def arrival_record(
         seat = lock_seat(enrollment)
         if Arrival.objects.current().filter(enrollment=seat).exists():
             raise DosingRefused(_("This arrival is recorded already: correct it instead."))
-        entry = Arrival(enrollment=seat, recorded_by=by, recorded_at=now, **arrival)
-        if entry.self_harm_today:
-            entry.safety_alert = safety_alert_raise(
-                participant=seat.participant,
-                reason=_("Dosing day: thoughts of self-harm today"),
-                now=now,
-            )
+        entry = Arrival(
+            enrollment=seat, recorded_by=by, recorded_at=now, **{"arrived_at": now, **arrival}
+        )
+        safety_path(entry, now)
         entry_save(entry, by=by)
         entry_save(
             PreDoseReading(
@@ -121,6 +121,7 @@ def arrival_record(
     return entry
 
 
+@retried(give_up=try_again)
 def predose_recheck(
     *, enrollment: Enrollment, by: User, reading: dict, now: datetime.datetime | None = None
 ) -> PreDoseReading:
@@ -147,6 +148,7 @@ def predose_recheck(
         )
 
 
+@retried(give_up=try_again)
 def gate_override(
     *, enrollment: Enrollment, by: User, reason: str, now: datetime.datetime | None = None
 ) -> GateOverride:
@@ -162,7 +164,7 @@ def gate_override(
         gate = _day(seat, now).gate
         if not gate.may_override:
             raise DosingRefused(
-                gate.reasons[0] if gate.reasons else _("There is nothing to override.")
+                " ".join(gate.reasons) if gate.reasons else _("There is nothing to override.")
             )
         return entry_save(
             GateOverride(
@@ -176,6 +178,7 @@ def gate_override(
         )
 
 
+@retried(give_up=try_again)
 def dose_record(
     *,
     enrollment: Enrollment,
@@ -236,6 +239,7 @@ def dose_record(
     return dose
 
 
+@retried(give_up=try_again)
 def vitals_record(
     *, enrollment: Enrollment, by: User, vitals: dict, now: datetime.datetime | None = None
 ) -> Vitals:
@@ -252,6 +256,7 @@ def vitals_record(
         return entry_save(Vitals(enrollment=seat, recorded_by=by, recorded_at=now, **vitals), by=by)
 
 
+@retried(give_up=try_again)
 def adverse_event_record(
     *, enrollment: Enrollment, by: User, event: dict, now: datetime.datetime | None = None
 ) -> AdverseEvent:
@@ -263,15 +268,11 @@ def adverse_event_record(
         if _day(seat, now).arrival is None:
             raise DosingRefused(_("Record the arrival first."))
         entry = AdverseEvent(enrollment=seat, recorded_by=by, recorded_at=now, **event)
-        if entry.kind == AdverseEventKind.SELF_HARM:
-            entry.safety_alert = safety_alert_raise(
-                participant=seat.participant,
-                reason=_("Dosing day: a statement of self-harm"),
-                now=now,
-            )
+        safety_path(entry, now)
         return entry_save(entry, by=by)
 
 
+@retried(give_up=try_again)
 def adverse_event_resolve(
     *, event: AdverseEvent, by: User, note: str, now: datetime.datetime | None = None
 ) -> AdverseEvent:
@@ -289,6 +290,7 @@ def adverse_event_resolve(
     )
 
 
+@retried(give_up=try_again)
 def not_dosed_record(
     *, enrollment: Enrollment, by: User, reason: str, now: datetime.datetime | None = None
 ) -> NotDosed:
@@ -314,6 +316,7 @@ def not_dosed_record(
     return entry
 
 
+@retried(give_up=try_again)
 def discharge_record(
     *, enrollment: Enrollment, by: User, discharge: dict, now: datetime.datetime | None = None
 ) -> Discharge:

@@ -12,11 +12,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dosing.models import DosingProtocol, Entry
+from dosing.models import (
+    AdverseEvent,
+    AdverseEventKind,
+    Arrival,
+    Discharge,
+    Dose,
+    DosingProtocol,
+    Entry,
+    GateOverride,
+)
+from dosing.selectors import seat_day
+from participants.access import may_decide_eligibility, may_monitor_dosing
 from participants.models import AuditAction, User
+from participants.services.alerts import safety_alert_raise
 from participants.services.audit import audit_event
 from sessions_app.models import Enrollment, GroupSession, SessionKind, SessionStatus
-from sessions_app.services.locking import lock_session
+from sessions_app.services.locking import lock_session, retried, try_again_message
+
+
+def try_again() -> "DosingRefused":
+    """What a dosing-day write says when the database kept aborting it (``retried``)."""
+    return DosingRefused(try_again_message())
 
 
 class DosingRefused(Exception):
@@ -66,6 +83,22 @@ def lock_seat(enrollment: Enrollment) -> Enrollment:
     return seat
 
 
+def safety_path(entry: Entry, now: datetime.datetime) -> None:
+    """An entry stating self-harm (thoughts of it at arrival, a statement after the dose) raises
+    a safety alert at once, unless it carries one already (a correction keeps its entry's)."""
+    if isinstance(entry, Arrival) and entry.self_harm_today:
+        reason = _("Dosing day: thoughts of self-harm today")
+    elif isinstance(entry, AdverseEvent) and entry.kind == AdverseEventKind.SELF_HARM:
+        reason = _("Dosing day: a statement of self-harm")
+    else:
+        return
+    if entry.safety_alert_id is not None:
+        return
+    entry.safety_alert = safety_alert_raise(
+        participant=entry.enrollment.participant, reason=reason, now=now
+    )
+
+
 def entry_save(entry: Entry, *, by: User, action: str = AuditAction.CREATE) -> Entry:
     """Save a new entry and write its audit row (in the caller's transaction)."""
     entry.full_clean()
@@ -74,11 +107,55 @@ def entry_save(entry: Entry, *, by: User, action: str = AuditAction.CREATE) -> E
     return entry
 
 
+def _correction_refusal(fresh: Entry, now: datetime.datetime) -> DosingRefused | None:
+    """The rules a dose or a discharge is held to hold for its correction too: a dose neither in
+    the future nor before the reading that opened the gate; a discharge no sooner than the
+    protocol allows, with an escort, the checklist and the instructions."""
+    if isinstance(fresh, Dose):
+        if fresh.given_at > now + datetime.timedelta(minutes=5):
+            return DosingRefused(_("A dose cannot be given in the future."), field="given_at")
+        day = seat_day(
+            enrollment=fresh.enrollment, protocol=protocol_for(fresh.enrollment.session), now=now
+        )
+        if day.gate.reading is not None and fresh.given_at < day.gate.reading.taken_at:
+            return DosingRefused(
+                _("The dose cannot be given before the reading that passed the gate."),
+                field="given_at",
+            )
+    if isinstance(fresh, Discharge):
+        day = seat_day(
+            enrollment=fresh.enrollment, protocol=protocol_for(fresh.enrollment.session), now=now
+        )
+        if day.discharge_from is not None and fresh.discharged_at < day.discharge_from:
+            return DosingRefused(
+                _("Not before %(time)s: the protocol's minimum time after the last dose.")
+                % {"time": timezone.localtime(day.discharge_from).strftime("%H:%M")},
+                field="discharged_at",
+            )
+        if not fresh.escort_name.strip():
+            return DosingRefused(_("Nobody leaves without an escort."), field="escort_name")
+        for name in ("vitals_near_baseline", "alert_and_oriented", "walks_steadily"):
+            if not getattr(fresh, name):
+                return DosingRefused(
+                    _("Every item of the checklist must hold before discharge."), field=name
+                )
+        if not fresh.instructions_given:
+            return DosingRefused(
+                _("Give the written discharge instructions first."), field="instructions_given"
+            )
+    return None
+
+
+@retried(give_up=try_again)
 def entry_correct(
     *, entry: Entry, by: User, reason: str, changes: dict, now: datetime.datetime | None = None
 ) -> Entry:
     """A correction: a new entry with ``changes`` applied that names the one it replaces and
     says why. The old entry stays as it was; it is no longer current."""
+    if not may_monitor_dosing(by):
+        raise DosingRefused(_("Only staff who monitor dosing record the dosing day."))
+    if isinstance(entry, GateOverride) and not may_decide_eligibility(by):
+        raise DosingRefused(_("Only a prescriber (who decides eligibility) overrides the gate."))
     reason = reason.strip()
     if not reason:
         raise DosingRefused(_("Say why this entry is corrected."), field="correction_reason")
@@ -97,4 +174,8 @@ def entry_correct(
         fresh.correction_reason = reason
         fresh.recorded_by = by
         fresh.recorded_at = now or timezone.now()
+        refusal = _correction_refusal(fresh, fresh.recorded_at)
+        if refusal is not None:
+            raise refusal
+        safety_path(fresh, fresh.recorded_at)
         return entry_save(fresh, by=by, action=AuditAction.UPDATE)
