@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("staff/team/", include("participants.team_urls")),
     path("", include("sessions_app.urls")),
+    path("", include("dosing.urls")),
     path("", include("followup.urls")),
     path("admin/", admin.site.urls),
 ]

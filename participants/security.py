@@ -50,8 +50,20 @@ def idle_timeout_seconds(user) -> int:
     return minutes * 60
 
 
+def passive(view):
+    """Mark ``view`` as one a page calls by itself (the dosing room's polling): its requests
+    are no sign that anyone is at the screen, so they do not keep an idle session alive. The
+    sign-out check still applies to them."""
+    view.passive_poll = True
+    return view
+
+
 class IdleTimeoutMiddleware:
-    """Ends a session that has seen no request for longer than the person's idle timeout."""
+    """Ends a session that has seen no request for longer than the person's idle timeout.
+
+    Every request is checked; only a request to a view that is not ``passive`` counts as
+    activity (``process_view``, which knows the view).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,7 +83,16 @@ class IdleTimeoutMiddleware:
                 )
                 return redirect(f"{reverse('participants:login')}?next={request.path}")
             request.idle_timeout_seconds = timeout
-            # Written at most once a minute: a session save on every request costs a query.
-            if now - request.session.get(SESSION_ACTIVITY_KEY, 0) >= ACTIVITY_WRITE_INTERVAL:
+            if SESSION_ACTIVITY_KEY not in request.session:
+                # The clock starts at a session's first request, passive or not.
                 request.session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or getattr(view_func, "passive_poll", False):
+            return None
+        now = time.time()
+        # Written at most once a minute: a session save on every request costs a query.
+        if now - request.session.get(SESSION_ACTIVITY_KEY, 0) >= ACTIVITY_WRITE_INTERVAL:
+            request.session[SESSION_ACTIVITY_KEY] = now
+        return None

@@ -6,7 +6,8 @@ per registered model in tests/participants/test_roles.py). A new URL without an 
 
 Requests are GETs, so nothing changes; a page that only takes POST answers 405 to those allowed
 past its access check. The roles: anonymous, the participant who owns the records, another
-participant, a coordinator, a clinician, an admin.
+participant, a coordinator, a clinician, a nurse (a clinician who monitors dosing), a prescriber
+(a clinician who decides eligibility and monitors dosing), an admin.
 """
 
 import pytest
@@ -16,13 +17,17 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from dosing.models import AdverseEvent, Arrival, DosingProtocol, Medication
 from participants.account_links import email_verification_token
 from participants.models import FlagRule, Role
 from sessions_app.calendars import calendar_feed_for
 from tests.auth import sign_in
+from tests.dosing.conftest import PROTOCOL
 from tests.factories import (
     CheckInFactory,
+    DosingSessionTypeFactory,
     EnrollmentFactory,
+    GroupSessionFactory,
     ParticipantFactory,
     SafetyAlertFactory,
     ScreeningFactory,
@@ -33,7 +38,17 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("screening_defaults")]
 
-ROLES = ("anonymous", "participant", "other", "coordinator", "clinician", "admin")
+ROLES = (
+    "anonymous",
+    "participant",
+    "other",
+    "coordinator",
+    "clinician",
+    "nurse",
+    "prescriber",
+    "admin",
+)
+CLINICIANS = ("clinician", "nurse", "prescriber")
 LOGIN = "login"  # redirected to the sign-in page
 HOME = "home"  # redirected away (already signed in)
 
@@ -48,7 +63,7 @@ def _staff(allowed=200, participants=403):
         "participant": participants,
         "other": participants,
         "coordinator": allowed,
-        "clinician": allowed,
+        **dict.fromkeys(CLINICIANS, allowed),
         "admin": allowed,
     }
 
@@ -68,13 +83,23 @@ def _own(allowed=200, others=404):
         "participant": allowed,
         "other": others,
         "coordinator": 403,
-        "clinician": 403,
+        **dict.fromkeys(CLINICIANS, 403),
         "admin": 403,
     }
 
 
 def _participant(allowed=200):
     return {**_own(allowed), "other": allowed}
+
+
+def _monitors(allowed=405):
+    """A dosing-day entry: staff who monitor dosing (nurses and prescribers here)."""
+    return {**_staff(403), "nurse": allowed, "prescriber": allowed}
+
+
+def _prescribers(allowed=405):
+    """The gate's override: prescribers only (who decide eligibility)."""
+    return {**_staff(403), "prescriber": allowed}
 
 
 PUBLIC = _all(200)
@@ -120,9 +145,10 @@ MATRIX = {
     "participants:alert_list": (None, _clinical()),
     "participants:alert_detail": ("alert", _clinical()),
     "participants:alert_acknowledge": ("alert", _clinical(405)),
-    "participants:flag_rule_list": (None, {**_clinical(403), "admin": 200}),
-    "participants:flag_rule_create": (None, {**_clinical(403), "admin": 200}),
-    "participants:flag_rule_edit": ("rule", {**_clinical(403), "admin": 200}),
+    # Admins, and clinicians who decide eligibility.
+    "participants:flag_rule_list": (None, {**_clinical(403), "prescriber": 200, "admin": 200}),
+    "participants:flag_rule_create": (None, {**_clinical(403), "prescriber": 200, "admin": 200}),
+    "participants:flag_rule_edit": ("rule", {**_clinical(403), "prescriber": 200, "admin": 200}),
     # Staff may link a new authenticator (a new phone); participants have no second factor.
     "participants:two_factor_setup": (None, {**_staff(200, participants=302)}),
     "participants:two_factor_verify": (None, {**_all(302), "anonymous": LOGIN}),
@@ -161,6 +187,25 @@ MATRIX = {
     "sessions_app:staff_session_duplicate": ("session", _staff()),
     "sessions_app:staff_session_attendance": ("session", _staff(405)),
     "sessions_app:staff_session_sign_in_sheet": ("session", _staff()),
+    # The dosing day: the room (coordinators see arrival and discharge only), the record
+    # (clinical readers), and its entries (staff who monitor dosing; the override, prescribers).
+    "dosing:room": ("dosing", _staff()),
+    "dosing:room_state": ("dosing", _staff()),
+    "dosing:monitor_confirm": ("dosing", _monitors()),
+    "dosing:summary": ("dosing", _clinical()),
+    "dosing:seat": ("dosing_seat", _clinical()),
+    "dosing:seat_print": ("dosing_seat", _clinical()),
+    "dosing:arrival": ("dosing_seat", _monitors()),
+    "dosing:recheck": ("dosing_seat", _monitors()),
+    "dosing:override": ("dosing_seat", _prescribers()),
+    "dosing:not_dosed": ("dosing_seat", _monitors()),
+    "dosing:dose": ("dosing_seat", _monitors()),
+    "dosing:vitals": ("dosing_seat", _monitors()),
+    "dosing:event": ("dosing_seat", _monitors()),
+    "dosing:event_resolve": ("dosing_event", _monitors()),
+    "dosing:discharge": ("dosing_seat", _monitors()),
+    # A correction's form is a page (GET) for those who may record.
+    "dosing:correct": ("dosing_entry", _monitors(200)),
 }
 
 
@@ -203,6 +248,10 @@ def world(roles):
             "other": other,
             "coordinator": StaffFactory(role=Role.COORDINATOR),
             "clinician": StaffFactory(role=Role.CLINICIAN),
+            "nurse": StaffFactory(role=Role.CLINICIAN, permissions=["monitor_dosing"]),
+            "prescriber": StaffFactory(
+                role=Role.CLINICIAN, permissions=["decide_eligibility", "monitor_dosing"]
+            ),
             "admin": StaffFactory(role=Role.ADMIN),
         },
         "kwargs": {
@@ -227,6 +276,37 @@ def world(roles):
     }
 
 
+def _dosing_kwargs(owner) -> dict:
+    """The owner's seat in a dosing session whose protocol is complete, with an arrival and an
+    open adverse event (rows made directly: access is what is tested, not the services)."""
+    session_type = DosingSessionTypeFactory()
+    DosingProtocol.objects.create(session_type=session_type, **PROTOCOL)
+    seat = EnrollmentFactory(
+        participant=owner, session=GroupSessionFactory(session_type=session_type)
+    )
+    staff = StaffFactory(role=Role.CLINICIAN)
+    entry = {"enrollment": seat, "recorded_by": staff}
+    Medication.objects.create(name="Ketamine")
+    arrival = Arrival.objects.create(
+        **entry,
+        arrived_at=seat.session.starts_at,
+        pregnancy="not_applicable",
+        weight_kg=70,
+        self_harm_today=False,
+    )
+    event = AdverseEvent.objects.create(
+        **entry, kind="nausea", severity="mild", action_taken="Rest", onset_at=arrival.arrived_at
+    )
+    dosing = {"pk": seat.session.pk}
+    seat_kwargs = {**dosing, "enrollment_pk": seat.pk}
+    return {
+        "dosing": dosing,
+        "dosing_seat": seat_kwargs,
+        "dosing_event": {**seat_kwargs, "event_pk": event.pk},
+        "dosing_entry": {**seat_kwargs, "kind": "arrival", "entry_pk": arrival.pk},
+    }
+
+
 def outcome(response):
     if response.status_code == 302 and "/accounts/login/" in response.url:
         return LOGIN
@@ -237,7 +317,10 @@ def outcome(response):
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_each_role_gets_the_expected_answer(world, url_name, role):
     key, expected = MATRIX[url_name]
-    url = reverse(url_name, kwargs=world["kwargs"][key] if key else None)
+    kwargs = world["kwargs"]
+    if key and key.startswith("dosing"):  # made only for the dosing day's URLs
+        kwargs = _dosing_kwargs(world["people"]["participant"])
+    url = reverse(url_name, kwargs=kwargs[key] if key else None)
     person = world["people"][role]
     client = sign_in(person) if person else Client()
     assert outcome(client.get(url)) == expected[role], f"{role} GET {url}"

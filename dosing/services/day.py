@@ -253,7 +253,10 @@ def vitals_record(
             raise DosingRefused(_("Post-dose vitals follow a dose: record the dose first."))
         if day.discharge is not None:
             raise DosingRefused(_("This participant was discharged."))
-        return entry_save(Vitals(enrollment=seat, recorded_by=by, recorded_at=now, **vitals), by=by)
+        return entry_save(
+            Vitals(enrollment=seat, recorded_by=by, recorded_at=now, **{"taken_at": now, **vitals}),
+            by=by,
+        )
 
 
 @retried(give_up=try_again)
@@ -267,7 +270,9 @@ def adverse_event_record(
         seat = lock_seat(enrollment)
         if _day(seat, now).arrival is None:
             raise DosingRefused(_("Record the arrival first."))
-        entry = AdverseEvent(enrollment=seat, recorded_by=by, recorded_at=now, **event)
+        entry = AdverseEvent(
+            enrollment=seat, recorded_by=by, recorded_at=now, **{"onset_at": now, **event}
+        )
         safety_path(entry, now)
         return entry_save(entry, by=by)
 
@@ -360,8 +365,11 @@ def discharge_record(
             raise DosingRefused(
                 _("Give the written discharge instructions first."), field="instructions_given"
             )
-        values = {**discharge, "discharged_at": discharged_at}
-        values.setdefault("handed_over_at", discharged_at)
+        values = {
+            **discharge,
+            "discharged_at": discharged_at,
+            "handed_over_at": discharge.get("handed_over_at") or discharged_at,
+        }
         return entry_save(
             Discharge(enrollment=seat, recorded_by=by, recorded_at=now, **values), by=by
         )

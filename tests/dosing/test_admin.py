@@ -126,10 +126,10 @@ def test_the_protocol_says_which_settings_are_still_missing(admin_client_):
     protocol = DosingProtocol.objects.get(session_type=session_type)
     assert not protocol.is_complete
     said = " ".join(str(message) for message in response.context["messages"])
-    assert "cannot start their record" in said and "absolute: lowest spo₂" in said
+    assert "cannot start their record" in said and "absolute: lowest SpO₂" in said
 
     page = admin_client_.get(change_url(protocol)).content.decode()
-    assert "then vitals every (minutes); absolute: lowest spo₂</div>" in page
+    assert "then vitals every (minutes); absolute: lowest SpO₂</div>" in page
     listing = admin_client_.get(reverse("admin:dosing_dosingprotocol_changelist"))
     assert listing.context["cl"].result_list[0] == protocol
     assert "icon-no" in listing.content.decode()

@@ -103,8 +103,8 @@ def test_a_protocol_names_what_is_missing(dosing_protocol):
     missing = protocol.missing()
     assert not protocol.is_complete
     assert "pre-dose gate: lowest systolic blood pressure" in missing
-    assert "absolute: lowest spo₂" in missing and "discharge" in " ".join(missing)
-    assert "pre-dose gate: lowest spo₂" not in missing
+    assert "absolute: lowest SpO₂" in missing and "discharge" in " ".join(missing)
+    assert "pre-dose gate: lowest SpO₂" not in missing
     assert dosing_protocol(DosingSessionTypeFactory()).missing() == []
 
 

@@ -9,16 +9,33 @@ name, the role, the form class or the field names, any valid base values) and th
 a session, a seat, a screening...), for URLs and forms that need them.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
+from dosing import forms as dosing_forms
+from dosing.forms.fields import EntryForm
+from dosing.models import (
+    AdverseEvent,
+    Arrival,
+    Dose,
+    DosingProtocol,
+    Medication,
+    MonitorPresence,
+    PreDoseReading,
+    Vitals,
+)
 from followup.forms import CheckInForm
 from participants import forms as participant_forms
 from participants.instruments import SECTIONS
 from participants.models import FlagOperator, FlagSeverity
 from sessions_app import enrollment_forms
 from sessions_app import forms as session_forms
+from tests import factories
+from tests.dosing.conftest import PROTOCOL, READING_HIGH, READING_OK, VITALS_OK
 
 # Roles of the fuzz's clients. "staff-unverified": a coordinator signed in with a password only,
 # before the second step (the two-factor pages).
@@ -104,6 +121,217 @@ def _session_base(world) -> dict:
         "min_participants": "1",
     }
 
+
+# --- The dosing day -------------------------------------------------------------------------------
+
+
+def _dosing(world):
+    """A dosing session under way (its type's protocol complete, the monitor present) with a
+    seat at each stage the forms need: expected, arrived with a failed gate, arrived through
+    the gate, and dosed (three hours ago) with vitals and an open adverse event; each form
+    that moves a seat on has a seat of its own. Made once per fuzz world."""
+    if getattr(world, "dosing", None):
+        return world.dosing
+    staff = world.clients[CLINICIAN].user
+    now = timezone.now()
+    session_type = world.dosing_session.session_type
+    DosingProtocol.objects.get_or_create(session_type=session_type, defaults=PROTOCOL)
+    session = factories.GroupSessionFactory(
+        session_type=session_type,
+        starts_at=now - datetime.timedelta(hours=4),
+        ends_at=now + datetime.timedelta(hours=2),
+        medical_monitor=staff,
+    )
+    MonitorPresence.objects.create(session=session, monitor=staff, confirmed_at=now)
+    medication = Medication.objects.get_or_create(name="Ketamine hydrochloride")[0]
+    entry = {"recorded_by": staff, "recorded_at": now}
+    # Dosed long enough ago to be discharged.
+    earlier = now - datetime.timedelta(hours=3)
+
+    def seat(reading=None, *, dosed=False):
+        enrollment = factories.EnrollmentFactory(session=session)
+        if reading is None:
+            return enrollment
+        Arrival.objects.create(
+            enrollment=enrollment,
+            **entry,
+            arrived_at=now,
+            ride_home_confirmed=True,
+            fasting_confirmed=True,
+            no_alcohol_confirmed=True,
+            pregnancy="not_applicable",
+            weight_kg=70,
+            self_harm_today=False,
+        )
+        PreDoseReading.objects.create(enrollment=enrollment, **entry, taken_at=earlier, **reading)
+        if dosed:
+            Dose.objects.create(
+                enrollment=enrollment,
+                **entry,
+                medication=medication,
+                amount=35,
+                route="im",
+                given_at=earlier,
+                given_by=staff,
+                prescriber=staff,
+            )
+        return enrollment
+
+    dosed = seat(READING_OK, dosed=True)
+    world.dosing = {
+        "session": session,
+        "medication": medication,
+        "prescriber": staff,
+        "expected": seat(),
+        "recheck": seat(READING_HIGH),
+        "override": seat(READING_HIGH),
+        "not_dosed": seat(READING_HIGH),
+        "gate_passed": seat(READING_OK),
+        "dosed": dosed,
+        "discharge": seat(READING_OK, dosed=True),
+        "vitals": Vitals.objects.create(enrollment=dosed, **entry, taken_at=now, **VITALS_OK),
+        "event": AdverseEvent.objects.create(
+            enrollment=dosed,
+            **entry,
+            kind="nausea",
+            severity="mild",
+            action_taken="Rest",
+            onset_at=now,
+        ),
+    }
+    return world.dosing
+
+
+def _seat(stage: str):
+    def kwargs(world) -> dict:
+        day = _dosing(world)
+        return {"pk": day["session"].pk, "enrollment_pk": day[stage].pk}
+
+    return kwargs
+
+
+def _prefixed(form, prefix: str | None = None) -> list[str]:
+    prefix = prefix or form.prefix
+    return [f"{prefix}-{name}" for name in form.base_fields]
+
+
+def _values(prefix: str, values: dict) -> dict:
+    return {f"{prefix}-{name}": str(value) for name, value in values.items()}
+
+
+def _dose_base(world) -> dict:
+    day = _dosing(world)
+    return {
+        "dose-medication": day["medication"].pk,
+        "dose-amount": "35",
+        "dose-unit": "mg",
+        "dose-route": "im",
+        "dose-prescriber": day["prescriber"].pk,
+    }
+
+
+_ARRIVAL_BASE = {
+    "arrival-ride_home_confirmed": "on",
+    "arrival-ride_home_name": "Robin",
+    "arrival-ride_home_phone": "+18015550142",
+    "arrival-fasting_confirmed": "on",
+    "arrival-no_alcohol_confirmed": "on",
+    "arrival-pregnancy": "not_applicable",
+    "arrival-weight_kg": "70",
+    "arrival-self_harm_today": "no",
+    **_values("reading", READING_OK),
+}
+_DISCHARGE_BASE = {
+    "discharge-vitals_near_baseline": "on",
+    "discharge-alert_and_oriented": "on",
+    "discharge-walks_steadily": "on",
+    "discharge-escort_name": "Robin",
+    "discharge-instructions_given": "on",
+}
+
+DOSING_FORMS: tuple[FormTarget, ...] = (
+    FormTarget(
+        "dosing:arrival",
+        CLINICIAN,
+        dosing_forms.ArrivalForm,
+        kwargs=_seat("expected"),
+        fields=(*_prefixed(dosing_forms.ArrivalForm), *_prefixed(dosing_forms.ReadingForm)),
+        base=_ARRIVAL_BASE,
+        # Thoughts of self-harm raise the safety alert with the arrival, never without it.
+    ),
+    FormTarget(
+        "dosing:recheck",
+        CLINICIAN,
+        dosing_forms.ReadingForm,
+        kwargs=_seat("recheck"),
+        fields=tuple(_prefixed(dosing_forms.ReadingForm, "recheck")),
+        base=_values("recheck", READING_OK),
+    ),
+    FormTarget(
+        "dosing:override",
+        CLINICIAN,
+        dosing_forms.OverrideForm,
+        kwargs=_seat("override"),
+        base={"override-reason": "Rested; prescriber reviewed"},
+    ),
+    FormTarget(
+        "dosing:not_dosed",
+        CLINICIAN,
+        dosing_forms.NotDosedForm,
+        kwargs=_seat("not_dosed"),
+        base={"notdosed-reason": "Unwell"},
+    ),
+    FormTarget(
+        "dosing:dose",
+        CLINICIAN,
+        dosing_forms.DoseForm,
+        kwargs=_seat("gate_passed"),
+        base=_dose_base,
+    ),
+    FormTarget(
+        "dosing:vitals",
+        CLINICIAN,
+        dosing_forms.VitalsForm,
+        kwargs=_seat("dosed"),
+        base=_values("vitals", VITALS_OK),
+    ),
+    FormTarget(
+        "dosing:event",
+        CLINICIAN,
+        dosing_forms.AdverseEventForm,
+        kwargs=_seat("dosed"),
+        base={"event-kind": "nausea", "event-severity": "mild", "event-action_taken": "Rest"},
+    ),
+    FormTarget(
+        "dosing:event_resolve",
+        CLINICIAN,
+        dosing_forms.ResolveForm,
+        kwargs=lambda world: {**_seat("dosed")(world), "event_pk": _dosing(world)["event"].pk},
+        fields=lambda world: [f"resolve-{_dosing(world)['event'].pk}-note"],
+    ),
+    FormTarget(
+        "dosing:discharge",
+        CLINICIAN,
+        dosing_forms.DischargeForm,
+        kwargs=_seat("discharge"),
+        base=_DISCHARGE_BASE,
+    ),
+    FormTarget(
+        "dosing:correct",
+        CLINICIAN,
+        dosing_forms.CorrectionReasonForm,
+        kwargs=lambda world: {
+            **_seat("dosed")(world),
+            "kind": "vitals",
+            "entry_pk": _dosing(world)["vitals"].pk,
+        },
+        fields=(
+            *_prefixed(dosing_forms.VitalsForm),
+            *_prefixed(dosing_forms.CorrectionReasonForm),
+        ),
+        base={**_values("vitals", VITALS_OK), "correction-correction_reason": "Typed wrong"},
+    ),
+)
 
 FORMS: tuple[FormTarget, ...] = (
     # Accounts.
@@ -340,12 +568,15 @@ FORMS: tuple[FormTarget, ...] = (
         base={"From": "+18015550111", "Body": "STOP"},
         headers=lambda world: {"Authorization": f"Bearer {world.sms_token}"},
     ),
+    *DOSING_FORMS,
 )
 
 # Forms no view binds to posted data, each with the reason it is not in FORMS.
 NOT_POSTED: dict[type, str] = {
     # Read from the query string: its fields are QUERIES' parameters of the two staff pages.
     session_forms.SessionFilterForm: "GET filters of staff_dashboard and staff_session_list",
+    # The base of every dosing-day form (its subclasses are in FORMS): never bound itself.
+    EntryForm: "the base class of the dosing-day forms, each of which is registered",
 }
 
 QUERIES: tuple[QueryTarget, ...] = (
