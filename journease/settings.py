@@ -45,6 +45,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORT = int(os.environ.get("PORT", "8000"))
 SITE_URL = os.environ.get("SITE_URL", f"http://localhost:{PORT}").rstrip("/")
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Journease")
+# The number a participant calls after a dosing day (the written discharge instructions).
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
 CLINIC_TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/Denver")
 
 # The project's apps, bottom to top: each imports only those listed before it (README,

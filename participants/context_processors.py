@@ -23,6 +23,7 @@ def clinic(request: HttpRequest) -> dict:
         # Clinicians see open safety alerts on every page, at once.
         "nav_open_alerts": safety_alert_open_count() if clinical else 0,
         "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
         "clinic_time_zone": settings.CLINIC_TIME_ZONE,
         "nav_is_participant": access.is_participant(user),
         "nav_is_staff": access.may_use_staff_pages(user),

@@ -545,6 +545,16 @@ def test_a_discharge_with_an_escort_after_the_minimum(people, dosing_day, dosed,
     assert "Discharged" in response.content.decode()
 
 
+def test_the_written_instructions_give_the_clinic_phone_when_it_is_set(
+    people, dosing_day, dosed, settings
+):
+    html = people["nurse"].get(url("seat", dosed)).content.decode()
+    assert "tel:+1801" not in html
+    settings.CLINIC_PHONE = "+18015550100"
+    html = people["nurse"].get(url("seat", dosed)).content.decode()
+    assert 'href="tel:+18015550100"' in html
+
+
 def test_not_dosed_through_the_form(people, dosing_day, arrived):
     response = people["nurse"].post(url("not_dosed", arrived), {"notdosed-reason": "Unwell today"})
     assert response.status_code == 302
