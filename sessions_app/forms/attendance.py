@@ -1,4 +1,5 @@
-"""The roster's attendance form: attended or no-show for each seat."""
+"""The roster's attendance form: attended or no-show for each seat (and, at a dosing session,
+arrived but not dosed, as the dosing day's record says)."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -18,20 +19,22 @@ class AttendanceForm(forms.Form):
         (EnrollmentStatus.NO_SHOW, _("No-show")),
     ]
 
-    def __init__(self, *args, enrollments, **kwargs):
+    def __init__(self, *args, enrollments, dosing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        choices = list(self.CHOICES)
+        if dosing:
+            choices.append((EnrollmentStatus.NOT_DOSED, _("Arrived, not dosed")))
+        marks = {value for value, _label in choices}
         self.rows = []
         for enrollment in enrollments:
             name = f"enrollment_{enrollment.pk}"
             self.fields[name] = forms.ChoiceField(
                 label=_("Attendance of %(name)s")
                 % {"name": enrollment.participant.get_full_name()},
-                choices=self.CHOICES,
+                choices=choices,
                 required=False,
                 widget=forms.RadioSelect,
-                initial=enrollment.status
-                if enrollment.status in (EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW)
-                else None,
+                initial=enrollment.status if enrollment.status in marks else None,
             )
             self.rows.append((enrollment, name))
         self.helper = FormHelper()

@@ -13,6 +13,7 @@ from sessions_app.models import (
     ATTENDANCE_MARKS,
     SEAT_HOLDING_STATUSES,
     Enrollment,
+    EnrollmentStatus,
     GroupSession,
     SessionStatus,
 )
@@ -56,6 +57,10 @@ def attendance_record(
         refusal = attendance_refusal(locked, now)
         if refusal:
             raise SchedulingError(refusal)
+        if EnrollmentStatus.NOT_DOSED in marks.values() and not locked.session_type.is_dosing:
+            raise SchedulingError(
+                _("Only a dosing session has people who came but were not dosed.")
+            )
         enrollments = {
             e.pk: e
             for e in Enrollment.objects.select_for_update(of=("self",)).filter(

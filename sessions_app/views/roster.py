@@ -42,7 +42,9 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
     people = session_roster(session=session)
-    form = AttendanceForm(request.POST, enrollments=people["enrolled"])
+    form = AttendanceForm(
+        request.POST, enrollments=people["enrolled"], dosing=session.session_type.is_dosing
+    )
     if form.is_valid():
         try:
             attendance_service.attendance_record(
@@ -79,7 +81,11 @@ def _roster_page(request, session, **forms) -> HttpResponse:
     now = timezone.now()
     # The service's own answer: the page offers the form exactly when saving it may succeed.
     attendance_closed = attendance_service.attendance_refusal(session, now)
-    attendance = None if attendance_closed else AttendanceForm(enrollments=people["enrolled"])
+    attendance = (
+        None
+        if attendance_closed
+        else AttendanceForm(enrollments=people["enrolled"], dosing=session.session_type.is_dosing)
+    )
     return render(
         request,
         "sessions_app/staff/roster.html",

@@ -431,6 +431,31 @@ def test_attendance_is_taken_from_the_roster(staff_client, roles):
     assert (came.status, absent.status) == (EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW)
 
 
+def test_a_dosing_sessions_roster_also_offers_arrived_not_dosed(staff_client, roles):
+    started = timezone.now() - datetime.timedelta(hours=3)
+    dosing = GroupSessionFactory(starts_at=started, session_type=DosingSessionTypeFactory())
+    seat = EnrollmentFactory(session=dosing, status=EnrollmentStatus.NOT_DOSED)
+    circle = GroupSessionFactory(starts_at=started)
+    other = EnrollmentFactory(session=circle)
+    client = staff_client()
+    html = client.get(url("staff_session_roster", dosing)).content.decode()
+    checked = re.search(
+        rf'<input[^>]*name="attendance-enrollment_{seat.pk}"[^>]*value="not_dosed"[^>]*>', html
+    )
+    assert checked and "checked" in checked.group(0)
+    assert (
+        "Arrived, not dosed" not in client.get(url("staff_session_roster", circle)).content.decode()
+    )
+    # A session that is not a dosing session has nobody "not dosed": the form refuses it.
+    client.post(
+        url("staff_session_attendance", circle), {f"attendance-enrollment_{other.pk}": "not_dosed"}
+    )
+    other.refresh_from_db()
+    assert other.status == EnrollmentStatus.ENROLLED
+    with pytest.raises(SchedulingError, match="dosing session"):
+        attendance_record(session=circle, marks={other.pk: EnrollmentStatus.NOT_DOSED})
+
+
 def test_attendance_is_not_offered_before_the_session(staff_client, session):
     EnrollmentFactory(session=session)
     assert staff_client().get(url("staff_session_roster", session)).context["attendance"] is None
