@@ -89,7 +89,7 @@ def seed_dosing_demo(
             session=session,
             defaults={
                 "status": EnrollmentStatus.ENROLLED,
-                "ride_home_name": "Jordan (partner)",
+                "ride_home_name": "Taylor (partner)",
                 "ride_home_phone": "+18015550123",
             },
         )

@@ -36,3 +36,10 @@ def plausible(measure: str) -> list:
         MinValueValidator(low, message=message),
         MaxValueValidator(high, message=message),
     ]
+
+
+def plain_number(value: Decimal) -> str:
+    """A dose written without trailing zeros ("35", "0.5"): a trailing zero (35.00 mg) is on the
+    safety lists of abbreviations not to use, read as 3500 when the point is missed."""
+    text = format(Decimal(value).normalize(), "f")
+    return text

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dosing.models.entries import Entry
-from dosing.readings import DOSE_MAX, plausible
+from dosing.readings import DOSE_MAX, plain_number, plausible
 from sessions_app.models import GroupSession
 
 
@@ -99,7 +99,11 @@ class Dose(Entry):
         verbose_name_plural = _("doses")
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.unit}"
+        return f"{self.amount_text} {self.unit}"
+
+    @property
+    def amount_text(self) -> str:
+        return plain_number(self.amount)
 
 
 class Sedation(models.IntegerChoices):

@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from dosing.models import (
@@ -340,7 +340,7 @@ def discharge_record(
         if discharged_at < day.discharge_from:
             raise DosingRefused(
                 _("Not before %(time)s: the protocol's minimum time after the last dose.")
-                % {"time": timezone.localtime(day.discharge_from).strftime("%H:%M")},
+                % {"time": formats.date_format(timezone.localtime(day.discharge_from), "g:i A")},
                 field="discharged_at",
             )
         if day.open_events:

@@ -9,7 +9,7 @@ row (who, what, when; never the values).
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from dosing.models import (
@@ -129,7 +129,7 @@ def _correction_refusal(fresh: Entry, now: datetime.datetime) -> DosingRefused |
         if day.discharge_from is not None and fresh.discharged_at < day.discharge_from:
             return DosingRefused(
                 _("Not before %(time)s: the protocol's minimum time after the last dose.")
-                % {"time": timezone.localtime(day.discharge_from).strftime("%H:%M")},
+                % {"time": formats.date_format(timezone.localtime(day.discharge_from), "g:i A")},
                 field="discharged_at",
             )
         if not fresh.escort_name.strip():

@@ -13,6 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from dosing.models import Sedation
+from dosing.readings import plain_number
 from dosing.selectors import SeatDay, Stage
 from journease.clinic_time import local
 
@@ -24,11 +25,14 @@ def clock(moment: datetime.datetime | None, *, seconds: bool = False) -> str:
     return formats.date_format(local(moment), "g:i:s A" if seconds else "g:i A")
 
 
-def mg_per_kg(amount: Decimal, weight_kg: Decimal | None) -> Decimal | None:
-    """The dose per kilogram of body weight, to two places (None without a weight)."""
+def mg_per_kg(amount: Decimal, weight_kg: Decimal | None) -> str | None:
+    """The dose per kilogram of body weight, to two places at most and without trailing zeros
+    (None without a weight)."""
     if not weight_kg:
         return None
-    return (Decimal(amount) / Decimal(weight_kg)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return plain_number(
+        (Decimal(amount) / Decimal(weight_kg)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    )
 
 
 def vitals_words(vitals) -> str:
@@ -53,13 +57,16 @@ def arrival_words(day: SeatDay) -> str:
     return _("Arrived %(time)s") % {"time": clock(day.arrival.arrived_at)}
 
 
-def discharge_words(day: SeatDay, *, clinical: bool) -> str:
-    """Discharge status: discharged (and when), not dosed, or not yet (from when, for clinicians)."""
+def discharge_words(day: SeatDay, *, clinical: bool, now: datetime.datetime) -> str:
+    """Discharge status: discharged (and when), not dosed, or not yet (for clinicians: from when,
+    or that the minimum time has passed)."""
     if day.discharge is not None:
         return _("Discharged %(time)s") % {"time": clock(day.discharge.discharged_at)}
     if day.stage == Stage.NOT_DOSED:
         return _("Not dosed today")
     if clinical and day.discharge_from is not None:
+        if now >= day.discharge_from:
+            return _("Minimum time passed (%(time)s)") % {"time": clock(day.discharge_from)}
         return _("Not before %(time)s") % {"time": clock(day.discharge_from)}
     return _("Not yet")
 
@@ -72,14 +79,14 @@ def event_words(event) -> str:
     }
 
 
-def seat_card(day: SeatDay, *, session_pk: int, clinical: bool) -> dict:
+def seat_card(day: SeatDay, *, session_pk: int, clinical: bool, now: datetime.datetime) -> dict:
     """One seat's card: everything for clinical readers, arrival and discharge for the rest."""
     participant = day.participant
     card = {
         "id": day.enrollment.pk,
         "name": participant.get_full_name() or participant.email,
         "arrival": arrival_words(day),
-        "discharge": discharge_words(day, clinical=clinical),
+        "discharge": discharge_words(day, clinical=clinical, now=now),
     }
     if not clinical:
         return card

@@ -67,7 +67,8 @@ def room_state_data(request: HttpRequest, room: Room) -> dict:
             "counts": counts,
             "counts_display": counts_words(counts),
             "seats": [
-                seat_card(day, session_pk=room.session.pk, clinical=clinical) for day in days
+                seat_card(day, session_pk=room.session.pk, clinical=clinical, now=now)
+                for day in days
             ],
         }
     )

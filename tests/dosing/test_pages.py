@@ -268,6 +268,15 @@ def test_the_json_carries_every_card_for_clinical_readers(people, dosing_day, do
     assert card["discharge"].startswith("Not before")
 
 
+def test_the_room_says_when_the_minimum_time_before_discharge_has_passed(
+    people, dosing_day, dosed, stated_clock
+):
+    stated_clock.shift(datetime.timedelta(hours=2, minutes=5))
+    clinician = sign_in(StaffFactory(role=Role.CLINICIAN))  # two hours on: a fresh sign-in
+    (card,) = clinician.get(url("room_state", session=dosing_day.session)).json()["seats"]
+    assert card["discharge"].startswith("Minimum time passed")
+
+
 def test_the_roster_links_a_dosing_session_to_its_day(people, dosing_day):
     roster = reverse("sessions_app:staff_session_roster", kwargs={"pk": dosing_day.session.pk})
     html = people["coordinator"].get(roster).content.decode()
@@ -421,7 +430,9 @@ def test_a_dose_is_refused_before_the_monitor_confirmed_being_present(people, do
 def test_the_dose_shows_mg_per_kg_beside_mg(people, dosing_day, arrived):
     people["nurse"].post(url("dose", arrived), dose_post(dosing_day, **{"dose-amount": "35"}))
     html = people["clinician"].get(url("seat", arrived)).content.decode()
-    assert "35.00 mg" in html and "(0.48 mg/kg)" in html  # the arrival weighed 72.5 kg
+    assert (
+        "35 mg" in html and "35.00" not in html and "(0.48 mg/kg)" in html
+    )  # the arrival weighed 72.5 kg
 
 
 @pytest.mark.parametrize(
@@ -617,11 +628,11 @@ def test_the_printable_record_and_the_summary_are_audited_once(people, dosing_da
     html = client.get(url("seat_print", dosed)).content.decode()
     assert AuditEvent.objects.count() == before + 1
     assert AuditEvent.objects.latest("pk").participant == dosed.participant
-    assert "Dosing-day record" in html and "35.00 mg" in html and "Correct" not in html
+    assert "Dosing-day record" in html and "35 mg" in html and "Correct" not in html
     assert dosing_day.monitor.get_full_name() in html  # who recorded
     summary = client.get(url("summary", session=dosing_day.session)).content.decode()
     assert AuditEvent.objects.count() == before + 2
-    assert dosed.participant.get_full_name() in summary and "35.00 mg" in summary
+    assert dosed.participant.get_full_name() in summary and "35 mg" in summary
     assert_no_inline_code(summary, "the summary")
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.utils import timezone
 
 from dosing.gate import GateStatus
 from dosing.models import (
@@ -25,6 +26,7 @@ from dosing.models import (
     PreDoseReading,
     Vitals,
 )
+from dosing.readings import plain_number
 from dosing.selectors import Stage, seat_day
 from dosing.services import day as services
 from dosing.services.entries import DosingRefused, entry_correct, record_refusal
@@ -518,6 +520,9 @@ def test_discharge_is_refused_before_the_protocols_minimum(dosing_day):
     with pytest.raises(DosingRefused, match="Not before") as early:
         discharge(dosing_day, seat, 129)
     assert early.value.field == "discharged_at"
+    # Written as the pages write times (9:05 AM), never as a 24-hour clock.
+    earliest = timezone.localtime(dosing_day.at(130))
+    assert f"{earliest:%-I}:{earliest:%M} {earliest:%p}" in str(early.value)
 
     # A repeat dose moves the earliest discharge.
     dosing_day.dose(seat, minutes=40)
@@ -1001,3 +1006,10 @@ def test_an_arrival_without_a_time_arrives_now(dosing_day):
         now=dosing_day.at(-20),
     )
     assert arrival.arrived_at == dosing_day.at(-20)
+
+
+def test_doses_are_written_without_trailing_zeros():
+    assert plain_number(Decimal("35.00")) == "35"
+    assert plain_number(Decimal("0.50")) == "0.5"
+    assert plain_number(Decimal("12.25")) == "12.25"
+    assert plain_number(Decimal("100")) == "100"

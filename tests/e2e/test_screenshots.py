@@ -4,13 +4,21 @@ Marked ``screenshots``: the normal run deselects it (tests/e2e/conftest.py); `ma
 selects it and rewrites docs/screenshots/.
 """
 
+import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.utils import timezone
 
+from demo.dosing import DOSING_DAY_START
 from demo.sessions import seed_demo
+from dosing.models import Medication, Route
+from dosing.services import day as dosing
 from participants.models import SafetyAlert, Screening, User
 from sessions_app.models import GroupSession, SessionKind, SessionStatus
+from tests.dosing.conftest import arrival_values, discharge_values
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -19,7 +27,7 @@ pytestmark = [
 ]
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DESKTOP, PHONE = 1280, 375
+DESKTOP, TABLET, PHONE = 1280, 820, 375
 
 
 def shoot(page, base_url: str, pages: dict[str, str], *, suffix: str) -> None:
@@ -76,3 +84,145 @@ def test_screenshots_of_the_main_pages(live_server, signed_in_page):
         staff_pages["staff-alert"] = f"/staff/alerts/{alert.public_id}/"
     prescriber = User.objects.get(email="prescriber@journease.test")
     shoot(signed_in_page(prescriber, width=DESKTOP), live_server.url, staff_pages, suffix="desktop")
+
+
+# The demo's dosing day (9:00 today) as the room looks at 11:40, clinic time.
+DOSING_NOW = datetime.time(11, 40)
+VITALS = {"systolic": 132, "diastolic": 84, "pulse": 78, "spo2": 97, "sedation": 5, "note": ""}
+
+
+def dosing_day_under_way(session: GroupSession) -> dict[str, int]:
+    """Seats at every stage of the day, through the services: discharged, an alarm, an open
+    adverse event past an overridden gate, vitals overdue, monitored, not to be dosed yet,
+    waiting for the dose, and not arrived. Returns the seats by last name."""
+    nurse = User.objects.get(email="nurse@journease.test")
+    prescriber = User.objects.get(email="prescriber@journease.test")
+    medication = Medication.objects.filter(is_active=True).first()
+    seats = {seat.participant.last_name: seat for seat in session.enrollments.all()}
+    day = timezone.localdate()
+
+    def at(hour: int, minute: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+    def arrive(name, when, reading=None):
+        seat = seats[name]
+        dosing.arrival_record(
+            enrollment=seat,
+            by=nurse,
+            arrival=arrival_values(
+                arrived_at=when,
+                ride_home_name=seat.ride_home_name,
+                ride_home_phone=seat.ride_home_phone,
+                weight_kg=Decimal("72.5"),
+            ),
+            reading={"systolic": 126, "diastolic": 80, "pulse": 74, "spo2": 98, "taken_at": when}
+            | (reading or {}),
+            now=when,
+        )
+
+    def dose(name, when):
+        dosing.dose_record(
+            enrollment=seats[name],
+            by=nurse,
+            medication=medication,
+            amount=Decimal("36"),
+            route=Route.IM,
+            given_at=when,
+            prescriber=prescriber,
+            lot_number="KT-2291",
+            now=when,
+        )
+
+    def vitals(name, when, **values):
+        dosing.vitals_record(
+            enrollment=seats[name], by=nurse, vitals=VITALS | {"taken_at": when} | values, now=when
+        )
+
+    dosing.monitor_confirm(session=session, by=nurse, now=at(9, 0))
+    arrive("Ashby", at(9, 5))
+    dose("Ashby", at(9, 20))
+    for when in (at(10, 0), at(10, 30), at(11, 0)):
+        vitals("Ashby", when)
+    dosing.discharge_record(
+        enrollment=seats["Ashby"],
+        by=nurse,
+        discharge=discharge_values(
+            escort_name="Jamie Ashby", escort_relationship="Sister", escort_phone="+18015550131"
+        ),
+        now=at(11, 25),
+    )
+    arrive("Baptiste", at(9, 10))
+    dose("Baptiste", at(9, 30))
+    vitals("Baptiste", at(10, 10))
+    vitals("Baptiste", at(10, 40), systolic=148)
+    vitals("Baptiste", at(11, 30), systolic=176, diastolic=98, sedation=4, note="Restless.")
+    arrive("Castellanos", at(9, 12), {"systolic": 152, "diastolic": 92})
+    dosing.gate_override(
+        enrollment=seats["Castellanos"],
+        by=prescriber,
+        reason="White-coat hypertension, 150/90 at screening; recheck at 40 minutes.",
+        now=at(9, 30),
+    )
+    dose("Castellanos", at(9, 45))
+    for when in (at(10, 25), at(10, 55), at(11, 25)):
+        vitals("Castellanos", when)
+    dosing.adverse_event_record(
+        enrollment=seats["Castellanos"],
+        by=nurse,
+        event={
+            "kind": "nausea",
+            "severity": "mild",
+            "description": "Nauseous, no vomiting.",
+            "action_taken": "Ondansetron 4 mg by mouth; sitting upright.",
+            "onset_at": at(11, 15),
+        },
+        now=at(11, 16),
+    )
+    arrive("Delacroix", at(9, 15))
+    dose("Delacroix", at(9, 40))
+    vitals("Delacroix", at(10, 20))
+    arrive("Fujita", at(9, 30))
+    dose("Fujita", at(10, 0))
+    for when in (at(10, 40), at(11, 10), at(11, 38)):
+        vitals("Fujita", when)
+    arrive("Gallagher", at(11, 20), {"systolic": 158, "diastolic": 98, "pulse": 96})
+    arrive("Halvorsen", at(11, 35))
+    return {name: seat.pk for name, seat in seats.items()}
+
+
+def test_screenshots_of_the_dosing_day(live_server, signed_in_page):
+    """The room at a tablet's and a phone's width, a seat with an alarm, the group summary."""
+    instant = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), DOSING_NOW))
+    with time_machine.travel(instant, tick=True):
+        seed_demo()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        session = GroupSession.objects.get(
+            session_type__kind=SessionKind.DOSING,
+            starts_at=timezone.make_aware(
+                datetime.datetime.combine(timezone.localdate(), DOSING_DAY_START)
+            ),
+        )
+        seats = dosing_day_under_way(session)
+        room = f"/staff/sessions/{session.pk}/dosing/"
+        prescriber = User.objects.get(email="prescriber@journease.test")
+        shoot(
+            signed_in_page(prescriber, width=TABLET),
+            live_server.url,
+            {
+                "staff-dosing-room": room,
+                "staff-dosing-seat": f"{room}seats/{seats['Baptiste']}/",
+            },
+            suffix="tablet",
+        )
+        shoot(
+            signed_in_page(prescriber, width=PHONE),
+            live_server.url,
+            {"staff-dosing-room": room},
+            suffix="phone",
+        )
+        shoot(
+            signed_in_page(prescriber, width=DESKTOP),
+            live_server.url,
+            {"staff-dosing-summary": f"{room}summary/"},
+            suffix="desktop",
+        )
