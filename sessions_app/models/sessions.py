@@ -53,6 +53,13 @@ class GroupSession(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.DRAFT
     )
+    # A session of a program run as one closed group: booked only by joining the program, never
+    # on its own (the enrollment and waitlist services refuse a single booking).
+    closed_group = models.BooleanField(
+        _("booked only as part of a program"),
+        default=False,
+        help_text=_("Participants take part by joining the program, not this session alone."),
+    )
     cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(

@@ -7,6 +7,7 @@ the session's local date in the clinic's zone.
 """
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -57,7 +58,7 @@ class EnrollmentRefused(Exception):
 
 # Codes that stop mattering once someone holds the seat (used when re-checking after a move):
 # those of ``booking_refusals``.
-_BOOKING_ONLY = {"closed", "already_enrolled"}
+_BOOKING_ONLY = {"closed", "already_enrolled", "closed_group"}
 
 
 def session_local_day(session: GroupSession) -> datetime.date:
@@ -120,12 +121,24 @@ def prerequisite_attended(
     session_type: SessionType,
     before: datetime.datetime,
     day: datetime.date,
+    met_by: Collection[GroupSession] = (),
 ) -> bool:
     """Whether the participant meets ``session_type``'s prerequisite for a session on local
     ``day`` starting at ``before``: they attended a session of the prerequisite kind that started
     earlier, within the type's window of days counted back from ``day`` (true when the type has
-    no prerequisite)."""
+    no prerequisite). A session of ``met_by`` (one they take a seat in together with this one: a
+    program's own preparation circle) counts as attended when it meets the same kind, order and
+    window; whether they then attend it is re-checked before the dosing session."""
     if not session_type.prerequisite_kind:
+        return True
+    within = session_type.prerequisite_within_days
+    window_start = clinic_day_start(day - datetime.timedelta(days=within)) if within else None
+    if any(
+        planned.session_type.kind == session_type.prerequisite_kind
+        and planned.starts_at < before
+        and (window_start is None or planned.starts_at >= window_start)
+        for planned in met_by
+    ):
         return True
     attended = Enrollment.objects.filter(
         participant=participant,
@@ -133,11 +146,8 @@ def prerequisite_attended(
         session__session_type__kind=session_type.prerequisite_kind,
         session__starts_at__lt=before,
     )
-    within = session_type.prerequisite_within_days
-    if within:
-        attended = attended.filter(
-            session__starts_at__gte=clinic_day_start(day - datetime.timedelta(days=within))
-        )
+    if window_start is not None:
+        attended = attended.filter(session__starts_at__gte=window_start)
     return attended.exists()
 
 
@@ -147,12 +157,24 @@ def booking_refusals(
     session: GroupSession,
     now: datetime.datetime,
     ignore: Enrollment | None = None,
+    in_program: bool = False,
 ) -> list[Refusal]:
-    """The rules about booking ``session`` now, not about the participant: enrollment is open and
-    they do not hold a seat in it yet. Both can change while someone waits for the session lock
-    (staff close it, a double submit takes the seat), so the services check them again under it.
+    """The rules about booking ``session`` now, not about the participant: enrollment is open,
+    they do not hold a seat in it yet, and it is not a program's session booked on its own (only
+    joining the program, ``in_program``, seats someone in a ``closed_group`` session). These can
+    change while someone waits for the session lock (staff close it, a double submit takes the
+    seat), so the services check them again under it.
     """
     refusals: list[Refusal] = []
+    if session.closed_group and not in_program:
+        refusals.append(
+            Refusal(
+                "closed_group",
+                _("This session is part of a program: join the program to take part."),
+                reverse("sessions_app:session_list"),
+                _("See other sessions"),
+            )
+        )
     if not enrollment_is_open(session, now):
         refusals.append(
             Refusal(
@@ -180,17 +202,23 @@ def enrollment_eligibility(
     session: GroupSession,
     now: datetime.datetime | None = None,
     ignore: Enrollment | None = None,
+    in_program: bool = False,
+    prerequisite_met_by: Collection[GroupSession] = (),
 ) -> list[Refusal]:
     """Every enrollment rule the participant does not meet for ``session`` (empty: eligible).
 
     Seats (full, people waiting) are not a rule of the participant: the services check them under
     the session lock. ``ignore`` is a seat left out of the checks: the one being moved away from,
     or the seat itself when re-checking after a reschedule (then closing times do not apply).
+    ``in_program``: the seat is taken by joining the program the session belongs to;
+    ``prerequisite_met_by``: the sessions taken together with it (``prerequisite_attended``).
     """
     now = now or timezone.now()
     session_type = session.session_type
     day = session_local_day(session)
-    refusals = booking_refusals(participant=participant, session=session, now=now, ignore=ignore)
+    refusals = booking_refusals(
+        participant=participant, session=session, now=now, ignore=ignore, in_program=in_program
+    )
     rechecking = ignore is not None and ignore.session_id == session.pk
 
     if session_type.requires_screening:
@@ -207,7 +235,11 @@ def enrollment_eligibility(
             )
         )
     if not prerequisite_attended(
-        participant=participant, session_type=session_type, before=session.starts_at, day=day
+        participant=participant,
+        session_type=session_type,
+        before=session.starts_at,
+        day=day,
+        met_by=prerequisite_met_by,
     ):
         kind = _kind_name(session_type.prerequisite_kind)
         within = session_type.prerequisite_within_days

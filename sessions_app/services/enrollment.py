@@ -15,6 +15,7 @@ on their behalf, a move) takes the offer's seat: the offer closes and no other s
 """
 
 import datetime
+from collections.abc import Collection
 
 from django.db import transaction
 from django.utils import timezone
@@ -76,10 +77,17 @@ def _refuse_unless_seat_free(
     instructions_acknowledged: bool,
     from_offer: bool = False,
     ignore: Enrollment | None = None,
+    in_program: bool = False,
+    prerequisite_met_by: Collection[GroupSession] = (),
     now: datetime.datetime,
 ) -> None:
     refusals = enrollment_eligibility(
-        participant=participant, session=session, now=now, ignore=ignore
+        participant=participant,
+        session=session,
+        now=now,
+        ignore=ignore,
+        in_program=in_program,
+        prerequisite_met_by=prerequisite_met_by,
     )
     refusals += ride_home_refusals(
         session=session,
@@ -137,11 +145,18 @@ def seat_create(
     reason: str = "",
     action: str = EnrollmentAction.ENROLLED,
     ignore: Enrollment | None = None,
+    in_program: bool = False,
+    prerequisite_met_by: Collection[GroupSession] = (),
     now: datetime.datetime,
 ) -> Enrollment:
     """Seat ``participant`` in the *locked* ``session`` if every rule holds and a seat is free
     or held for them by an offer (``from_offer``: the caller closes that offer; otherwise an open
-    offer they hold is taken and closed here). Callers open the transaction and take the lock."""
+    offer they hold is taken and closed here). Callers open the transaction and take the lock.
+
+    ``in_program``: the seat is taken by joining the program (a cohort) the session belongs to,
+    the only way into a ``closed_group`` session; ``prerequisite_met_by``: the program's sessions
+    taken with it, whose preparation circle meets the prerequisite (``enrollment_eligibility``).
+    """
     details = {
         "ride_home_name": ride_home_name,
         "ride_home_phone": ride_home_phone,
@@ -152,6 +167,8 @@ def seat_create(
         participant=participant,
         session=session,
         ignore=ignore,
+        in_program=in_program,
+        prerequisite_met_by=prerequisite_met_by,
         now=now,
         from_offer=from_offer or offer is not None,
         **details,

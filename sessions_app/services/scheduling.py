@@ -76,9 +76,11 @@ def session_create(
     details: SessionDetails,
     created_by: User | None = None,
     publish: bool = False,
+    closed_group: bool = False,
     now: datetime.datetime | None = None,
 ) -> GroupSession:
-    """Create a session (a draft, or published when ``publish``) if every scheduling rule holds."""
+    """Create a session (a draft, or published when ``publish``) if every scheduling rule holds;
+    ``closed_group``: a program's session, booked only by joining the program."""
     with transaction.atomic():
         lock_booked_resources(details)
         errors = session_check(details=details, publishing=publish, now=now)
@@ -87,6 +89,7 @@ def session_create(
         session = GroupSession(
             created_by=created_by,
             status=SessionStatus.PUBLISHED if publish else SessionStatus.DRAFT,
+            closed_group=closed_group,
         )
         session_details_apply(session, details)
         schedule_changed()
