@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "participants",
     "sessions_app",
     "dosing",
+    "cohorts",
     "followup",
     "demo",
     "journease.admin.JourneaseAdminConfig",
