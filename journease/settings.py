@@ -49,8 +49,7 @@ CLINIC_NAME = os.environ.get("CLINIC_NAME", "Journease")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
 CLINIC_TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/Denver")
 
-# The project's apps, bottom to top: each imports only those listed before it (README,
-# Architecture; import-linter enforces it).
+# The project's apps, bottom to top: each imports only those before it (import-linter's layers).
 INSTALLED_APPS = [
     "outbox",
     "participants",

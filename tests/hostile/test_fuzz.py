@@ -216,7 +216,7 @@ def world(screening_defaults, settings) -> World:
 def _counted_models():
     return [
         model
-        for app in ("outbox", "participants", "sessions_app", "dosing", "followup")
+        for app in ("outbox", "participants", "sessions_app", "dosing", "cohorts", "followup")
         for model in apps.get_app_config(app).get_models()
         if model is not AuditEvent  # every page that opens a clinical record writes one
     ]

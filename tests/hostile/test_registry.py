@@ -15,7 +15,7 @@ from tests.hostile import registry
 from tests.hostile.test_fuzz import admin_targets
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("journease", "outbox", "participants", "sessions_app", "dosing", "followup")
+PACKAGES = ("journease", "outbox", "participants", "sessions_app", "dosing", "cohorts", "followup")
 
 GET_KEY = re.compile(r"request\.GET(?:\.get|\.getlist)?\s*[\(\[]\s*[\"']([^\"']+)[\"']")
 POST_KEY = re.compile(r"request\.POST(?:\.get|\.getlist)?\s*[\(\[]\s*[\"']([^\"']+)[\"']")
