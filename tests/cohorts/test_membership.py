@@ -24,6 +24,9 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(CLOCK)]
 
+# Joining costs about twenty queries per session of the cohort (123 for six), whoever has joined.
+QUERY_BUDGET_PER_SESSION = 22
+
 
 def enroll(cohort, person, **overrides):
     return membership.cohort_enroll(cohort=cohort, participant=person, **{**RIDE_HOME, **overrides})
@@ -167,3 +170,15 @@ def test_a_coordinator_gives_a_reason_to_take_someone_out(make_cohort, facilitat
         membership.cohort_leave(member=member, by=facilitator)
     assert codes(refused) == ["reason"]
     assert membership.cohort_leave(member=member, by=facilitator, reason="Moved away").left_at
+
+
+def test_joining_runs_a_bounded_number_of_queries(
+    make_cohort, roles, django_assert_max_num_queries
+):
+    cohort = make_cohort()
+    for _ in range(3):
+        enroll(cohort, EligibleParticipantFactory())
+    person = EligibleParticipantFactory()
+    # Per session: its rules, its seat, its history and its planned messages; not per member.
+    with django_assert_max_num_queries(QUERY_BUDGET_PER_SESSION * len(STEPS)):
+        enroll(cohort, person)
