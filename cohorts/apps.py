@@ -11,3 +11,9 @@ class CohortsConfig(AppConfig):
 
     name = "cohorts"
     verbose_name = _("Cohorts")
+
+    def ready(self) -> None:
+        # start-up: these touch models, which exist only once the app registry is ready.
+        from cohorts import message_kinds
+
+        message_kinds.register()

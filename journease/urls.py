@@ -10,6 +10,8 @@ urlpatterns = [
     path("staff/team/", include("participants.team_urls")),
     path("", include("sessions_app.urls")),
     path("", include("dosing.urls")),
+    path("staff/cohorts/", include("cohorts.staff_urls")),
+    path("programs/", include("cohorts.participant_urls")),
     path("", include("followup.urls")),
     path("admin/", admin.site.urls),
 ]
