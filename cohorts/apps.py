@@ -14,6 +14,7 @@ class CohortsConfig(AppConfig):
 
     def ready(self) -> None:
         # start-up: these touch models, which exist only once the app registry is ready.
-        from cohorts import message_kinds
+        from cohorts import contributions, message_kinds
 
         message_kinds.register()
+        contributions.register()

@@ -3,12 +3,17 @@ cohort is below its minimum a week before it starts. Declared here once and regi
 outbox by ``register`` (called from ``CohortsConfig.ready``); each one's words are the templates
 named after it. Each session's reminders stay the sessions app's."""
 
+import datetime
+
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import CohortMember
+from cohorts.models import Cohort, CohortMember, CohortSession
+from journease.clinic_time import local
 from outbox import kinds
 from outbox.kinds import MessageSpec
+from sessions_app.models import SessionStatus
 
 
 class CohortMessage(models.TextChoices):
@@ -27,9 +32,48 @@ SPECS = {
 }
 
 
+def cohort_member_context(notification, sent_on: datetime.date) -> dict:
+    """What a template may know of the program a member joined: its neutral name and the whole
+    schedule (each session's neutral name, local start and end, room), first to last, without
+    the cancelled sessions. Never a step's purpose (free text that may name the treatment) and
+    nothing of the other members."""
+    member = notification.subject
+    if not isinstance(member, CohortMember):
+        return {}
+    cohort = member.cohort
+    sessions = sorted(
+        (link.session for link in cohort.cohort_sessions.all()),
+        key=lambda session: (session.starts_at, session.pk),
+    )
+    return {
+        "program_name": cohort.template.public_name,
+        "schedule": [
+            {
+                "name": session.session_type.public_name,
+                "starts_at": local(session.starts_at),
+                "ends_at": local(session.ends_at),
+                "room": session.room,
+            }
+            for session in sessions
+            if session.status != SessionStatus.CANCELLED
+        ],
+    }
+
+
 def register() -> None:
     for kind in CohortMessage:
         kinds.register(kind, SPECS[kind])
+    kinds.register_subject_queryset(lambda: Cohort.objects.select_related("template"))
     kinds.register_subject_queryset(
-        lambda: CohortMember.objects.select_related("cohort__template", "cohort__room")
+        lambda: CohortMember.objects.select_related(
+            "cohort__template", "cohort__room"
+        ).prefetch_related(
+            Prefetch(
+                "cohort__cohort_sessions",
+                queryset=CohortSession.objects.select_related(
+                    "session__session_type", "session__room"
+                ),
+            )
+        )
     )
+    kinds.register_subject_context(cohort_member_context)

@@ -1,4 +1,14 @@
+from django.urls import path
+
+from cohorts.views import participant
+
 app_name = "cohorts"
 
 # The pages participants and visitors see of a program's cohorts (under /programs/).
-urlpatterns: list = []
+urlpatterns = [
+    path("", participant.cohort_list, name="cohort_list"),
+    path("<int:pk>/", participant.cohort_detail, name="cohort_detail"),
+    path("<int:pk>/join/", participant.cohort_join, name="cohort_join"),
+    path("<int:pk>/leave/", participant.cohort_leave, name="cohort_leave"),
+    path("<int:pk>/calendar.ics", participant.cohort_ics, name="cohort_ics"),
+]

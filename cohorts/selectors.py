@@ -2,11 +2,14 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from cohorts.models import Cohort, CohortMember
+from cohorts.models import Cohort, CohortMember, CohortSession, CohortStatus
 from journease.clinic_time import clinic_day_start, local
-from sessions_app.models import GroupSession, SessionKind
+from participants.models import User
+from sessions_app.models import Enrollment, GroupSession, SessionKind, SessionStatus
+
+_ACTIVE_MEMBERS = Count("members", filter=Q(members__left_at__isnull=True))
 
 
 def cohort_sessions(cohort: Cohort) -> QuerySet[GroupSession]:
@@ -42,3 +45,72 @@ def cohort_joining_closes_at(
     if until:
         closes = min(closes, until[0].starts_at)
     return closes
+
+
+def cohort_published(pk: int) -> Cohort | None:
+    """A published cohort with its program and room, and its count of active members
+    (``member_count``); None if there is none (a draft or cancelled one is nobody's page)."""
+    return (
+        Cohort.objects.filter(pk=pk, status=CohortStatus.PUBLISHED)
+        .select_related("template", "room")
+        .annotate(member_count=_ACTIVE_MEMBERS)
+        .first()
+    )
+
+
+def cohort_list_open(*, now: datetime.datetime) -> list[Cohort]:
+    """The published cohorts still open to join (``cohort_joining_closes_at`` ahead), first to
+    start first, each with ``sessions`` (its own, first to last), ``closes_at`` and
+    ``member_count``. Two queries, however many cohorts."""
+    cohorts = list(
+        Cohort.objects.filter(status=CohortStatus.PUBLISHED)
+        .select_related("template", "room")
+        .annotate(member_count=_ACTIVE_MEMBERS)
+        .order_by("start_date", "pk")
+    )
+    by_cohort: dict[int, list[GroupSession]] = {cohort.pk: [] for cohort in cohorts}
+    sessions = (
+        GroupSession.objects.filter(cohort_session__cohort__in=by_cohort)
+        .select_related("session_type", "cohort_session__step")
+        .order_by("starts_at", "pk")
+    )
+    for session in sessions:
+        by_cohort[session.cohort_session.cohort_id].append(session)
+    open_now = []
+    for cohort in cohorts:
+        cohort.sessions = by_cohort[cohort.pk]
+        cohort.closes_at = cohort_joining_closes_at(cohort, cohort.sessions)
+        if cohort.closes_at is not None and now < cohort.closes_at:
+            open_now.append(cohort)
+    return open_now
+
+
+def cohort_membership(*, cohort: Cohort, participant: User) -> CohortMember | None:
+    """The participant's own active membership of the cohort, if any."""
+    return cohort_active_members(cohort).filter(participant=participant).first()
+
+
+def cohort_member_seats(*, cohort: Cohort, participant: User) -> QuerySet[Enrollment]:
+    """The participant's own seats in the cohort's sessions (cancelled ones too: a calendar
+    shows them as cancelled), first to last, drafts left out."""
+    return (
+        Enrollment.objects.filter(participant=participant, session__cohort_session__cohort=cohort)
+        .exclude(session__status=SessionStatus.DRAFT)
+        .select_related("session__session_type", "session__room")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def cohorts_of_enrollments(enrollments) -> dict[int, Cohort]:
+    """For each of ``enrollments`` (one participant's seats) that is a seat in a cohort's
+    session: its cohort, with its program. One query."""
+    session_ids = {enrollment.session_id for enrollment in enrollments}
+    links = CohortSession.objects.filter(session_id__in=session_ids).select_related(
+        "cohort__template"
+    )
+    cohort_of_session = {link.session_id: link.cohort for link in links}
+    return {
+        enrollment.pk: cohort_of_session[enrollment.session_id]
+        for enrollment in enrollments
+        if enrollment.session_id in cohort_of_session
+    }

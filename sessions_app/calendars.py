@@ -10,6 +10,7 @@ or seat is STATUS:CANCELLED. A closed or deactivated account's feed answers no m
 """
 
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -125,3 +126,13 @@ def calendar_feed_owner(*, token: str) -> User | None:
         .first()
     )
     return feed.participant if feed else None
+
+
+def enrollments_ics(*, enrollments: Iterable[Enrollment]) -> bytes:
+    """Several seats of one participant (a program's) as one iCalendar file, each event the same
+    as its own ``.ics`` and its entry in the feed (same UID), so a calendar holds it once."""
+    calendar = _calendar()
+    calendar.add("method", "PUBLISH")
+    for enrollment in enrollments:
+        calendar.add_component(_event(enrollment))
+    return _serialize(calendar)

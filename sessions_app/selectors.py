@@ -5,7 +5,7 @@ the roster, Django admin and the scheduling services all read seats through it.
 """
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -235,6 +235,42 @@ def sign_in_name(participant: User) -> str:
     return f"{participant.display_name} {initial}." if initial else participant.display_name
 
 
+# A seat may belong to a group above this app (a program's cohort): each function registered
+# here takes one participant's seats and returns {enrollment id: (group key, title, url)}, so
+# My sessions can show a group's seats together without this app knowing of groups.
+SeatGroup = tuple[object, str, str]
+_SEAT_GROUPERS: list[Callable[[list[Enrollment]], dict[int, SeatGroup]]] = []
+
+
+def register_seat_group(grouper: Callable[[list[Enrollment]], dict[int, SeatGroup]]) -> None:
+    """Let an app above this one group a participant's seats on My sessions (its AppConfig)."""
+    _SEAT_GROUPERS.append(grouper)
+
+
+def seats_grouped(enrollments: list[Enrollment]) -> list[dict]:
+    """``enrollments`` (in order) as groups: first each registered group's seats, in the order
+    of its first seat, each with its ``title`` and ``url``; then the other seats under no title.
+    Every seat once; the groups' own queries, however many seats."""
+    group_of: dict[int, SeatGroup] = {}
+    for grouper in _SEAT_GROUPERS:
+        if enrollments:
+            group_of.update(grouper(enrollments))
+    groups: dict[object, dict] = {}
+    others = []
+    for enrollment in enrollments:
+        found = group_of.get(enrollment.pk)
+        if found is None:
+            others.append(enrollment)
+            continue
+        key, title, url = found
+        groups.setdefault(key, {"title": title, "url": url, "enrollments": []})
+        groups[key]["enrollments"].append(enrollment)
+    result = list(groups.values())
+    if others:
+        result.append({"title": None, "url": None, "enrollments": others})
+    return result
+
+
 def participant_sessions(*, participant: User, now: datetime.datetime | None = None) -> dict:
     """The participant's own seats (upcoming and past) and waitlist entries, for My sessions.
 
@@ -273,8 +309,10 @@ def participant_sessions(*, participant: User, now: datetime.datetime | None = N
     )
     for entry in entries:
         entry.position = (entry.ahead or 0) + 1
+    upcoming = [e for e in enrollments if e.session.ends_at > now]
     return {
-        "upcoming": [e for e in enrollments if e.session.ends_at > now],
+        "upcoming": upcoming,
+        "upcoming_groups": seats_grouped(upcoming),
         "past": [e for e in enrollments if e.session.ends_at <= now][::-1],
         "offers": [e for e in entries if e.status == WaitlistStatus.OFFERED],
         "waiting": [e for e in entries if e.status == WaitlistStatus.WAITING],

@@ -16,11 +16,13 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cohorts.message_kinds import CohortMessage
 from cohorts.models import Cohort, CohortMember, CohortStatus
 from cohorts.selectors import cohort_active_members, cohort_joining_closes_at, cohort_sessions
 from cohorts.services.locking import lock_cohort
 from journease.clinic_time import local
 from journease.db_retry import retried
+from outbox.services.planning import notification_plan
 from participants.models import User
 from sessions_app.models import Enrollment, EnrollmentStatus, GroupSession, SessionStatus
 from sessions_app.services.cancellation import enrollment_cancel
@@ -101,6 +103,21 @@ def cohort_eligibility(
     return found
 
 
+def cohort_join_refusals(
+    *, cohort: Cohort, participant: User, now: datetime.datetime
+) -> list[Refusal]:
+    """Every reason the participant may not join now, with its next step, before they try (the
+    cohort's page): the cohort's own rules, then every session's; the ride home and the
+    instructions are asked by the form, so they are not among them."""
+    refusals = cohort_refusals(cohort=cohort, participant=participant, now=now)
+    if refusals:
+        return refusals
+    ahead = _sessions_ahead(cohort, now)
+    if not ahead:
+        return [Refusal("cohort_closed", _("Joining this program has closed."))]
+    return cohort_eligibility(participant=participant, sessions=ahead, now=now)
+
+
 @retried(give_up=refused_try_again)
 def cohort_enroll(
     *,
@@ -115,7 +132,8 @@ def cohort_enroll(
 ) -> CohortMember:
     """Join a cohort: the participant themselves, or a coordinator on their behalf (``by``, with
     a reason), through the same rules. One membership and a seat in every session ahead, each
-    seat planning its messages as a single enrollment's does, all in one transaction; refused
+    seat planning its reminders as a single enrollment's does, and one welcome with the whole
+    schedule (``COHORT_WELCOME``) rather than a confirmation per seat, all in one transaction; refused
     with every reason (``EnrollmentRefused``) when any rule does not hold for any session. The
     dosing sessions' ride-home contact and instructions acknowledgement are given once.
 
@@ -163,8 +181,18 @@ def cohort_enroll(
                 instructions_acknowledged=instructions_acknowledged,
                 in_program=True,
                 prerequisite_met_by=ahead,
+                # One welcome with the whole schedule instead of a confirmation per seat; each
+                # seat's reminders are planned as a single booking's.
+                confirm=False,
                 now=now,
             )
+        notification_plan(
+            recipient=participant,
+            kind=CohortMessage.COHORT_WELCOME,
+            subject=member,
+            due_at=now,
+            now=now,
+        )
     return member
 
 

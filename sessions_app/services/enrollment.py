@@ -116,6 +116,7 @@ def _seat_take(
     from_offer: bool,
     reason: str,
     action: str,
+    confirm: bool = True,
     now: datetime.datetime,
 ) -> Enrollment:
     is_dosing = session.session_type.is_dosing
@@ -129,7 +130,7 @@ def _seat_take(
     seat_event_record(
         enrollment, EnrollmentAction.OFFER_ACCEPTED if from_offer else action, by, now, reason
     )
-    message_plans.enrollment_messages_plan(enrollment=enrollment, now=now)
+    message_plans.enrollment_messages_plan(enrollment=enrollment, confirm=confirm, now=now)
     return enrollment
 
 
@@ -147,6 +148,7 @@ def seat_create(
     ignore: Enrollment | None = None,
     in_program: bool = False,
     prerequisite_met_by: Collection[GroupSession] = (),
+    confirm: bool = True,
     now: datetime.datetime,
 ) -> Enrollment:
     """Seat ``participant`` in the *locked* ``session`` if every rule holds and a seat is free
@@ -155,7 +157,9 @@ def seat_create(
 
     ``in_program``: the seat is taken by joining the program (a cohort) the session belongs to,
     the only way into a ``closed_group`` session; ``prerequisite_met_by``: the program's sessions
-    taken with it, whose preparation circle meets the prerequisite (``enrollment_eligibility``).
+    taken with it, whose preparation circle meets the prerequisite (``enrollment_eligibility``);
+    ``confirm=False``: no confirmation of this one seat (the program sends one message for all
+    its seats), its reminders still planned.
     """
     details = {
         "ride_home_name": ride_home_name,
@@ -181,6 +185,7 @@ def seat_create(
         action=action,
         # Recorded as taking the offer, unless it is a move (recorded as the move).
         from_offer=from_offer or (offer is not None and action == EnrollmentAction.ENROLLED),
+        confirm=confirm,
         now=now,
         **details,
     )

@@ -58,16 +58,20 @@ def _plan_reminders(enrollment: Enrollment, now: datetime.datetime) -> None:
             )
 
 
-def enrollment_messages_plan(*, enrollment: Enrollment, now: datetime.datetime | None = None):
-    """A new seat: the confirmation now, and the reminders still ahead of the session."""
+def enrollment_messages_plan(
+    *, enrollment: Enrollment, confirm: bool = True, now: datetime.datetime | None = None
+):
+    """A new seat: the confirmation now (unless ``confirm=False``: a program's seats, confirmed
+    by one message for them all), and the reminders still ahead of the session."""
     now = now or timezone.now()
-    notification_plan(
-        recipient=enrollment.participant,
-        kind=K.ENROLLMENT_CONFIRMED,
-        subject=enrollment,
-        due_at=now,
-        now=now,
-    )
+    if confirm:
+        notification_plan(
+            recipient=enrollment.participant,
+            kind=K.ENROLLMENT_CONFIRMED,
+            subject=enrollment,
+            due_at=now,
+            now=now,
+        )
     _plan_reminders(enrollment, now)
 
 

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from cohorts.message_kinds import CohortMessage
 from cohorts.models import CohortMember
 from cohorts.selectors import cohort_sessions
 from cohorts.services import membership
@@ -36,7 +37,7 @@ def codes(refused: pytest.ExceptionInfo) -> list[str]:
     return refused.value.codes
 
 
-def test_joining_takes_a_seat_in_every_session_with_its_confirmation(make_cohort, roles):
+def test_joining_takes_a_seat_in_every_session_with_one_welcome(make_cohort, roles):
     cohort = make_cohort()
     person = EligibleParticipantFactory()  # never attended a preparation circle
 
@@ -48,10 +49,13 @@ def test_joining_takes_a_seat_in_every_session_with_its_confirmation(make_cohort
     assert {seat.ride_home_name for seat in seats if seat.session.session_type.is_dosing} == {
         "Robin Example"
     }
-    confirmations = Notification.objects.filter(
-        recipient=person, kind=SessionMessage.ENROLLMENT_CONFIRMED
-    )
-    assert confirmations.count() == len(STEPS)
+    # One welcome with the whole schedule, not a confirmation per seat; each seat's reminders.
+    mine = Notification.objects.filter(recipient=person)
+    assert not mine.filter(kind=SessionMessage.ENROLLMENT_CONFIRMED).exists()
+    assert list(
+        mine.filter(kind=CohortMessage.COHORT_WELCOME).values_list("subject_id", flat=True)
+    ) == [member.pk]
+    assert mine.filter(kind=SessionMessage.REMINDER_SOON).count() == len(STEPS)
 
 
 def test_a_cohort_session_cannot_be_booked_alone(make_cohort, roles):

@@ -16,6 +16,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from cohorts import participant_forms as cohort_participant_forms
+from cohorts.models import (
+    Cohort,
+    CohortMember,
+    CohortSession,
+    CohortStatus,
+    ProgramStep,
+    ProgramTemplate,
+)
 from dosing import forms as dosing_forms
 from dosing.forms.fields import EntryForm
 from dosing.models import (
@@ -120,6 +129,47 @@ def _session_base(world) -> dict:
         "capacity": "6",
         "min_participants": "1",
     }
+
+
+# --- Programs (cohorts), the participants' side ---------------------------------------------------
+
+
+def _program(world, *, member: bool) -> dict:
+    """A published cohort of one dosing session (rows made directly), the fuzz's participant a
+    member of it (``member``) or not; each made once per fuzz world."""
+    attr = "program_member" if member else "program_open"
+    if getattr(world, attr, None):
+        return {"pk": getattr(world, attr).pk}
+    session = factories.GroupSessionFactory(
+        session_type=world.dosing_session.session_type,
+        room=world.room,
+        starts_at=world.dosing_session.starts_at + datetime.timedelta(days=30 if member else 40),
+    )
+    template = ProgramTemplate.objects.create(name=f"Fuzz program {attr}")
+    step = ProgramStep.objects.create(
+        template=template,
+        session_type=session.session_type,
+        offset_days=0,
+        start_time=datetime.time(9, 0),
+        duration_minutes=60,
+    )
+    cohort = Cohort.objects.create(
+        template=template,
+        title=attr,
+        start_date=session.starts_at.date(),
+        room=world.room,
+        capacity=8,
+        status=CohortStatus.PUBLISHED,
+    )
+    CohortSession.objects.create(cohort=cohort, step=step, session=session)
+    if member:
+        participant = world.clients[PARTICIPANT].user
+        CohortMember.objects.create(
+            cohort=cohort, participant=participant, joined_at=timezone.now()
+        )
+        factories.EnrollmentFactory(participant=participant, session=session)
+    object.__setattr__(world, attr, cohort)
+    return {"pk": cohort.pk}
 
 
 # --- The dosing day -------------------------------------------------------------------------------
@@ -486,6 +536,24 @@ FORMS: tuple[FormTarget, ...] = (
         PARTICIPANT,
         enrollment_forms.ParticipantCancelForm,
         kwargs=lambda world: {"pk": world.seat.pk},
+    ),
+    # Participants: programs (cohorts).
+    FormTarget(
+        "cohorts:cohort_join",
+        PARTICIPANT,
+        cohort_participant_forms.JoinForm,
+        kwargs=lambda world: _program(world, member=False),
+        base={
+            "ride_home_name": "Sam",
+            "ride_home_phone": "+18015550100",
+            "instructions_acknowledged": "on",
+        },
+    ),
+    FormTarget(
+        "cohorts:cohort_leave",
+        PARTICIPANT,
+        cohort_participant_forms.LeaveForm,
+        kwargs=lambda world: _program(world, member=True),
     ),
     # Staff: scheduling.
     FormTarget(

@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from cohorts.message_kinds import CohortMessage
+from cohorts.models import Cohort, CohortMember, CohortSession, ProgramStep, ProgramTemplate
 from followup.message_kinds import FollowUpMessage
 from outbox import kinds
 from outbox import rendering as messages
@@ -125,6 +127,31 @@ def record():
     checkin.wants_contact = True
     checkin.save()
     alert = SafetyAlertFactory(participant=person, reason="PHQ-9 item 9 above 0: suicidal thoughts")
+    # A program holding the session, its name and the step's purpose as clinical as staff may
+    # write them: a message names only the neutral public name.
+    program = ProgramTemplate.objects.create(
+        name="Ketamine program for depression", public_name="Group program"
+    )
+    step = ProgramStep.objects.create(
+        template=program,
+        session_type=session.session_type,
+        offset_days=0,
+        start_time=datetime.time(18, 0),
+        duration_minutes=60,
+        purpose="First ketamine dose",
+    )
+    cohort = Cohort.objects.create(
+        template=program,
+        title="Ketamine cohort",
+        start_date=session.starts_at.date(),
+        room=session.room,
+        capacity=8,
+        status="published",
+    )
+    CohortSession.objects.create(cohort=cohort, step=step, session=session)
+    member = CohortMember.objects.create(
+        cohort=cohort, participant=person, joined_at=timezone.now()
+    )
     return {
         "person": person,
         "staff": StaffFactory(first_name="Quinnella"),
@@ -132,6 +159,8 @@ def record():
         "enrollment": enrollment,
         "checkin": checkin,
         "alert": alert,
+        "cohort": cohort,
+        "member": member,
     }
 
 
@@ -143,6 +172,10 @@ def notification_for(kind: str, record: dict) -> Notification:
         ParticipantMessage.STAFF_SAFETY_ESCALATION,
     ):
         recipient, subject = record["staff"], record["alert"]
+    elif kind == CohortMessage.STAFF_COHORT_BELOW_MINIMUM:
+        recipient, subject = record["staff"], record["cohort"]
+    elif kind == CohortMessage.COHORT_WELCOME:
+        recipient, subject = record["person"], record["member"]
     elif kind.startswith("staff_"):
         recipient, subject = record["staff"], record["session"]
     elif kind.startswith("checkin_"):
@@ -163,7 +196,12 @@ def notification_for(kind: str, record: dict) -> Notification:
     )
 
 
-ALL_KINDS = [*ParticipantMessage.values, *SessionMessage.values, *FollowUpMessage.values]
+ALL_KINDS = [
+    *ParticipantMessage.values,
+    *SessionMessage.values,
+    *FollowUpMessage.values,
+    *CohortMessage.values,
+]
 
 
 def test_every_kind_is_checked():

@@ -1,0 +1,22 @@
+"""What cohorts add to the pages of the apps below, through their hooks (``register``, called
+from ``CohortsConfig.ready``): My sessions shows a program's seats together under its name."""
+
+from django.urls import reverse
+
+from cohorts.selectors import cohorts_of_enrollments
+from sessions_app import selectors as session_selectors
+
+
+def _seat_groups(enrollments) -> dict[int, tuple[object, str, str]]:
+    return {
+        enrollment_id: (
+            ("cohort", cohort.pk),
+            cohort.template.public_name,
+            reverse("cohorts:cohort_detail", args=[cohort.pk]),
+        )
+        for enrollment_id, cohort in cohorts_of_enrollments(enrollments).items()
+    }
+
+
+def register() -> None:
+    session_selectors.register_seat_group(_seat_groups)
