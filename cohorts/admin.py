@@ -68,11 +68,16 @@ class ProgramTemplateAdmin(admin.ModelAdmin):
         "is_active",
     )
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The template being edited (None when adding), for the join-until choices below.
+        request.program_template = obj
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "join_until_step":
             # Only this template's own steps (none yet on a new one).
-            template_id = request.resolver_match.kwargs.get("object_id")
+            template = getattr(request, "program_template", None)
             kwargs["queryset"] = ProgramStep.objects.filter(
-                template_id=template_id or None
+                template_id=template.pk if template else None
             ).select_related("session_type")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
