@@ -10,13 +10,17 @@ participant, a coordinator, a clinician, a nurse (a clinician who monitors dosin
 (a clinician who decides eligibility and monitors dosing), an admin.
 """
 
+import datetime
+
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from cohorts.models import Cohort, CohortMember, CohortSession, ProgramStep, ProgramTemplate
 from dosing.models import AdverseEvent, Arrival, DosingProtocol, Medication
 from participants.account_links import email_verification_token
 from participants.models import FlagRule, Role
@@ -177,6 +181,17 @@ MATRIX = {
     "sessions_app:staff_dashboard": (None, _staff()),
     "participants:sms_inbound": (None, _all(405)),
     "sessions_app:staff_session_list": (None, _staff()),
+    "cohorts_staff:cohort_list": (None, _staff()),
+    "cohorts_staff:cohort_create": (None, _staff()),
+    "cohorts_staff:cohort_detail": ("cohort", _staff()),
+    "cohorts_staff:cohort_publish": ("cohort", _staff(405)),
+    "cohorts_staff:member_remove": ("cohort_member", _staff()),
+    "cohorts_staff:seat_cancel": ("cohort_seat", _staff()),
+    "cohorts:cohort_list": (None, PUBLIC),
+    "cohorts:cohort_detail": ("cohort", PUBLIC),
+    "cohorts:cohort_join": ("cohort", _participant(405)),
+    "cohorts:cohort_leave": ("cohort", _participant(405)),
+    "cohorts:cohort_ics": ("cohort", _own()),
     "sessions_app:staff_session_create": (None, _staff()),
     "sessions_app:staff_series_create": (None, _staff()),
     "sessions_app:staff_session_roster": ("session", _staff()),
@@ -265,6 +280,7 @@ def world(roles):
             "checkin": {"public_id": checkin.public_id},
             "offer": {"pk": WaitlistEntryFactory(participant=owner, offered=True).pk},
             "enrollment": {"pk": enrollment.pk},
+            **_cohort_kwargs(owner, enrollment),
             "feed": {"token": calendar_feed_for(participant=owner).token},
             "timeline": {"pk": owner.pk},
             "verify": {"token": email_verification_token(owner)},
@@ -273,6 +289,34 @@ def world(roles):
                 "token": default_token_generator.make_token(owner),
             },
         },
+    }
+
+
+def _cohort_kwargs(owner, enrollment) -> dict:
+    """A cohort holding the owner's seat, with the owner as its member (rows made directly)."""
+    template = ProgramTemplate.objects.create(name="Matrix program")
+    step = ProgramStep.objects.create(
+        template=template,
+        session_type=enrollment.session.session_type,
+        offset_days=0,
+        start_time=datetime.time(18, 0),
+        duration_minutes=60,
+    )
+    session = enrollment.session
+    cohort = Cohort.objects.create(
+        template=template,
+        title="Matrix",
+        status="published",  # a draft has no participants' page
+        start_date=session.starts_at.date(),
+        room=session.room,
+        capacity=8,
+    )
+    CohortSession.objects.create(cohort=cohort, step=step, session=session)
+    member = CohortMember.objects.create(cohort=cohort, participant=owner, joined_at=timezone.now())
+    return {
+        "cohort": {"pk": cohort.pk},
+        "cohort_member": {"pk": cohort.pk, "member_pk": member.pk},
+        "cohort_seat": {"pk": cohort.pk, "member_pk": member.pk, "seat_pk": enrollment.pk},
     }
 
 

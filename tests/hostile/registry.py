@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from cohorts import forms as cohort_staff_forms
 from cohorts import participant_forms as cohort_participant_forms
 from cohorts.models import (
     Cohort,
@@ -170,6 +171,24 @@ def _program(world, *, member: bool) -> dict:
         factories.EnrollmentFactory(participant=participant, session=session)
     object.__setattr__(world, attr, cohort)
     return {"pk": cohort.pk}
+
+
+def _cohort_base(world) -> dict:
+    """A valid new cohort: the open program's template, a start next year, the fuzz's room."""
+    template = Cohort.objects.get(pk=_program(world, member=False)["pk"]).template
+    return {
+        "template": str(template.pk),
+        "start_date": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
+        "room": str(world.room.pk),
+    }
+
+
+def _member(world) -> dict:
+    """The fuzz participant's membership and seat in the member program (staff pages)."""
+    cohort = Cohort.objects.get(pk=_program(world, member=True)["pk"])
+    member = CohortMember.objects.get(cohort=cohort, left_at__isnull=True)
+    seat = member.participant.enrollments.filter(session__cohort_session__cohort=cohort).first()
+    return {"pk": cohort.pk, "member_pk": member.pk, "seat_pk": seat.pk}
 
 
 # --- The dosing day -------------------------------------------------------------------------------
@@ -554,6 +573,25 @@ FORMS: tuple[FormTarget, ...] = (
         PARTICIPANT,
         cohort_participant_forms.LeaveForm,
         kwargs=lambda world: _program(world, member=True),
+    ),
+    # Staff: programs (cohorts).
+    FormTarget(
+        "cohorts_staff:cohort_create",
+        COORDINATOR,
+        cohort_staff_forms.CohortForm,
+        base=_cohort_base,
+    ),
+    FormTarget(
+        "cohorts_staff:seat_cancel",
+        COORDINATOR,
+        cohort_staff_forms.ReasonForm,
+        kwargs=_member,
+    ),
+    FormTarget(
+        "cohorts_staff:member_remove",
+        COORDINATOR,
+        cohort_staff_forms.ReasonForm,
+        kwargs=lambda world: {k: v for k, v in _member(world).items() if k != "seat_pk"},
     ),
     # Staff: scheduling.
     FormTarget(
