@@ -186,7 +186,8 @@ def _cohort_base(world) -> dict:
 def _member(world) -> dict:
     """The fuzz participant's membership and seat in the member program (staff pages)."""
     cohort = Cohort.objects.get(pk=_program(world, member=True)["pk"])
-    member = CohortMember.objects.get(cohort=cohort, left_at__isnull=True)
+    # The latest membership: the participant's own leave form may have ended it already.
+    member = CohortMember.objects.filter(cohort=cohort).order_by("-pk").first()
     seat = member.participant.enrollments.filter(session__cohort_session__cohort=cohort).first()
     return {"pk": cohort.pk, "member_pk": member.pk, "seat_pk": seat.pk}
 
