@@ -74,7 +74,12 @@ def _page(
     context = {
         "cohort": cohort,
         "sessions": sessions,
-        "preparations": [t for t in types.values() if t.preparation_instructions],
+        # Each type's instructions, with the meetings they are for (types share neutral names).
+        "preparations": [
+            (t, [s for s in sessions if s.session_type_id == t.pk])
+            for t in types.values()
+            if t.preparation_instructions
+        ],
         "closes_at": cohort_joining_closes_at(cohort, sessions),
         "places_left": max(cohort.capacity - cohort.member_count, 0),
         "is_participant": False,

@@ -72,6 +72,13 @@ def test_the_page_shows_every_meeting_what_it_is_for_and_how_to_prepare(client, 
     for session in sessions:
         if session.session_type.preparation_instructions:
             assert session.session_type.preparation_instructions.splitlines()[0] in said
+    # Each type's instructions name the meetings they are for (types share neutral names).
+    dosing_days = [
+        f"{local(s.starts_at):%A} {local(s.starts_at).day} {local(s.starts_at):%B}"
+        for s in sessions
+        if s.session_type.is_dosing
+    ]
+    assert "For " + ", ".join(dosing_days) in said
     assert "8 places left" in said
     assert "Joining closes" in said
     assert "Sign in to see whether you can join." in said  # a visitor
