@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dosing.models import (
@@ -30,6 +30,7 @@ from dosing.models import (
 from dosing.selectors import Stage, seat_day
 from dosing.services.entries import (
     DosingRefused,
+    discharge_refusal,
     entry_correct,
     entry_save,
     lock_seat,
@@ -55,6 +56,23 @@ def _may_record(by: User) -> None:
 
 def _day(seat: Enrollment, now: datetime.datetime):
     return seat_day(enrollment=seat, protocol=protocol_for(seat.session), now=now)
+
+
+def _reading_save(
+    seat: Enrollment, *, by: User, reading: dict, now: datetime.datetime, after_rest=False
+) -> PreDoseReading:
+    """A pre-dose reading (the first at arrival, or a re-check after rest)."""
+    return entry_save(
+        PreDoseReading(
+            enrollment=seat,
+            recorded_by=by,
+            recorded_at=now,
+            taken_at=reading.get("taken_at") or now,
+            after_rest=after_rest,
+            **{name: reading[name] for name in READING_FIELDS},
+        ),
+        by=by,
+    )
 
 
 def _attendance(seat: Enrollment, status: str, by: User, now: datetime.datetime) -> None:
@@ -108,16 +126,7 @@ def arrival_record(
         )
         safety_path(entry, now)
         entry_save(entry, by=by)
-        entry_save(
-            PreDoseReading(
-                enrollment=seat,
-                recorded_by=by,
-                recorded_at=now,
-                taken_at=reading.get("taken_at") or now,
-                **{name: reading[name] for name in READING_FIELDS},
-            ),
-            by=by,
-        )
+        _reading_save(seat, by=by, reading=reading, now=now)
     return entry
 
 
@@ -135,17 +144,7 @@ def predose_recheck(
             raise DosingRefused(_("Record the arrival first."))
         if day.doses:
             raise DosingRefused(_("The dose is given: record vitals instead."))
-        return entry_save(
-            PreDoseReading(
-                enrollment=seat,
-                recorded_by=by,
-                recorded_at=now,
-                taken_at=reading.get("taken_at") or now,
-                after_rest=True,
-                **{name: reading[name] for name in READING_FIELDS},
-            ),
-            by=by,
-        )
+        return _reading_save(seat, by=by, reading=reading, now=now, after_rest=True)
 
 
 @retried(give_up=try_again)
@@ -337,34 +336,13 @@ def discharge_record(
         if day.discharge is not None:
             raise DosingRefused(_("This participant was discharged already."))
         discharged_at = discharge.get("discharged_at") or now
-        if discharged_at < day.discharge_from:
-            raise DosingRefused(
-                _("Not before %(time)s: the protocol's minimum time after the last dose.")
-                % {"time": formats.date_format(timezone.localtime(day.discharge_from), "g:i A")},
-                field="discharged_at",
-            )
-        if day.open_events:
-            raise DosingRefused(
-                _("An adverse event is still open: resolve it (or keep monitoring) first.")
-            )
-        if not (discharge.get("escort_name") or "").strip():
-            raise DosingRefused(
-                _(
-                    "Nobody leaves without an escort. Keep monitoring and call the ride home "
-                    "contact, or the participant's emergency contact, until someone arrives."
-                ),
-                field="escort_name",
-            )
-        checklist = ("vitals_near_baseline", "alert_and_oriented", "walks_steadily")
-        unchecked = [name for name in checklist if not discharge.get(name)]
-        if unchecked:
-            raise DosingRefused(
-                _("Every item of the checklist must hold before discharge."), field=unchecked[0]
-            )
-        if not discharge.get("instructions_given"):
-            raise DosingRefused(
-                _("Give the written discharge instructions first."), field="instructions_given"
-            )
+        refusal = discharge_refusal(
+            {**discharge, "discharged_at": discharged_at},
+            discharge_from=day.discharge_from,
+            open_events=day.open_events,
+        )
+        if refusal is not None:
+            raise refusal
         values = {
             **discharge,
             "discharged_at": discharged_at,

@@ -107,6 +107,52 @@ def entry_save(entry: Entry, *, by: User, action: str = AuditAction.CREATE) -> E
     return entry
 
 
+DISCHARGE_CHECKED = (
+    "discharged_at",
+    "escort_name",
+    "vitals_near_baseline",
+    "alert_and_oriented",
+    "walks_steadily",
+    "instructions_given",
+)
+
+
+def discharge_refusal(
+    values: dict, *, discharge_from: datetime.datetime | None, open_events=()
+) -> DosingRefused | None:
+    """Why a discharge with ``values`` may not be recorded (a new one or a correction): before
+    the protocol's minimum after the last dose, with an adverse event open, without an escort,
+    the checklist or the written instructions."""
+    if discharge_from is not None and values["discharged_at"] < discharge_from:
+        return DosingRefused(
+            _("Not before %(time)s: the protocol's minimum time after the last dose.")
+            % {"time": formats.date_format(timezone.localtime(discharge_from), "g:i A")},
+            field="discharged_at",
+        )
+    if open_events:
+        return DosingRefused(
+            _("An adverse event is still open: resolve it (or keep monitoring) first.")
+        )
+    if not (values.get("escort_name") or "").strip():
+        return DosingRefused(
+            _(
+                "Nobody leaves without an escort. Keep monitoring and call the ride home "
+                "contact, or the participant's emergency contact, until someone arrives."
+            ),
+            field="escort_name",
+        )
+    for name in ("vitals_near_baseline", "alert_and_oriented", "walks_steadily"):
+        if not values.get(name):
+            return DosingRefused(
+                _("Every item of the checklist must hold before discharge."), field=name
+            )
+    if not values.get("instructions_given"):
+        return DosingRefused(
+            _("Give the written discharge instructions first."), field="instructions_given"
+        )
+    return None
+
+
 def _correction_refusal(fresh: Entry, now: datetime.datetime) -> DosingRefused | None:
     """The rules a dose or a discharge is held to hold for its correction too: a dose neither in
     the future nor before the reading that opened the gate; a discharge no sooner than the
@@ -126,23 +172,8 @@ def _correction_refusal(fresh: Entry, now: datetime.datetime) -> DosingRefused |
         day = seat_day(
             enrollment=fresh.enrollment, protocol=protocol_for(fresh.enrollment.session), now=now
         )
-        if day.discharge_from is not None and fresh.discharged_at < day.discharge_from:
-            return DosingRefused(
-                _("Not before %(time)s: the protocol's minimum time after the last dose.")
-                % {"time": formats.date_format(timezone.localtime(day.discharge_from), "g:i A")},
-                field="discharged_at",
-            )
-        if not fresh.escort_name.strip():
-            return DosingRefused(_("Nobody leaves without an escort."), field="escort_name")
-        for name in ("vitals_near_baseline", "alert_and_oriented", "walks_steadily"):
-            if not getattr(fresh, name):
-                return DosingRefused(
-                    _("Every item of the checklist must hold before discharge."), field=name
-                )
-        if not fresh.instructions_given:
-            return DosingRefused(
-                _("Give the written discharge instructions first."), field="instructions_given"
-            )
+        values = {name: getattr(fresh, name) for name in DISCHARGE_CHECKED}
+        return discharge_refusal(values, discharge_from=day.discharge_from)
     return None
 
 
