@@ -44,7 +44,13 @@ DEMO_STEPS = (
         "The first medically monitored session. Plan the rest of the day off; someone you "
         "trust drives you home.",
     ),
-    ("Integration circle", 4, datetime.time(18, 0), 90, "Make sense of the first session together."),
+    (
+        "Integration circle",
+        4,
+        datetime.time(18, 0),
+        90,
+        "Make sense of the first session together.",
+    ),
     (
         "Ketamine group session",
         17,
