@@ -31,6 +31,7 @@ from dosing.selectors import Stage, seat_day
 from dosing.services.entries import (
     DosingRefused,
     discharge_refusal,
+    dose_time_refusal,
     entry_correct,
     entry_save,
     lock_seat,
@@ -195,8 +196,9 @@ def dose_record(
     _may_record(by)
     if not may_decide_eligibility(prescriber):
         raise DosingRefused(_("The ordering prescriber must be a prescriber."), field="prescriber")
-    if given_at > now + datetime.timedelta(minutes=5):
-        raise DosingRefused(_("A dose cannot be given in the future."), field="given_at")
+    refusal = dose_time_refusal(given_at, now)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic():
         seat = lock_seat(enrollment)
         if not MonitorPresence.objects.filter(session=seat.session).exists():
