@@ -323,6 +323,7 @@ def test_the_sessions_list_leaves_out_a_programs_sessions_and_the_menu_leads_to_
     listing = text(client.get(reverse("sessions_app:session_list")))
 
     assert "An open circle" in listing
+
     def link(session):
         return f'href="{reverse("sessions_app:session_detail", args=[session.pk])}"'
 
