@@ -192,6 +192,8 @@ MATRIX = {
     "cohorts:cohort_join": ("cohort", _participant(405)),
     "cohorts:cohort_leave": ("cohort", _participant(405)),
     "cohorts:cohort_ics": ("cohort", _own()),
+    "followup:cohort_outcomes": ("cohort", _clinical()),
+    "followup:cohort_outcomes_csv": ("cohort", _clinical()),
     "sessions_app:staff_session_create": (None, _staff()),
     "sessions_app:staff_series_create": (None, _staff()),
     "sessions_app:staff_session_roster": ("session", _staff()),
