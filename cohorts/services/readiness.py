@@ -17,12 +17,14 @@ the attendance), the next run clears the flag and withdraws a message not yet se
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cohorts.message_kinds import CohortMessage
 from cohorts.models import CohortMember, CohortSession, CohortStatus
@@ -30,7 +32,7 @@ from journease.db_retry import retried
 from outbox.models import Notification, NotificationStatus
 from outbox.services.planning import notification_plan, notifications_cancel
 from participants.models import User
-from participants.selectors import consent_document_current
+from participants.selectors import consent_document_current, consent_is_current
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
@@ -210,13 +212,27 @@ def cohort_dosing_readiness_check(
     )
 
 
-def member_seats_needing_attention(*, member: CohortMember) -> list[Enrollment]:
-    """The member's own seats in the cohort's sessions that are flagged for review, first to
-    last, with their session: what the program page tells them to attend to."""
-    return list(
+@dataclass(frozen=True)
+class SeatAttention:
+    """A member's seat flagged for review, with what they do about it."""
+
+    session: GroupSession
+    note: str
+    next_url: str
+    next_label: str
+
+
+def member_seats_needing_attention(
+    *, member: CohortMember, participant: User, now: datetime.datetime
+) -> list[SeatAttention]:
+    """The member's own seats in the cohort's sessions still ahead that are flagged for review,
+    first to last, each with its reasons and the next step: sign the current consent when that
+    is missing, otherwise contact the clinic. One query, three when a seat is flagged."""
+    seats = list(
         Enrollment.objects.filter(
             participant_id=member.participant_id,
             session__cohort_session__cohort_id=member.cohort_id,
+            session__starts_at__gt=now,
             status=EnrollmentStatus.ENROLLED,
             needs_review=True,
         )
@@ -224,3 +240,15 @@ def member_seats_needing_attention(*, member: CohortMember) -> list[Enrollment]:
         .select_related("session__session_type")
         .order_by("session__starts_at", "pk")
     )
+    if not seats:
+        return []
+    if consent_is_current(participant=participant, now=now):
+        next_url, next_label = "", _("Please contact the clinic before this session.")
+    else:
+        next_url, next_label = reverse("participants:consent_sign"), _("Sign the consent")
+    return [
+        SeatAttention(
+            session=seat.session, note=seat.review_note, next_url=next_url, next_label=next_label
+        )
+        for seat in seats
+    ]

@@ -5,11 +5,14 @@ the program does (joining the program, its own preparation circle), and moving o
 session tells its members."""
 
 import datetime
+import html
 
 import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from time_machine import travel
 
 from cohorts.message_kinds import CohortMessage
 from cohorts.selectors import cohort_sessions
@@ -17,14 +20,17 @@ from cohorts.services import membership, readiness
 from journease.clinic_time import at_local
 from outbox.models import Notification, NotificationChannel
 from outbox.rendering import context_for
+from participants.models import Role
 from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import Enrollment, EnrollmentAction, EnrollmentEvent, EnrollmentStatus
 from sessions_app.services import attendance, scheduling
+from tests.auth import sign_in
 from tests.cohorts.conftest import CLOCK, RIDE_HOME, START
 from tests.factories import (
     ConsentDocumentFactory,
     ConsentSignatureFactory,
     EligibleParticipantFactory,
+    StaffFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(CLOCK)]
@@ -319,3 +325,42 @@ def test_moving_or_cancelling_one_cohort_session_tells_its_members(
             kind=kind, subject_id__in=[seat(person, integration).pk for person in people]
         )
     )
+
+
+# --- What staff and the member see -------------------------------------------------------------
+
+
+def test_the_grid_and_the_members_page_show_a_flagged_seat(
+    make_cohort, facilitator, roles, django_assert_max_num_queries
+):
+    cohort = make_cohort()
+    missed, came = join(cohort, 2)
+    kinds = sessions_by_kind(cohort)
+    take_attendance(
+        kinds["preparation"][0],
+        {missed: EnrollmentStatus.NO_SHOW, came: EnrollmentStatus.ATTENDED},
+        facilitator,
+    )
+    readiness.cohort_dosing_readiness_check(now=AFTER_PREP)
+    note = seat(missed, kinds["dosing"][0]).review_note
+
+    staff = sign_in(StaffFactory(role=Role.COORDINATOR))
+    with django_assert_max_num_queries(14):  # as before the flags: they read no more
+        grid = staff.get(reverse("cohorts_staff:cohort_detail", args=[cohort.pk]))
+    page = html.unescape(grid.content.decode())
+    assert "1 seat needs review" in page
+    assert page.count("Needs review:") == 1
+    assert note in page
+
+    with travel(AFTER_PREP):
+        member_page = sign_in(missed)
+        with django_assert_max_num_queries(15):
+            response = member_page.get(reverse("cohorts:cohort_detail", args=[cohort.pk]))
+        mine = html.unescape(response.content.decode())
+        assert "Before your meeting on" in mine
+        assert note in mine
+        assert "contact the clinic" in mine
+        others = html.unescape(
+            sign_in(came).get(reverse("cohorts:cohort_detail", args=[cohort.pk])).content.decode()
+        )
+        assert "Before your meeting on" not in others
