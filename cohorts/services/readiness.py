@@ -135,7 +135,7 @@ def _dosing_sessions_ahead(now: datetime.datetime):
 def _session_check(
     *,
     session: GroupSession,
-    participant: User | None,
+    participant_id: int | None,
     consent_version: int | None,
     now: datetime.datetime,
 ) -> int:
@@ -149,8 +149,8 @@ def _session_check(
                 )
             )
         )
-        if participant is not None:
-            seats = seats.filter(participant=participant)
+        if participant_id is not None:
+            seats = seats.filter(participant_id=participant_id)
         seats = list(seats.select_related("participant").order_by("pk"))
         if not seats:
             return 0
@@ -195,18 +195,22 @@ def _session_check(
 
 
 def cohort_dosing_readiness_check(
-    *, now: datetime.datetime | None = None, participant: User | None = None
+    *, now: datetime.datetime | None = None, participant_id: int | None = None
 ) -> int:
-    """Check every active member's seat (or only ``participant``'s) in each dosing session of a
+    """Check every active member's seat (or only one participant's) in each dosing session of a
     published cohort starting within ``WINDOW``: flag a seat whose rules no longer hold and tell
     its member once per problem; clear a flag whose problem is solved. Safe to run at any time
-    and as often as wanted. Returns the messages planned."""
+    and as often as wanted (the consent and attendance receivers run it for one member).
+    Returns the messages planned."""
     now = now or timezone.now()
     document = consent_document_current(now=now)
     consent_version = document.version if document is not None else None
     return sum(
         _session_check(
-            session=session, participant=participant, consent_version=consent_version, now=now
+            session=session,
+            participant_id=participant_id,
+            consent_version=consent_version,
+            now=now,
         )
         for session in _dosing_sessions_ahead(now)
     )

@@ -21,6 +21,7 @@ from journease.clinic_time import at_local
 from outbox.models import Notification, NotificationChannel
 from outbox.rendering import context_for
 from participants.models import Role
+from participants.services import consent
 from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import Enrollment, EnrollmentAction, EnrollmentEvent, EnrollmentStatus
 from sessions_app.services import attendance, scheduling
@@ -364,3 +365,34 @@ def test_the_grid_and_the_members_page_show_a_flagged_seat(
             sign_in(came).get(reverse("cohorts:cohort_detail", args=[cohort.pk])).content.decode()
         )
         assert "Before your meeting on" not in others
+
+
+def test_signing_the_consent_or_recording_attendance_checks_the_seat_at_once(
+    make_cohort, facilitator, roles, django_capture_on_commit_callbacks
+):
+    cohort = make_cohort()
+    [person] = join(cohort)
+    kinds = sessions_by_kind(cohort)
+    prep, dosing = kinds["preparation"][0], kinds["dosing"][0]
+    take_attendance(prep, {person: EnrollmentStatus.NO_SHOW}, facilitator)
+    new_version = ConsentDocumentFactory(published_at=AFTER_PREP - datetime.timedelta(hours=1))
+    readiness.cohort_dosing_readiness_check(now=AFTER_PREP)
+    assert seat(person, dosing).needs_review
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consent.consent_sign(
+            participant=person,
+            document=new_version,
+            typed_name=person.get_full_name(),
+            agreed=True,
+            ip_address=None,
+            user_agent="test",
+            now=AFTER_PREP,
+        )
+    still = seat(person, dosing)
+    assert still.needs_review  # the preparation circle is still missed
+    assert "consent" not in still.review_note
+
+    with django_capture_on_commit_callbacks(execute=True):
+        take_attendance(prep, {person: EnrollmentStatus.ATTENDED}, facilitator, now=AFTER_PREP)
+    assert not seat(person, dosing).needs_review
