@@ -6,9 +6,11 @@ session tells its members."""
 
 import datetime
 import html
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -396,3 +398,56 @@ def test_signing_the_consent_or_recording_attendance_checks_the_seat_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         take_attendance(prep, {person: EnrollmentStatus.ATTENDED}, facilitator, now=AFTER_PREP)
     assert not seat(person, dosing).needs_review
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_checks_running_at_once_tell_each_member_once(make_cohort, facilitator, roles, monkeypatch):
+    """Overlapping runs (a slow beat run, the next one, a member's own check after signing) are
+    serialized on the dosing session's lock: whoever comes second sees what the first told."""
+    cohort = make_cohort()
+    people = join(cohort, 8)
+    prep = sessions_by_kind(cohort)["preparation"][0]
+    # Attended (here the commit runs the attendance receiver's check: nothing to flag), then a
+    # new consent version, which no signal announces: the quarter-hour runs find it.
+    take_attendance(prep, dict.fromkeys(people, EnrollmentStatus.ATTENDED), facilitator)
+    ConsentDocumentFactory(published_at=AFTER_PREP - datetime.timedelta(hours=1))
+    assert not Enrollment.objects.filter(needs_review=True).exists()
+    runs = 8
+    # Widen the window between reading the seats and writing them, so that the runs overlap.
+    told_before = readiness._told
+
+    def slow_told(seats):
+        time.sleep(0.2)
+        return told_before(seats)
+
+    monkeypatch.setattr(readiness, "_told", slow_told)
+    barrier = threading.Barrier(runs)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            readiness.cohort_dosing_readiness_check(
+                now=AFTER_PREP,
+                participant_id=people[0].pk if index % 2 else None,
+            )
+        except BaseException as error:  # noqa: BLE001 - any error fails the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    dosing = sessions_by_kind(cohort)["dosing"][0]
+    for person in people:
+        assert len(told(person)) == 1
+        flagged = seat(person, dosing)
+        assert flagged.needs_review
+        events = EnrollmentEvent.objects.filter(enrollment=flagged, action=EnrollmentAction.FLAGGED)
+        assert events.count() == 1
