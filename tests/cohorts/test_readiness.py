@@ -277,10 +277,18 @@ def test_rescheduling_a_cohort_dosing_session_reads_its_seats_as_the_program_doe
     cohort = make_cohort()
     people = join(cohort, 6)
     kinds = sessions_by_kind(cohort)
-    prep, dosing = kinds["preparation"][0], kinds["dosing"][0]
+    prep, dosing, second = kinds["preparation"][0], *kinds["dosing"]
     hours = dosing.ends_at - dosing.starts_at
 
-    # A day earlier (a day later would leave 13 days to the next dosing session: rightly flagged).
+    # The second dosing session a day later: every rule still holds (today's code flagged every
+    # member: "join the program", and the preparation circle not yet attended).
+    later = second.starts_at + datetime.timedelta(days=1)
+    scheduling.session_reschedule(
+        session=second, starts_at=later, ends_at=later + hours, by=facilitator
+    )
+    assert not Enrollment.objects.filter(session=second, needs_review=True).exists()
+
+    # The first a day earlier (a day later would leave 13 days to the second: rightly flagged).
     earlier = dosing.starts_at - datetime.timedelta(days=1)
     scheduling.session_reschedule(
         session=dosing, starts_at=earlier, ends_at=earlier + hours, by=facilitator
