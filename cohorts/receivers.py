@@ -13,9 +13,11 @@ from sessions_app.signals import attendance_recorded
 
 def _check_after_commit(participant_id: int, now) -> None:
     # After the commit: the check locks the dosing sessions, which must not be taken while the
-    # caller holds another session's lock (the lock order), and sees what was just saved.
+    # caller holds another session's lock (the lock order), and sees what was just saved. Robust:
+    # a failure is logged, never the signer's or the staff's error; the quarter-hour run follows.
     transaction.on_commit(
-        lambda: cohort_dosing_readiness_check(participant_id=participant_id, now=now)
+        lambda: cohort_dosing_readiness_check(participant_id=participant_id, now=now),
+        robust=True,
     )
 
 
