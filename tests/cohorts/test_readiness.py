@@ -212,6 +212,8 @@ def test_the_message_says_what_to_do_in_neutral_words(make_cohort, facilitator, 
     subject = render_to_string(f"{base}_subject.txt", context)
     text = render_to_string(f"{base}.txt", context)
     sms = render_to_string(f"sms/{KIND}.txt", context)
+    page = render_to_string(f"{base}.html", context)
+    assert "Sign the consent" in page and "contact the clinic" in page
     assert "sign it before your session" in text
     assert "contact the clinic" in text
     assert context["link"].endswith("/me/consent/")
