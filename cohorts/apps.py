@@ -14,7 +14,8 @@ class CohortsConfig(AppConfig):
 
     def ready(self) -> None:
         # start-up: these touch models, which exist only once the app registry is ready.
-        from cohorts import contributions, message_kinds
+        from cohorts import contributions, message_kinds, receivers
 
         message_kinds.register()
         contributions.register()
+        receivers.connect()

@@ -1,10 +1,13 @@
 """What cohorts add to the pages of the apps below, through their hooks (``register``, called
-from ``CohortsConfig.ready``): My sessions shows a program's seats together under its name."""
+from ``CohortsConfig.ready``): My sessions shows a program's seats together under its name, and
+re-checking a seat's rules reads a cohort's seat as its program does."""
 
 from django.urls import reverse
 
 from cohorts.selectors import cohorts_of_enrollments
+from cohorts.services.readiness import seat_programs_of
 from sessions_app import selectors as session_selectors
+from sessions_app.services import programs
 
 
 def _seat_groups(enrollments) -> dict[int, tuple[object, str, str]]:
@@ -20,3 +23,4 @@ def _seat_groups(enrollments) -> dict[int, tuple[object, str, str]]:
 
 def register() -> None:
     session_selectors.register_seat_group(_seat_groups)
+    programs.register_seat_program(seat_programs_of)

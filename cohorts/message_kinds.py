@@ -1,5 +1,6 @@
-"""The messages a cohort sends: the welcome with the whole schedule, and the staff's warning when a
-cohort is below its minimum a week before it starts. Declared here once and registered with the
+"""The messages a cohort sends: the welcome with the whole schedule, the staff's warning when a
+cohort is below its minimum a week before it starts, and a member's note that something must be
+done before a dosing session (``services.readiness``). Declared here once and registered with the
 outbox by ``register`` (called from ``CohortsConfig.ready``); each one's words are the templates
 named after it. Each session's reminders stay the sessions app's."""
 
@@ -22,14 +23,41 @@ class CohortMessage(models.TextChoices):
         "staff_cohort_below_minimum",
         _("Staff: a program group below its minimum a week before"),
     )
+    COHORT_DOSING_NOT_READY = (
+        "cohort_dosing_not_ready",
+        _("Program: something to do before a group session"),
+    )
 
 
 K = CohortMessage
 
+
+def _seat_start(notification) -> datetime.datetime | None:
+    """A reminder of what to do before a session is worth nothing once it has started."""
+    session = getattr(notification.subject, "session", None)
+    return session.starts_at if session is not None else None
+
+
 SPECS = {
     K.COHORT_WELCOME: MessageSpec(default_path="/me/sessions/"),
     K.STAFF_COHORT_BELOW_MINIMUM: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.COHORT_DOSING_NOT_READY: MessageSpec(
+        sms=True, stale_at=_seat_start, default_path="/me/sessions/"
+    ),
 }
+
+
+def dosing_not_ready_context(notification, sent_on: datetime.date) -> dict:
+    """What the message about a seat not ready for its session may know: the problems' codes
+    (``consent``, ``prerequisite``, ...; the words are the template's) and the program's neutral
+    name, both kept in the row when it was planned."""
+    if notification.kind != K.COHORT_DOSING_NOT_READY:
+        return {}
+    problems = notification.context.get("problems", [])
+    return {
+        "problems": [problem.split(":")[0] for problem in problems],
+        "program_name": notification.context.get("program_name", ""),
+    }
 
 
 def cohort_member_context(notification, sent_on: datetime.date) -> dict:
@@ -77,3 +105,4 @@ def register() -> None:
         )
     )
     kinds.register_subject_context(cohort_member_context)
+    kinds.register_subject_context(dosing_not_ready_context)

@@ -217,6 +217,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "staff-session-checks": {"task": "sessions_app.staff_session_checks", "schedule": 15 * 60.0},
     "cohort-minimum-check": {"task": "cohorts.minimum_check", "schedule": 15 * 60.0},
+    "cohort-readiness-check": {"task": "cohorts.dosing_readiness_check", "schedule": 15 * 60.0},
     # Safety alerts nobody acknowledged within the policy's minutes go to every clinician and admin.
     "escalate-safety-alerts": {
         "task": "participants.escalate_safety_alerts",

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from cohorts.models import Cohort, CohortMember, CohortStatus
 from cohorts.selectors import cohort_sessions
-from sessions_app.models import Enrollment, GroupSession
+from sessions_app.models import Enrollment, EnrollmentStatus, GroupSession
 
 
 def cohort_list_current(*, now: datetime.datetime) -> QuerySet[Cohort]:
@@ -41,6 +41,15 @@ class RosterGrid:
     @property
     def active_count(self) -> int:
         return sum(row.member.left_at is None for row in self.rows)
+
+    @property
+    def flagged_count(self) -> int:
+        """Seats flagged for review (a rule no longer holds: ``services.readiness``, a reschedule)."""
+        return sum(
+            seat is not None and seat.needs_review and seat.status == EnrollmentStatus.ENROLLED
+            for row in self.rows
+            for seat in row.seats
+        )
 
 
 def cohort_roster_grid(cohort: Cohort) -> RosterGrid:

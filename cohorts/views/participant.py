@@ -24,7 +24,7 @@ from cohorts.selectors import (
     cohort_published,
     cohort_sessions,
 )
-from cohorts.services import membership
+from cohorts.services import membership, readiness
 from participants.access import is_participant, participant_required
 from sessions_app import calendars
 from sessions_app.models import GroupSession, SessionStatus
@@ -93,6 +93,12 @@ def _page(
         context.update(
             is_participant=True,
             member=member,
+            # A seat flagged before a dosing session (a missed preparation, a new consent).
+            attention=readiness.member_seats_needing_attention(
+                member=member, participant=request.user, now=now
+            )
+            if member is not None
+            else [],
             refusals=refusals or [],
             form=form or JoinForm(asks_ride_home=_asks_ride_home(sessions, now)),
             leave_form=leave_form or LeaveForm(),

@@ -44,6 +44,7 @@ from sessions_app.services.eligibility import (
     ride_home_refusals,
 )
 from sessions_app.services.locking import lock_session, lock_sessions, retried
+from sessions_app.services.programs import seat_programs
 from sessions_app.services.seats import (
     offer_held_by,
     refused_full,
@@ -64,6 +65,8 @@ __all__ = [
     "enrollment_eligibility",
     "enrollment_move",
     "enrollments_flag_after_reschedule",
+    "seat_refusals",
+    "seat_review_set",
     "seat_create",
 ]
 
@@ -314,26 +317,63 @@ def enrollment_move(
     return moved
 
 
+def seat_refusals(seats: list[Enrollment], *, now: datetime.datetime) -> dict[int, list[Refusal]]:
+    """Every enrollment rule that no longer holds for each held seat (by primary key; each with
+    its ``session`` and ``participant`` loaded), read as the seat was taken: a program's seat as
+    part of its program (``programs.seat_programs``). Booking rules (closing times, closed
+    groups) do not apply to a seat already held."""
+    programs = seat_programs(seats, now=now)
+    return {
+        seat.pk: enrollment_eligibility(
+            participant=seat.participant,
+            session=seat.session,
+            now=now,
+            ignore=seat,
+            in_program=programs[seat.pk].in_program,
+            prerequisite_met_by=programs[seat.pk].prerequisite_met_by,
+        )
+        for seat in seats
+    }
+
+
+def seat_review_set(
+    *,
+    enrollment: Enrollment,
+    refusals: list[Refusal],
+    by: User | None,
+    now: datetime.datetime,
+) -> bool:
+    """Flag the seat for staff with every reason that stands (``needs_review``, the reasons as its
+    note, a ``FLAGGED`` event), or clear the flag once none does. Writes only on a change; returns
+    whether the seat is newly flagged or flagged for other reasons."""
+    note = " ".join(r.message for r in refusals)
+    if bool(refusals) == enrollment.needs_review and note == enrollment.review_note:
+        return False
+    enrollment.needs_review = bool(refusals)
+    enrollment.review_note = note
+    enrollment.save(update_fields=["needs_review", "review_note", "updated_at"])
+    if refusals:
+        seat_event_record(enrollment, EnrollmentAction.FLAGGED, by, now, note)
+    return bool(refusals)
+
+
 def enrollments_flag_after_reschedule(
     *, session: GroupSession, by: User | None = None, now: datetime.datetime | None = None
 ) -> list[Enrollment]:
     """After a reschedule (the caller holds the lock), flag for staff each seat whose rules no
-    longer hold (e.g. approval expires before the new date, overlap); seats are kept."""
+    longer hold (e.g. approval expires before the new date, overlap, a program's preparation
+    circle now after it); seats are kept."""
     now = now or timezone.now()
-    flagged = []
-    for enrollment in Enrollment.objects.filter(
-        session=session, status=EnrollmentStatus.ENROLLED
-    ).select_related("participant"):
-        enrollment.session = session
-        refusals = enrollment_eligibility(
-            participant=enrollment.participant, session=session, now=now, ignore=enrollment
+    seats = list(
+        Enrollment.objects.filter(session=session, status=EnrollmentStatus.ENROLLED).select_related(
+            "participant"
         )
-        note = " ".join(r.message for r in refusals)
-        if bool(refusals) != enrollment.needs_review or note != enrollment.review_note:
-            enrollment.needs_review = bool(refusals)
-            enrollment.review_note = note
-            enrollment.save(update_fields=["needs_review", "review_note", "updated_at"])
-            if refusals:
-                seat_event_record(enrollment, EnrollmentAction.FLAGGED, by, now, note)
-                flagged.append(enrollment)
-    return flagged
+    )
+    for enrollment in seats:
+        enrollment.session = session
+    refusals = seat_refusals(seats, now=now)
+    return [
+        enrollment
+        for enrollment in seats
+        if seat_review_set(enrollment=enrollment, refusals=refusals[enrollment.pk], by=by, now=now)
+    ]
