@@ -12,7 +12,7 @@ sessions), and the cohort's group sums their seats in the cohort's sessions with
 member's own row is a ``GroupOutcome`` of one person: their scores, and the check-ins of their
 seats in the cohort.
 
-**Attendance** reads the cohort's roster (``cohorts.services.roster``: each member's latest seat
+**Attendance** reads the cohort's roster (``cohorts.roster``: each member's latest seat
 in each session). A session's counts are its members' seats by status. A member's attendance
 rate is the sessions they came to (dosed, or arrived and not dosed) ÷ the sessions whose
 attendance was taken for them (those, and no-shows); cancelled seats and sessions not taken yet
@@ -26,7 +26,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from cohorts.models import Cohort, CohortMember
-from cohorts.services.roster import GridRow, cohort_roster_grid
+from cohorts.roster import GridRow, cohort_roster_grid
 from followup.outcomes import GroupOutcome, ParticipantOutcome, seat_figures
 from participants.models import User
 from sessions_app.models import Enrollment, EnrollmentStatus, GroupSession

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from cohorts.forms import CohortForm, ReasonForm
 from cohorts.models import Cohort, CohortMember
+from cohorts.roster import cohort_list_current, cohort_roster_grid
 from cohorts.services import creation, membership
 from cohorts.services.creation import CohortNotPlaced
-from cohorts.services.roster import cohort_list_current, cohort_roster_grid
 from participants.access import staff_required
 from sessions_app.models import Enrollment, EnrollmentStatus
 from sessions_app.services.cancellation import enrollment_cancel

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cohorts.message_kinds import CohortMessage
 from cohorts.models import Cohort, CohortMember, CohortStatus
+from cohorts.roster import cohort_roster_grid
 from cohorts.services import membership
 from cohorts.services.checks import cohort_minimum_check
 from outbox.models import Notification
@@ -164,3 +165,16 @@ def test_staff_hear_once_a_week_ahead_when_a_cohort_is_below_its_minimum(make_co
     told = Notification.objects.filter(kind=CohortMessage.STAFF_COHORT_BELOW_MINIMUM)
     assert told.filter(recipient=coordinator).count() == 1
     assert cohort_minimum_check(now=six_days_before) == 0  # once each
+
+
+def test_the_grid_lists_those_still_in_the_group_before_those_who_left(make_cohort):
+    cohort = make_cohort()
+    first = EligibleParticipantFactory(first_name="Ada", last_name="Aalto")
+    second = EligibleParticipantFactory(first_name="Zed", last_name="Zorn")
+    for person in (first, second):
+        membership.cohort_enroll(cohort=cohort, participant=person, **RIDE_HOME)
+    membership.cohort_leave(member=CohortMember.objects.get(participant=first), by=first)
+
+    rows = cohort_roster_grid(cohort).rows
+
+    assert [row.member.participant for row in rows] == [second, first]

@@ -5,7 +5,7 @@ queries whatever the number of members or sessions."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from cohorts.models import Cohort, CohortMember, CohortStatus
 from cohorts.selectors import cohort_sessions
@@ -44,7 +44,8 @@ class RosterGrid:
 
     @property
     def flagged_count(self) -> int:
-        """Seats flagged for review (a rule no longer holds: ``services.readiness``, a reschedule)."""
+        """Seats flagged for review (a rule no longer holds: ``services.readiness``,
+        a reschedule)."""
         return sum(
             seat is not None and seat.needs_review and seat.status == EnrollmentStatus.ENROLLED
             for row in self.rows
@@ -59,7 +60,13 @@ def cohort_roster_grid(cohort: Cohort) -> RosterGrid:
     members = list(
         CohortMember.objects.filter(cohort=cohort)
         .select_related("participant")
-        .order_by("left_at", "participant__last_name", "participant__first_name", "pk")
+        .order_by(
+            # Those still in the group first, whatever the database's place for NULL.
+            F("left_at").asc(nulls_first=True),
+            "participant__last_name",
+            "participant__first_name",
+            "pk",
+        )
     )
     seats: dict[tuple[int, int], Enrollment] = {}
     for seat in Enrollment.objects.filter(session__cohort_session__cohort=cohort).order_by("pk"):
