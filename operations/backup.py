@@ -114,9 +114,9 @@ def database_settings(database: dict | None = None) -> dict:
     if database["ENGINE"] != "django.db.backends.postgresql":
         raise BackupRefused(
             "Backups here are PostgreSQL dumps, and this installation runs on SQLite "
-            f"({database['NAME']}). Stop the web, worker and beat processes and copy the file "
-            "with SQLite's own backup (sqlite3 db.sqlite3 \".backup 'copy.sqlite3'\"), or move "
-            "to PostgreSQL (DATABASE_URL) before holding real records."
+            f"({database['NAME']}), meant for trying the app. Copy its file with SQLite's own "
+            f"online backup instead (sqlite3 {database['NAME']} \".backup 'copy.sqlite3'\"), "
+            "and move to PostgreSQL (DATABASE_URL) before holding real records."
         )
     return database
 
