@@ -111,14 +111,18 @@ def clinical_tables() -> list[tuple[str, str]]:
 def database_settings(database: dict | None = None) -> dict:
     """The Django settings of the database to read: the configured one unless given."""
     database = database or connections["default"].settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        return database
+    if database["ENGINE"] == "django.db.backends.sqlite3":
         raise BackupRefused(
             "Backups here are PostgreSQL dumps, and this installation runs on SQLite "
             f"({database['NAME']}), meant for trying the app. Copy its file with SQLite's own "
             f"online backup instead (sqlite3 {database['NAME']} \".backup 'copy.sqlite3'\"), "
             "and move to PostgreSQL (DATABASE_URL) before holding real records."
         )
-    return database
+    raise BackupRefused(
+        f"Backups here are PostgreSQL dumps; {database['ENGINE']} is not PostgreSQL."
+    )
 
 
 def _connection_params(database: dict, name: str | None = None) -> dict:
