@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test js-tools test-clocks clock-tools screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean
+.PHONY: run test js-tools test-clocks clock-tools screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean backup restore
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Journease needs Python 3.11 or newer (set PYTHON=...).")'
@@ -99,6 +99,18 @@ bench: install bench-tools
 ## The same benchmark at the smallest scale in under a minute: proves it runs, not how fast (CI).
 bench-smoke: install bench-tools
 	$(BIN)/python -m bench --smoke
+
+## A PostgreSQL dump and its manifest in JOURNEASE_BACKUP_DIR (default var/backups); copy both off
+## the machine, encrypted (docs/operations-backup.md). Uses the installed environment as it is.
+backup:
+	@test -x $(BIN)/python || { echo "No $(VENV): run make install first (or set VENV=...)."; exit 1; }
+	$(BIN)/python manage.py backup
+
+## Restore a dump into a new or empty database and check it: make restore DUMP=... TARGET=name
+restore:
+	@test -n "$(DUMP)" -a -n "$(TARGET)" || { echo "Usage: make restore DUMP=path/to/journease-....dump TARGET=new_database_name"; exit 2; }
+	@test -x $(BIN)/python || { echo "No $(VENV): run make install first (or set VENV=...)."; exit 1; }
+	$(BIN)/python manage.py restore "$(DUMP)" --target "$(TARGET)"
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

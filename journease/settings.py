@@ -139,6 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+BACKUP_DIR = Path(os.environ.get("JOURNEASE_BACKUP_DIR") or VAR_DIR / "backups")  # manage.py backup
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
