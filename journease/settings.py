@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from journease.beat import BEAT_SCHEDULE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JOURNEASE_VAR_DIR", BASE_DIR / "var"))
 
@@ -194,47 +196,7 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {
-        "task": "journease.tasks.heartbeat",
-        "schedule": 60.0,
-    },
-    # Waitlist offers past their time expire and the held seat passes to the next in line.
-    "waitlist-expire-offers": {
-        "task": "sessions_app.waitlist_expire_offers",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    "notifications-sweep": {
-        "task": "sessions_app.notifications_sweep",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    # Each failed safety or staff message is reported to the admins, once.
-    "report-failed-messages": {
-        "task": "participants.report_failed_messages",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    "staff-session-checks": {"task": "sessions_app.staff_session_checks", "schedule": 15 * 60.0},
-    "cohort-minimum-check": {"task": "cohorts.minimum_check", "schedule": 15 * 60.0},
-    "cohort-readiness-check": {"task": "cohorts.dosing_readiness_check", "schedule": 15 * 60.0},
-    # Safety alerts nobody acknowledged within the policy's minutes go to every clinician and admin.
-    "escalate-safety-alerts": {
-        "task": "participants.escalate_safety_alerts",
-        "schedule": 60.0,
-    },
-    # The next daily reminder of each unanswered week or month check-in (one pending at a time).
-    "plan-checkin-nudges": {
-        "task": "participants.plan_checkin_nudges",
-        "schedule": 15 * 60.0,
-    },
-    # Safety, review and decision messages whose task was lost (worker or broker down).
-    "send-pending-screening-notices": {
-        "task": "participants.send_pending_notices",
-        "schedule": 60.0,
-    },
-}
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE  # journease/beat.py: every periodic task, in one place
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "participants.User"
