@@ -1,5 +1,6 @@
-"""The messages a cohort sends: the welcome with the whole schedule, and the staff's warning when a
-cohort is below its minimum a week before it starts. Declared here once and registered with the
+"""The messages a cohort sends: the welcome with the whole schedule, leaving (one message for every
+seat given up), the waitlist's offer of a place and its closing at join-until, and the staff's
+warning when a cohort is below its minimum a week before it starts. Declared here once and registered with the
 outbox by ``register`` (called from ``CohortsConfig.ready``); each one's words are the templates
 named after it. Each session's reminders stay the sessions app's."""
 
@@ -7,9 +8,10 @@ import datetime
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Cohort, CohortMember, CohortSession
+from cohorts.models import Cohort, CohortMember, CohortSession, CohortWaitlistEntry
 from journease.clinic_time import local
 from outbox import kinds
 from outbox.kinds import MessageSpec
@@ -22,13 +24,28 @@ class CohortMessage(models.TextChoices):
         "staff_cohort_below_minimum",
         _("Staff: a program group below its minimum a week before"),
     )
+    COHORT_LEFT = "cohort_left", _("Program: you have left the group")
+    COHORT_WAITLIST_OFFER = "cohort_waitlist_offer", _("Program: a place offered from the waitlist")
+    COHORT_WAITLIST_CLOSED = "cohort_waitlist_closed", _("Program: the waitlist has closed")
 
 
 K = CohortMessage
 
+
+def _offer_expiry(notification) -> datetime.datetime | None:
+    value = notification.context.get("expires_at")
+    return parse_datetime(value) if value else None
+
+
 SPECS = {
     K.COHORT_WELCOME: MessageSpec(default_path="/me/sessions/"),
     K.STAFF_COHORT_BELOW_MINIMUM: MessageSpec(to_staff=True, default_path="/staff/"),
+    K.COHORT_LEFT: MessageSpec(default_path="/me/sessions/"),
+    # A stale offer (past its expiry) is never sent; its link is the program's page.
+    K.COHORT_WAITLIST_OFFER: MessageSpec(
+        sms=True, stale_at=_offer_expiry, default_path="/programs/"
+    ),
+    K.COHORT_WAITLIST_CLOSED: MessageSpec(default_path="/programs/"),
 }
 
 
@@ -60,6 +77,29 @@ def cohort_member_context(notification, sent_on: datetime.date) -> dict:
     }
 
 
+def cohort_waitlist_context(notification, sent_on: datetime.date) -> dict:
+    """What a waitlist message may know: the program's neutral name and start date; nothing of
+    anyone else in line."""
+    entry = notification.subject
+    if not isinstance(entry, CohortWaitlistEntry):
+        return {}
+    return {
+        "program_name": entry.cohort.template.public_name,
+        "program_starts_on": entry.cohort.start_date,
+    }
+
+
+def cohort_left_context(notification, sent_on: datetime.date) -> dict:
+    """The dates a member gave up by leaving (local starts kept in the row's context)."""
+    if notification.kind != K.COHORT_LEFT:
+        return {}
+    return {
+        "given_up": [
+            local(parse_datetime(value)) for value in notification.context.get("given_up", [])
+        ]
+    }
+
+
 def register() -> None:
     for kind in CohortMessage:
         kinds.register(kind, SPECS[kind])
@@ -77,3 +117,8 @@ def register() -> None:
         )
     )
     kinds.register_subject_context(cohort_member_context)
+    kinds.register_subject_queryset(
+        lambda: CohortWaitlistEntry.objects.select_related("cohort__template")
+    )
+    kinds.register_subject_context(cohort_waitlist_context)
+    kinds.register_subject_context(cohort_left_context)
