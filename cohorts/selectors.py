@@ -18,7 +18,12 @@ from journease.clinic_time import clinic_day_start, local
 from participants.models import User
 from sessions_app.models import Enrollment, GroupSession, SessionKind, SessionStatus
 
-_ACTIVE_MEMBERS = Count("members", filter=Q(members__left_at__isnull=True))
+_ACTIVE_MEMBERS = Count("members", filter=Q(members__left_at__isnull=True), distinct=True)
+_OPEN_OFFERS = Count(
+    "waitlist_entries",
+    filter=Q(waitlist_entries__status=CohortWaitlistStatus.OFFERED),
+    distinct=True,
+)
 
 
 def cohort_sessions(cohort: Cohort) -> QuerySet[GroupSession]:
@@ -123,11 +128,12 @@ def cohort_signup_closes_at(
 
 def cohort_published(pk: int) -> Cohort | None:
     """A published cohort with its program and room, and its count of active members
-    (``member_count``); None if there is none (a draft or cancelled one is nobody's page)."""
+    (``member_count``) and open offers (``offer_count``: each holds a place); None if there is
+    none (a draft or cancelled one is nobody's page)."""
     return (
         Cohort.objects.filter(pk=pk, status=CohortStatus.PUBLISHED)
         .select_related("template", "room")
-        .annotate(member_count=_ACTIVE_MEMBERS)
+        .annotate(member_count=_ACTIVE_MEMBERS, offer_count=_OPEN_OFFERS)
         .first()
     )
 
