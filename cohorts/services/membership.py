@@ -5,7 +5,7 @@ line of the waitlist (``offers.cohort_offer_places``).
 When: new sign-ups end at the enrollment close (``selectors.cohort_signup_closes_at``); someone
 holding an open offer from the waitlist may still join until join-until
 (``selectors.cohort_joining_closes_at``), the last moment anyone joins. The sessions' own
-enrollment close does not apply to them: the cohort's join-until does.
+enrollment close does not apply to a program's seats: the cohort's times do.
 
 Locks: the cohort row first (``locking.lock_cohort``), then the cohort's sessions in ascending
 primary key and their seats, as every seat path takes them (``sessions_app.services.locking``).
@@ -114,12 +114,11 @@ def cohort_eligibility(
     participant: User,
     sessions: list[GroupSession],
     now: datetime.datetime,
-    from_offer: bool = False,
 ) -> list[Refusal]:
     """Every enrollment rule the participant does not meet for any of ``sessions`` (the cohort's
-    seats they would take), each reason once; a reason about one session names its date. For
-    the holder of an offer (``from_offer``) the sessions' own enrollment close does not apply:
-    the cohort's join-until does (``cohort_refusals``)."""
+    seats they would take), each reason once; a reason about one session names its date. The
+    sessions' own enrollment close does not apply (``in_program``): the cohort's times do
+    (``cohort_refusals``)."""
     found: list[Refusal] = []
     seen: set[tuple[str, str]] = set()
     for session in sessions:
@@ -130,8 +129,6 @@ def cohort_eligibility(
             in_program=True,
             prerequisite_met_by=sessions,
         ):
-            if from_offer and refusal.code == "closed":
-                continue
             if refusal.code in _PER_SESSION:
                 refusal = Refusal(
                     refusal.code,
@@ -160,12 +157,7 @@ def cohort_join_refusals(
     ahead = _sessions_ahead(cohort, now)
     if not ahead:
         return [Refusal("cohort_closed", _("Joining this program has closed."))]
-    return cohort_eligibility(
-        participant=participant,
-        sessions=ahead,
-        now=now,
-        from_offer=holds_open_offer(cohort=cohort, participant=participant, now=now),
-    )
+    return cohort_eligibility(participant=participant, sessions=ahead, now=now)
 
 
 @retried(give_up=refused_try_again)
@@ -215,9 +207,7 @@ def cohort_enroll(
             raise EnrollmentRefused(Refusal("cohort_closed", _("Joining this program has closed.")))
         sessions = lock_sessions([session.pk for session in ahead])
         ahead = [sessions[session.pk] for session in ahead]
-        refusals = cohort_eligibility(
-            participant=participant, sessions=ahead, now=now, from_offer=offer is not None
-        )
+        refusals = cohort_eligibility(participant=participant, sessions=ahead, now=now)
         dosing = [session for session in ahead if session.session_type.is_dosing]
         if dosing:
             refusals += ride_home_refusals(
