@@ -499,57 +499,61 @@ ATTEMPTS = 40
 @pytest.mark.services("postgres")
 @pytest.mark.django_db(transaction=True)
 def test_offer_holders_and_a_crowd_meet_the_last_places_at_once(make_cohort, roles):
-    """Eight places: six members and two open offers. At once, both holders accept, forty
-    others try to join and five more join the line: exactly eight members result, the two
-    holders among them, and the crowd is refused as full, with no deadlock."""
+    """Eight places: five members, two open offers and one place free. At once, both holders
+    accept, forty others try to join and five more try the line: exactly eight members result,
+    the two holders and one of the crowd among them, the rest of the crowd is refused as full,
+    and nobody meets a deadlock."""
     cohort = make_cohort(capacity=8, min_participants=0)
     members = [enroll(cohort, EligibleParticipantFactory()) for _ in range(8)]
     holders = line_up(cohort, 2)
-    for member in members[:2]:
+    for member in members[:3]:  # two places offered to the line, the third left free
         membership.cohort_leave(member=member, by=member.participant, now=NOW)
     holders = [fresh(entry) for entry in holders]
     assert {entry.status for entry in holders} == {CohortWaitlistStatus.OFFERED}
+    assert cohort_places_left(cohort) == 1
     crowd = EligibleParticipantFactory.create_batch(ATTEMPTS)
     liners = EligibleParticipantFactory.create_batch(5)
     barrier = threading.Barrier(len(holders) + len(crowd) + len(liners))
-    outcomes: list[str] = []
+    outcomes: dict[str, list[str]] = {"accept": [], "join": [], "line": []}
     errors: list[BaseException] = []
 
-    def attempt(action) -> None:
+    def attempt(kind, action) -> None:
         try:
             barrier.wait(timeout=30)
-            outcomes.append(action())
+            action()
+            outcomes[kind].append("ok")
         except EnrollmentRefused as refused:
-            outcomes.append(",".join(refused.codes))
+            outcomes[kind].append(",".join(refused.codes))
         except BaseException as error:  # noqa: BLE001 - any other error fails the test below
             errors.append(error)
         finally:
             connections.close_all()
 
     def accept(entry):
-        return lambda: waitlist.cohort_waitlist_accept(entry=entry, **RIDE_HOME) and "accepted"
+        return lambda: waitlist.cohort_waitlist_accept(entry=entry, **RIDE_HOME)
 
     def join(person):
-        return lambda: enroll(cohort, person, now=None) and "joined"
+        return lambda: membership.cohort_enroll(cohort=cohort, participant=person, **RIDE_HOME)
 
     def wait(person):
-        return lambda: waitlist.cohort_waitlist_join(cohort=cohort, participant=person) and "line"
+        return lambda: waitlist.cohort_waitlist_join(cohort=cohort, participant=person)
 
-    actions = (
-        [accept(entry) for entry in holders]
-        + [join(person) for person in crowd]
-        + [wait(person) for person in liners]
+    work = (
+        [("accept", accept(entry)) for entry in holders]
+        + [("join", join(person)) for person in crowd]
+        + [("line", wait(person)) for person in liners]
     )
-    threads = [threading.Thread(target=attempt, args=(action,)) for action in actions]
+    threads = [threading.Thread(target=attempt, args=item) for item in work]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
 
     assert errors == []
-    assert sorted(outcomes) == sorted(
-        ["accepted"] * 2 + ["cohort_full"] * ATTEMPTS + ["line"] * len(liners)
-    )
+    assert outcomes["accept"] == ["ok", "ok"]
+    assert sorted(outcomes["join"]) == ["cohort_full"] * (ATTEMPTS - 1) + ["ok"]
+    # The line opens once the free place is taken: before, it says to join instead.
+    assert set(outcomes["line"]) <= {"ok", "places_left"}
     active = CohortMember.objects.filter(cohort=cohort, left_at__isnull=True)
     assert active.count() == 8
     assert {entry.participant_id for entry in holders} <= set(
