@@ -1,7 +1,8 @@
 """The staff's cohort forms: making a cohort from a program template, and the reason given when a
-coordinator cancels one member's seat or removes a member. Each checks what belongs to a field
-(a start date in the past, a capacity above the room's); the rules across the program's sessions
-are ``cohort_create``'s, whose conflicts the page lists."""
+coordinator cancels one member's seat or removes a member. Each checks what belongs to one field
+(a start date in the past); the rules across fields (a group bigger than the room, a minimum
+above the capacity) and across the program's sessions are ``cohort_create``'s, whose errors the
+page shows at their field and whose conflicts it lists."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, Submit
@@ -74,22 +75,6 @@ class CohortForm(forms.Form):
         if start < clinic_today():
             raise forms.ValidationError(_("The start date is in the past."))
         return start
-
-    def clean(self):
-        cleaned = super().clean()
-        template, room = cleaned.get("template"), cleaned.get("room")
-        capacity = cleaned.get("capacity") or (template.capacity if template else None)
-        if room is not None and capacity is not None and capacity > room.capacity:
-            field = "capacity" if cleaned.get("capacity") else "room"
-            self.add_error(
-                field,
-                _("The room holds %(room)s; the group would be %(group)s.")
-                % {"room": room.capacity, "group": capacity},
-            )
-        minimum = cleaned.get("min_participants")
-        if minimum is not None and capacity is not None and minimum > capacity:
-            self.add_error("min_participants", _("The minimum cannot be more than the capacity."))
-        return cleaned
 
     def create_arguments(self) -> dict:
         """The ``cohort_create`` keyword arguments of the cleaned form."""

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from demo.cohorts import seed_cohort_demo
 from demo.dosing import seed_dosing_demo
 from demo.participants import seed_checkin_demo, seed_screening_demo
 from participants.models import ParticipantProfile, Role, User
@@ -260,6 +261,14 @@ def seed_demo(*, today: datetime.date | None = None) -> dict:
         + [_roster_participant(i, *names) for i, names in roster],
         monitor=nurse,
         facilitators=[therapist, prescriber],
+        today=today,
+    )
+    seed_cohort_demo(
+        types=types,
+        facilitators=[therapist],
+        monitor=nurse,
+        coordinator=users["coordinator@journease.test"],
+        members=[_roster_participant(i, *names) for i, names in enumerate(DEMO_ROSTER, start=1)],
         today=today,
     )
     return {

@@ -19,21 +19,26 @@ Definitions (``DESIGN.md``, "Outcomes"), computed per participant and then summe
   cancelled, skipped or failed) is in neither.
 
 A **group** is a set of attended dosing seats: one session, every session of one session type,
-or every session starting in one calendar month (clinic-local). Its participants are the people
-holding those seats, each with their own baseline and latest; its check-ins are those of the
-seats. The report runs three queries whatever the number of participants or check-ins (whether
-a check-in's prompt was sent is an ``Exists`` subquery of the check-ins query).
+every session starting in one calendar month (clinic-local), or the seats of a cohort's members
+in its sessions. Its participants are the people holding those seats, each with their own
+baseline and latest (over all their attended dosing sessions, so a person has the same figures
+in every group); its check-ins are those of the seats. ``seat_figures`` reads the seats, the
+people's outcomes and each seat's check-in counts in three queries whatever the number of
+participants or check-ins (whether a check-in's prompt was sent is an ``Exists`` subquery of the
+check-ins query); every report, the cohort's page too (``followup/cohort_outcomes.py``), sums
+its groups from it.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cohorts.models import CohortMember
 from followup.models import CheckIn
 from followup.services.checkins import PROMPT_KIND_FOR
 from outbox.models import Notification, NotificationStatus
@@ -45,6 +50,10 @@ RESPONSE_BASELINE_MIN = 10
 REMISSION_BELOW = 5
 
 
+def _change(baseline: int | None, latest: int | None) -> int | None:
+    return None if baseline is None or latest is None else latest - baseline
+
+
 @dataclass
 class ParticipantOutcome:
     """One participant's baseline and latest scores."""
@@ -54,6 +63,15 @@ class ParticipantOutcome:
     baseline_gad7: int | None = None
     latest_phq9: int | None = None
     latest_gad7: int | None = None
+
+    @property
+    def phq9_change(self) -> int | None:
+        """Latest minus baseline (negative is better), when both are known."""
+        return _change(self.baseline_phq9, self.latest_phq9)
+
+    @property
+    def gad7_change(self) -> int | None:
+        return _change(self.baseline_gad7, self.latest_gad7)
 
     @property
     def eligible(self) -> bool:
@@ -90,6 +108,16 @@ class GroupOutcome:
     participants: list[ParticipantOutcome] = field(default_factory=list)
     prompts_sent: int = 0  # check-ins whose prompt was sent
     checkins_completed: int = 0  # of those, the ones completed
+    _counted: set[int] = field(default_factory=set, repr=False, compare=False)
+
+    def add(self, outcome: ParticipantOutcome, *, prompts_sent: int, completed: int) -> None:
+        """Count one seat: its person once however many of their seats the group holds, and
+        every seat's check-ins."""
+        if outcome.participant_id not in self._counted:
+            self._counted.add(outcome.participant_id)
+            self.participants.append(outcome)
+        self.prompts_sent += prompts_sent
+        self.checkins_completed += completed
 
     def _pairs(self, name: str) -> list[tuple[int, int]]:
         pairs = []
@@ -170,14 +198,18 @@ class OutcomesReport:
     by_session: list[GroupOutcome]
     by_session_type: list[GroupOutcome]
     by_month: list[GroupOutcome]
+    by_cohort: list[GroupOutcome] = field(default_factory=list)
 
     @property
     def groupings(self) -> list[tuple[str, str, list[GroupOutcome]]]:
-        return [
+        groupings = [
             ("session", _("Per session"), self.by_session),
             ("session_type", _("Per session type"), self.by_session_type),
             ("month", _("Per month"), self.by_month),
         ]
+        if self.by_cohort:  # only once the clinic runs cohorts
+            groupings.append(("cohort", _("Per cohort"), self.by_cohort))
+        return groupings
 
 
 def _participant_outcomes(
@@ -235,26 +267,59 @@ def _prompt_sent(now: datetime.datetime) -> Exists:
     )
 
 
-def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
-    """Every group's figures, as ``DESIGN.md`` defines them (see the module docstring)."""
-    now = now or timezone.now()
+@dataclass
+class SeatFigures:
+    """Attended dosing seats (``seats``, first to last, each with ``cohort_pk``, ``cohort_title``
+    and ``cohort_member``: its session's cohort, and whether its holder is a member of it), the
+    outcome of each person holding one (``outcomes``) and each seat's check-in counts."""
+
+    seats: list[Enrollment]
+    outcomes: dict[int, ParticipantOutcome]
+    prompts_sent: dict[int, int]  # by seat
+    completed: dict[int, int]  # by seat: of its check-ins whose prompt was sent
+
+    def add(self, group: GroupOutcome, seat: Enrollment) -> None:
+        """Count ``seat`` (one of ``seats``) in ``group``."""
+        group.add(
+            self.outcomes[seat.participant_id],
+            prompts_sent=self.prompts_sent[seat.pk],
+            completed=self.completed[seat.pk],
+        )
+
+
+def seat_figures(*, now: datetime.datetime, people: QuerySet | None = None) -> SeatFigures:
+    """Every attended dosing seat (of ``people``, a query of participant ids, when given; all of
+    each person's seats, since their baseline and latest are read across them), with the
+    outcomes and check-in counts groups are summed from. Three queries."""
     seats = Enrollment.objects.filter(
         status=EnrollmentStatus.ATTENDED, session__session_type__kind=SessionKind.DOSING
     )
-    enrollments = list(
-        seats.select_related("session__session_type").order_by("session__starts_at", "pk")
+    if people is not None:
+        seats = seats.filter(participant_id__in=people)
+    member = CohortMember.objects.filter(
+        cohort_id=OuterRef("session__cohort_session__cohort_id"),
+        participant_id=OuterRef("participant_id"),
     )
-    people = seats.values("participant_id")
+    enrollments = list(
+        seats.select_related("session__session_type")
+        .annotate(
+            cohort_pk=F("session__cohort_session__cohort_id"),
+            cohort_title=F("session__cohort_session__cohort__title"),
+            cohort_member=Exists(member),
+        )
+        .order_by("session__starts_at", "pk")
+    )
+    holders = seats.values("participant_id")
     screenings = list(
         Screening.objects.filter(
-            participant_id__in=people,
+            participant_id__in=holders,
             status=ScreeningStatus.APPROVED,
             decided_at__isnull=False,
         ).values("participant_id", "decided_at", "phq9_total", "gad7_total")
     )
     # Opened check-ins give the latest scores; those with a sent prompt, the response rate.
     checkins = list(
-        CheckIn.objects.filter(participant_id__in=people)
+        CheckIn.objects.filter(participant_id__in=holders)
         .annotate(prompt_sent=_prompt_sent(now))
         .filter(Q(opens_at__lte=now) | Q(prompt_sent=True))
         .values(
@@ -266,7 +331,6 @@ def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
             "prompt_sent",
         )
     )
-    outcomes = _participant_outcomes(enrollments, screenings, checkins)
     sent: dict[int, int] = defaultdict(int)
     completed: dict[int, int] = defaultdict(int)
     for row in checkins:
@@ -275,19 +339,25 @@ def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
         sent[row["enrollment_id"]] += 1
         done = row["completed_at"]
         completed[row["enrollment_id"]] += done is not None and done <= now
+    return SeatFigures(
+        seats=enrollments,
+        outcomes=_participant_outcomes(enrollments, screenings, checkins),
+        prompts_sent=sent,
+        completed=completed,
+    )
 
-    groups: dict[str, dict[str, GroupOutcome]] = {"session": {}, "session_type": {}, "month": {}}
+
+def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
+    """Every group's figures, as ``DESIGN.md`` defines them (see the module docstring)."""
+    figures = seat_figures(now=now or timezone.now())
+    groups: dict[str, dict[str, GroupOutcome]] = {
+        "session": {},
+        "session_type": {},
+        "month": {},
+        "cohort": {},
+    }
     overall = GroupOutcome("all", _("All participants"))
-    members: dict[int, set[int]] = defaultdict(set)  # id(group) -> participant ids
-
-    def add(group: GroupOutcome, enrollment: Enrollment) -> None:
-        if enrollment.participant_id not in members[id(group)]:
-            members[id(group)].add(enrollment.participant_id)
-            group.participants.append(outcomes[enrollment.participant_id])
-        group.prompts_sent += sent[enrollment.pk]
-        group.checkins_completed += completed[enrollment.pk]
-
-    for enrollment in enrollments:
+    for enrollment in figures.seats:
         session = enrollment.session
         local_start = timezone.localtime(session.starts_at)
         keys = {
@@ -298,73 +368,16 @@ def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
             "session_type": (str(session.session_type_id), session.session_type.name),
             "month": (local_start.strftime("%Y-%m"), date_format(local_start, "F Y")),
         }
+        if enrollment.cohort_member:  # a member's seat in their cohort's session
+            keys["cohort"] = (str(enrollment.cohort_pk), enrollment.cohort_title)
         for grouping, (key, label) in keys.items():
             group = groups[grouping].setdefault(key, GroupOutcome(key, label))
-            add(group, enrollment)
-        add(overall, enrollment)
+            figures.add(group, enrollment)
+        figures.add(overall, enrollment)
     return OutcomesReport(
         overall=overall,
         by_session=list(groups["session"].values()),
         by_session_type=sorted(groups["session_type"].values(), key=lambda g: g.label),
         by_month=sorted(groups["month"].values(), key=lambda g: g.key),
+        by_cohort=list(groups["cohort"].values()),  # in the order of their first dosing seat
     )
-
-
-CSV_HEADER = (
-    "grouping",
-    "group",
-    "participants",
-    "phq9_pairs",
-    "phq9_baseline_mean",
-    "phq9_latest_mean",
-    "phq9_change_mean",
-    "gad7_pairs",
-    "gad7_baseline_mean",
-    "gad7_latest_mean",
-    "gad7_change_mean",
-    "response_eligible",
-    "responders",
-    "response_rate",
-    "remissions",
-    "remission_rate",
-    # The rate is checkins_completed_of_prompts_sent ÷ checkin_prompts_sent.
-    "checkin_prompts_sent",
-    "checkins_completed_of_prompts_sent",
-    "checkin_response_rate",
-)
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def outcomes_csv_rows(report: OutcomesReport) -> list[list[str]]:
-    """The report as CSV rows (header first): one row per group, aggregates only, no names."""
-    rows = [list(CSV_HEADER)]
-    every = [("all", [report.overall])] + [(key, items) for key, _label, items in report.groupings]
-    for grouping, items in every:
-        for group in items:
-            rows.append(
-                [
-                    grouping,
-                    group.label,
-                    str(group.participant_count),
-                    str(group.phq9_pairs),
-                    _number(group.phq9_baseline_mean),
-                    _number(group.phq9_latest_mean),
-                    _number(group.phq9_change_mean),
-                    str(group.gad7_pairs),
-                    _number(group.gad7_baseline_mean),
-                    _number(group.gad7_latest_mean),
-                    _number(group.gad7_change_mean),
-                    str(group.eligible_count),
-                    str(group.responders),
-                    _number(group.response_rate),
-                    str(group.remissions),
-                    _number(group.remission_rate),
-                    str(group.prompts_sent),
-                    str(group.checkins_completed),
-                    _number(group.checkin_response_rate),
-                ]
-            )
-    return rows

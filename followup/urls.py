@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followup.views import checkins, outcomes
+from followup.views import checkins, cohort_outcomes, outcomes
 
 app_name = "followup"
 
@@ -14,4 +14,15 @@ urlpatterns = [
     ),
     path("staff/outcomes/", outcomes.outcomes_report, name="outcomes"),
     path("staff/outcomes.csv", outcomes.outcomes_csv, name="outcomes_csv"),
+    # Under the cohorts' staff pages (/staff/cohorts/), which this app sits above.
+    path(
+        "staff/cohorts/<int:pk>/outcomes/",
+        cohort_outcomes.cohort_outcomes_page,
+        name="cohort_outcomes",
+    ),
+    path(
+        "staff/cohorts/<int:pk>/outcomes.csv",
+        cohort_outcomes.cohort_outcomes_csv,
+        name="cohort_outcomes_csv",
+    ),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cohorts",
     "followup",
     "demo",
+    "operations",
     "journease.admin.JourneaseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

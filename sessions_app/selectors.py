@@ -124,12 +124,13 @@ def session_list_upcoming(
     month: datetime.date | None = None,
 ) -> QuerySet[GroupSession]:
     """Published sessions that have not started yet, soonest first: what participants may browse.
+    A program's sessions (``closed_group``) are not among them: they are joined as a program.
 
     ``session_type_ids`` keeps the sessions of those types (all types when empty); ``month`` (its
     first day) keeps the sessions starting in that month in the clinic's zone.
     """
     queryset = GroupSession.objects.filter(
-        status=SessionStatus.PUBLISHED, starts_at__gt=now or timezone.now()
+        status=SessionStatus.PUBLISHED, starts_at__gt=now or timezone.now(), closed_group=False
     )
     if session_type_ids:
         queryset = queryset.filter(session_type_id__in=session_type_ids)

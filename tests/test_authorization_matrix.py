@@ -197,6 +197,8 @@ MATRIX = {
     "cohorts:waitlist_leave": ("cohort", _participant(405)),
     "cohorts:waitlist_accept": ("cohort", _participant(405)),
     "cohorts:waitlist_decline": ("cohort", _participant(405)),
+    "followup:cohort_outcomes": ("cohort", _clinical()),
+    "followup:cohort_outcomes_csv": ("cohort", _clinical()),
     "sessions_app:staff_session_create": (None, _staff()),
     "sessions_app:staff_series_create": (None, _staff()),
     "sessions_app:staff_session_roster": ("session", _staff()),

@@ -33,6 +33,7 @@ from sessions_app.services.scheduling import (
     session_details_with_defaults,
     session_publish,
 )
+from sessions_app.services.scheduling_rules import room_capacity_refusal
 
 
 class CohortNotPlaced(Exception):
@@ -96,12 +97,18 @@ def cohort_create(
     steps = list(template.steps.select_related("session_type").order_by("offset_days", "pk"))
     if not steps:
         raise CohortNotPlaced(errors={"template": [_("This program has no steps yet.")]})
+    given_capacity = capacity
     capacity = capacity or template.capacity
     minimum = template.min_participants if min_participants is None else min_participants
+    errors: dict[str, list[str]] = {}
     if minimum > capacity:
-        raise CohortNotPlaced(
-            errors={"min_participants": [_("The minimum cannot be more than the capacity.")]}
-        )
+        errors["min_participants"] = [_("The minimum cannot be more than the capacity.")]
+    too_many = room_capacity_refusal(room, capacity)
+    if too_many:
+        # Said once, at what the coordinator chose: the capacity typed, or else the room.
+        errors["capacity" if given_capacity else "room"] = [too_many]
+    if errors:
+        raise CohortNotPlaced(errors=errors)
     title = (title or "").strip() or template.public_name
     conflicts: list[tuple[ProgramStep, list[str]]] = []
     with transaction.atomic():

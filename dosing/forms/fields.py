@@ -13,11 +13,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dosing.services.entries import DosingRefused
+from dosing.services.entries import FUTURE_TOLERANCE, DosingRefused
 from journease.clinic_time import ClinicTimeError, clinic_datetime, local
-
-# A clock a few minutes ahead of the tablet's is no slip; a time further ahead is.
-FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
 
 def instant_near(time: datetime.time, anchor: datetime.datetime) -> datetime.datetime:

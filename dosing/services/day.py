@@ -9,6 +9,8 @@ time, without an escort or with an adverse event still open.
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -31,6 +33,7 @@ from dosing.selectors import Stage, seat_day
 from dosing.services.entries import (
     DosingRefused,
     discharge_refusal,
+    dose_time_refusal,
     entry_correct,
     entry_save,
     lock_seat,
@@ -52,6 +55,15 @@ READING_FIELDS = ("systolic", "diastolic", "pulse", "spo2")
 def _may_record(by: User) -> None:
     if not may_monitor_dosing(by):
         raise DosingRefused(_("Only staff who monitor dosing record the dosing day."))
+
+
+@contextmanager
+def _recording(enrollment: Enrollment, by: User) -> Iterator[Enrollment]:
+    """Every entry's prologue: ``by`` may record, then one transaction holding the session and
+    the seat (``entries.lock_seat``), which yields the locked seat."""
+    _may_record(by)
+    with transaction.atomic():
+        yield lock_seat(enrollment)
 
 
 def _day(seat: Enrollment, now: datetime.datetime):
@@ -116,9 +128,7 @@ def arrival_record(
     """Record an arrival and its first pre-dose reading (before the start is fine). Thoughts of
     self-harm today raise a safety alert at once and rule out a dose."""
     now = now or timezone.now()
-    _may_record(by)
-    with transaction.atomic():
-        seat = lock_seat(enrollment)
+    with _recording(enrollment, by) as seat:
         if Arrival.objects.current().filter(enrollment=seat).exists():
             raise DosingRefused(_("This arrival is recorded already: correct it instead."))
         entry = Arrival(
@@ -136,9 +146,7 @@ def predose_recheck(
 ) -> PreDoseReading:
     """A re-check after rest: the gate reads the latest reading."""
     now = now or timezone.now()
-    _may_record(by)
-    with transaction.atomic():
-        seat = lock_seat(enrollment)
+    with _recording(enrollment, by) as seat:
         day = _day(seat, now)
         if day.arrival is None:
             raise DosingRefused(_("Record the arrival first."))
@@ -195,8 +203,9 @@ def dose_record(
     _may_record(by)
     if not may_decide_eligibility(prescriber):
         raise DosingRefused(_("The ordering prescriber must be a prescriber."), field="prescriber")
-    if given_at > now + datetime.timedelta(minutes=5):
-        raise DosingRefused(_("A dose cannot be given in the future."), field="given_at")
+    refusal = dose_time_refusal(given_at, now)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic():
         seat = lock_seat(enrollment)
         if not MonitorPresence.objects.filter(session=seat.session).exists():
@@ -244,9 +253,7 @@ def vitals_record(
 ) -> Vitals:
     """A round of post-dose vitals; a reading outside the alarm limits is recorded and alarmed."""
     now = now or timezone.now()
-    _may_record(by)
-    with transaction.atomic():
-        seat = lock_seat(enrollment)
+    with _recording(enrollment, by) as seat:
         day = _day(seat, now)
         if not day.doses:
             raise DosingRefused(_("Post-dose vitals follow a dose: record the dose first."))
@@ -264,9 +271,7 @@ def adverse_event_record(
 ) -> AdverseEvent:
     """An adverse event; a statement of self-harm raises a safety alert at once."""
     now = now or timezone.now()
-    _may_record(by)
-    with transaction.atomic():
-        seat = lock_seat(enrollment)
+    with _recording(enrollment, by) as seat:
         if _day(seat, now).arrival is None:
             raise DosingRefused(_("Record the arrival first."))
         entry = AdverseEvent(
@@ -327,9 +332,7 @@ def discharge_record(
     """Discharge after the checklist, with an escort and written instructions, no sooner than
     the protocol's minimum after the last dose, and with no adverse event open."""
     now = now or timezone.now()
-    _may_record(by)
-    with transaction.atomic():
-        seat = lock_seat(enrollment)
+    with _recording(enrollment, by) as seat:
         day = _day(seat, now)
         if not day.doses:
             raise DosingRefused(_("Discharge follows a dose; record “not dosed” instead."))

@@ -153,13 +153,27 @@ def discharge_refusal(
     return None
 
 
+# How far ahead of the device's clock a time may be typed: a tablet a few minutes fast, or a
+# time rounded up. Beyond it, an entry's time is still to come.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+def dose_time_refusal(given_at: datetime.datetime, now: datetime.datetime) -> DosingRefused | None:
+    """A dose cannot be given in the future (beyond ``FUTURE_TOLERANCE``): for a dose and its
+    correction alike."""
+    if given_at > now + FUTURE_TOLERANCE:
+        return DosingRefused(_("A dose cannot be given in the future."), field="given_at")
+    return None
+
+
 def _correction_refusal(fresh: Entry, now: datetime.datetime) -> DosingRefused | None:
     """The rules a dose or a discharge is held to hold for its correction too: a dose neither in
     the future nor before the reading that opened the gate; a discharge no sooner than the
     protocol allows, with an escort, the checklist and the instructions."""
     if isinstance(fresh, Dose):
-        if fresh.given_at > now + datetime.timedelta(minutes=5):
-            return DosingRefused(_("A dose cannot be given in the future."), field="given_at")
+        refusal = dose_time_refusal(fresh.given_at, now)
+        if refusal is not None:
+            return refusal
         day = seat_day(
             enrollment=fresh.enrollment, protocol=protocol_for(fresh.enrollment.session), now=now
         )

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from followup import outcomes, timeline
+from followup import outcome_csv, outcomes, timeline
 from followup.charts import bar_chart
 from participants.access import clinical_required
 from participants.models import AuditAction, Role, User
@@ -79,5 +79,5 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="journease-outcomes-{stamp}.csv"'
     audit_record(request=request, action=AuditAction.EXPORT, record="group outcomes")
     writer = csv.writer(response)
-    writer.writerows(outcomes.outcomes_csv_rows(outcomes.outcomes_report()))
+    writer.writerows(outcome_csv.outcomes_csv_rows(outcomes.outcomes_report()))
     return response

@@ -125,6 +125,17 @@ def _conflict_message(session: GroupSession) -> str:
     }
 
 
+def room_capacity_refusal(room: Room, capacity: int) -> str:
+    """Why a group of ``capacity`` does not fit ``room`` (empty when it does): for a session,
+    and for a program's cohort before any of its sessions is made."""
+    if capacity > room.capacity:
+        return _("%(room)s holds at most %(max)s people.") % {
+            "room": room.name,
+            "max": room.capacity,
+        }
+    return ""
+
+
 def session_check(
     *,
     details: SessionDetails,
@@ -164,12 +175,9 @@ def session_check(
         )
     if details.capacity < 1:
         add("capacity", _("Capacity must be at least 1."))
-    if details.capacity > details.room.capacity:
-        add(
-            "capacity",
-            _("%(room)s holds at most %(max)s people.")
-            % {"room": details.room.name, "max": details.room.capacity},
-        )
+    too_many = room_capacity_refusal(details.room, details.capacity)
+    if too_many:
+        add("capacity", too_many)
     if session is not None and session.pk:
         counts = with_seat_counts(GroupSession.objects.filter(pk=session.pk)).values(
             "seats_taken", "open_offers"

@@ -64,12 +64,16 @@ def test_every_conflict_is_listed_and_nothing_is_created(make_cohort, room, faci
     assert GroupSession.objects.count() == before + 2  # only the two made by this test
 
 
-def test_a_room_smaller_than_the_cohort_is_listed_for_every_step(make_cohort, room):
+def test_a_room_smaller_than_the_cohort_is_said_once_at_what_was_chosen(make_cohort, room):
     room.capacity = 6
     room.save()
     with pytest.raises(CohortNotPlaced) as refused:
-        make_cohort(publish=False)
-    assert len(refused.value.conflicts) == len(STEPS)
+        make_cohort(publish=False)  # the program's capacity, 8
+    assert refused.value.errors == {"room": ["Cedar room holds at most 6 people."]}
+    assert refused.value.conflicts == []
+    with pytest.raises(CohortNotPlaced) as refused:
+        make_cohort(publish=False, capacity=7)
+    assert refused.value.errors == {"capacity": ["Cedar room holds at most 6 people."]}
     assert not Cohort.objects.exists()
 
 

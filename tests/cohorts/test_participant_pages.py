@@ -108,7 +108,7 @@ def test_the_list_shows_the_cohorts_still_open_to_join(client, make_cohort):
     response = client.get(reverse("cohorts:cohort_list"))
     said = text(response)
     assert page(open_cohort) in said
-    assert said.count('href="/programs/') == 1
+    assert said.count('href="/programs/') == 2  # the menu's and the one open cohort's
 
 
 def test_joining_from_the_page_seats_in_every_session_with_one_welcome(make_cohort, roles):
@@ -313,3 +313,23 @@ def test_pages_read_a_bounded_number_of_queries(make_cohort, roles, django_asser
         client.get(reverse("cohorts:cohort_ics", args=[cohort.pk]))
     with django_assert_max_num_queries(20):
         client.get(reverse("sessions_app:my_sessions"))
+
+
+def test_the_sessions_list_leaves_out_a_programs_sessions_and_the_menu_leads_to_programs(
+    client, make_cohort
+):
+    cohort = make_cohort()
+    open_session = GroupSessionFactory(title="An open circle")
+    client.force_login(ParticipantFactory())
+
+    listing = text(client.get(reverse("sessions_app:session_list")))
+
+    assert "An open circle" in listing
+
+    def link(session):
+        return f'href="{reverse("sessions_app:session_detail", args=[session.pk])}"'
+
+    for session in cohort_sessions(cohort):
+        assert link(session) not in listing
+    assert link(open_session) in listing
+    assert f'href="{reverse("cohorts:cohort_list")}"' in listing

@@ -100,6 +100,21 @@ def test_a_start_in_the_past_is_refused_at_its_field(
     assert not Cohort.objects.exists()
 
 
+def test_a_group_bigger_than_the_room_is_said_once_at_its_field(
+    coordinator, program, room, facilitator, monitor
+):
+    room.capacity = 6
+    room.save()
+    response = coordinator.post(
+        url("cohort_create"), create_post(program, room, facilitator, monitor, capacity="7")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["capacity"] == ["Cedar room holds at most 6 people."]
+    assert response.context["conflicts"] == []
+    assert text(response).count("holds at most 6") == 1
+    assert not Cohort.objects.exists()
+
+
 def test_the_grid_shows_each_members_seat_and_one_seat_can_be_cancelled(coordinator, make_cohort):
     cohort = make_cohort()
     person = EligibleParticipantFactory(first_name="Marlowe", last_name="Quince")

@@ -12,6 +12,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from cohorts.models import Cohort
+from cohorts.services.membership import cohort_enroll
+from demo.cohorts import DEMO_PROGRAM
 from demo.dosing import DOSING_DAY_START
 from demo.sessions import seed_demo
 from dosing.models import Medication, Route
@@ -226,3 +229,38 @@ def test_screenshots_of_the_dosing_day(live_server, signed_in_page):
             {"staff-dosing-summary": f"{room}summary/"},
             suffix="desktop",
         )
+
+
+def test_screenshots_of_a_cohort(live_server, signed_in_page):
+    """The demo cohort: its page for a participant who joined, at a desktop's and a phone's
+    width, My sessions grouped by program, and the staff's list, grid and new-cohort form."""
+    seed_demo()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    cohort = Cohort.objects.get(template__name=DEMO_PROGRAM)
+    participant = User.objects.get(email="participant@journease.test")
+    cohort_enroll(
+        cohort=cohort,
+        participant=participant,
+        ride_home_name="Alex Lee",
+        ride_home_phone="+18015550188",
+        instructions_acknowledged=True,
+    )
+    participant_pages = {
+        "programs": "/programs/",
+        "program-detail": f"/programs/{cohort.pk}/",
+        "my-sessions-program": "/me/sessions/",
+    }
+    shoot(signed_in_page(participant), live_server.url, participant_pages, suffix="desktop")
+    shoot(
+        signed_in_page(participant, width=PHONE),
+        live_server.url,
+        {"program-detail": f"/programs/{cohort.pk}/"},
+        suffix="phone",
+    )
+    coordinator = User.objects.get(email="coordinator@journease.test")
+    staff_pages = {
+        "staff-cohorts": "/staff/cohorts/",
+        "staff-cohort-grid": f"/staff/cohorts/{cohort.pk}/",
+        "staff-cohort-new": "/staff/cohorts/new/",
+    }
+    shoot(signed_in_page(coordinator), live_server.url, staff_pages, suffix="desktop")

@@ -9,6 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from demo.sessions import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, DOSING_DAY_ROSTER, seed_demo
+from cohorts.models import Cohort, CohortStatus
+from cohorts.services.membership import cohort_join_refusals
 from dosing.models import Medication
 from dosing.services.entries import record_refusal
 from participants.models import Role, User
@@ -28,7 +30,7 @@ def test_seed_demo_prints_a_login_per_role_and_is_idempotent(roles, settings):
     for account in DEMO_ACCOUNTS:
         assert account.email in text
     assert User.objects.count() == len(DEMO_ACCOUNTS) + len(DEMO_ROSTER) + len(DOSING_DAY_ROSTER)
-    assert Room.objects.count() == 2
+    assert Room.objects.count() == 3  # and the demo cohort's own
     assert set(SessionType.objects.values_list("kind", flat=True)) == set(SessionKind.values)
     sessions = GroupSession.objects.count()
     assert sessions >= 12  # about a month of three weekly sessions
@@ -87,7 +89,10 @@ def test_demo_dosing_sessions_have_a_medical_monitor_and_keep_local_time(roles):
     for session in dosing:
         assert session.medical_monitor.has_perm("participants.monitor_dosing")
         assert session.capacity <= session.room.capacity
-        assert timezone.localtime(session.starts_at).time() == datetime.time(9, 0)
+        # The weekly ones at 9:00, the demo cohort's at 10:00, across the change of clocks.
+        expected = datetime.time(10, 0) if session.closed_group else datetime.time(9, 0)
+        assert timezone.localtime(session.starts_at).time() == expected
+    assert dosing.filter(closed_group=True).count() == 2
     assert Role.PARTICIPANT in User.objects.get(email="participant@journease.test").roles
 
 
@@ -112,3 +117,23 @@ def test_the_demo_has_a_dosing_day_of_eight_whose_record_can_start(roles):
     assert session.medical_monitor.has_perm("participants.monitor_dosing")
     assert record_refusal(session) is None  # the demo protocol is complete
     assert Medication.objects.filter(is_active=True).exists()
+
+
+def test_the_demo_has_a_published_cohort_ahead_with_members_but_not_the_demo_participant(roles):
+    today = timezone.localdate()
+    seed_demo(today=today)
+    seed_demo(today=today)
+
+    cohort = Cohort.objects.get()
+    assert cohort.status == CohortStatus.PUBLISHED
+    assert cohort.start_date > today + datetime.timedelta(days=9)
+    assert cohort.start_date.weekday() == 0
+    members = {m.participant.email for m in cohort.members.select_related("participant")}
+    assert members == {f"roster{i}@journease.test" for i in range(1, len(DEMO_ROSTER) + 1)}
+    sessions = GroupSession.objects.filter(cohort_session__cohort=cohort)
+    assert sessions.count() == cohort.template.steps.count() == 6
+    assert all(session.closed_group for session in sessions)
+    # Every member holds a seat in every session; the demo participant may join in the browser.
+    assert Enrollment.objects.filter(session__in=sessions).count() == 6 * len(members)
+    pat = User.objects.get(email="participant@journease.test")
+    assert cohort_join_refusals(cohort=cohort, participant=pat, now=timezone.now()) == []

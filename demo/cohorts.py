@@ -1,0 +1,162 @@
+"""A demo program run as a closed group: a six-week template in Django admin, and one published
+cohort starting on a Monday at least ten days ahead, with a few members, so the staff's grid
+and the participant's program page have something to show. The demo participant is left out on
+purpose: joining the program is theirs to try in the browser."""
+
+import datetime
+
+from django.db import transaction
+
+from cohorts.models import Cohort, CohortStatus, ProgramStep, ProgramTemplate
+from cohorts.services.creation import CohortNotPlaced, cohort_create, cohort_publish
+from cohorts.services.membership import cohort_enroll
+from participants.models import User
+from participants.selectors import consent_is_current
+from participants.services.consent import consent_document_current, consent_sign
+from sessions_app.models import Room, SessionType
+from sessions_app.services.eligibility import EnrollmentRefused
+
+DEMO_PROGRAM = "Six-week closed group (demo)"
+# Its own room: the weekly open sessions use the other two.
+COHORT_ROOM = {
+    "name": "Aspen Room",
+    "capacity": 8,
+    "location": "Journease, 2nd floor",
+    "directions": "Free parking behind the building; the lift is on the left of the lobby.",
+}
+# (session type name, day from the start, local start time, minutes, what it is for). Dosing
+# on days 3 and 17: the dosing type's 14 days apart. Times keep clear of the weekly sessions the
+# same staff run (Tuesday and Wednesday evenings, Saturday mornings).
+DEMO_STEPS = (
+    (
+        "Preparation circle",
+        0,
+        datetime.time(18, 0),
+        90,
+        "Meet the group you will travel with, hear what the dosing days are like and set "
+        "your intentions.",
+    ),
+    (
+        "Ketamine group session",
+        3,
+        datetime.time(10, 0),
+        180,
+        "The first medically monitored session. Plan the rest of the day off; someone you "
+        "trust drives you home.",
+    ),
+    (
+        "Integration circle",
+        4,
+        datetime.time(18, 0),
+        90,
+        "Make sense of the first session together.",
+    ),
+    (
+        "Ketamine group session",
+        17,
+        datetime.time(10, 0),
+        180,
+        "The second medically monitored session, with the same group.",
+    ),
+    ("Integration circle", 18, datetime.time(18, 0), 90, "Integration after the second session."),
+    (
+        "Integration circle",
+        42,
+        datetime.time(18, 0),
+        90,
+        "The closing circle: what you take with you, and what support comes next.",
+    ),
+)
+
+
+def _program(types: dict[str, SessionType]) -> ProgramTemplate:
+    template, created = ProgramTemplate.objects.get_or_create(
+        name=DEMO_PROGRAM,
+        defaults={
+            "public_name": "Group program",
+            "description": (
+                "Six weeks with the same small group: a preparation circle, two medically "
+                "monitored sessions two weeks apart each followed by an integration circle, "
+                "and a closing circle."
+            ),
+            "capacity": 8,
+            "min_participants": 4,
+            "enrollment_closes_days": 3,
+        },
+    )
+    if created:
+        for position, (type_name, day, start, minutes, purpose) in enumerate(DEMO_STEPS):
+            ProgramStep.objects.create(
+                template=template,
+                position=position,
+                session_type=types[type_name],
+                offset_days=day,
+                start_time=start,
+                duration_minutes=minutes,
+                purpose=purpose,
+            )
+    return template
+
+
+def _next_monday(today: datetime.date) -> datetime.date:
+    """The first Monday at least ten days after ``today``: time to join before it closes."""
+    day = today + datetime.timedelta(days=10)
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
+
+
+@transaction.atomic
+def seed_cohort_demo(
+    *,
+    types: dict[str, SessionType],
+    facilitators: list[User],
+    monitor: User,
+    coordinator: User,
+    members: list[User],
+    today: datetime.date,
+) -> Cohort | None:
+    """The demo program and its next cohort (made once, while one is ahead), with ``members``
+    joined by the coordinator through the same rules as anyone; someone the rules refuse (their
+    screening does not reach the last dosing day) is simply not a member. The demo members sign
+    the current consent first, as they would have at the front desk."""
+    template = _program(types)
+    upcoming = Cohort.objects.filter(
+        template=template, status=CohortStatus.PUBLISHED, start_date__gt=today
+    ).first()
+    if upcoming is not None:
+        return upcoming
+    room, _created = Room.objects.get_or_create(name=COHORT_ROOM["name"], defaults=COHORT_ROOM)
+    try:
+        cohort = cohort_create(
+            template=template,
+            start_date=_next_monday(today),
+            room=room,
+            facilitators=facilitators,
+            monitor=monitor,
+            by=coordinator,
+        )
+        cohort = cohort_publish(cohort=cohort, by=coordinator)
+    except CohortNotPlaced:
+        return None  # staff booked over the demo's times: the demo goes on without a cohort
+    for person in members:
+        if not consent_is_current(participant=person):
+            consent_sign(
+                participant=person,
+                document=consent_document_current(),
+                typed_name=person.get_full_name(),
+                agreed=True,
+                ip_address=None,
+                user_agent="seed_demo",
+            )
+        try:
+            cohort_enroll(
+                cohort=cohort,
+                participant=person,
+                by=coordinator,
+                reason="Demo data: joined at the front desk.",
+                ride_home_name="Demo driver",
+                ride_home_phone="+18015550199",
+                instructions_acknowledged=True,
+            )
+        except EnrollmentRefused:
+            continue
+    return cohort

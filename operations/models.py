@@ -1,0 +1,1 @@
+"""What the operations app keeps: the retention policies (Django admin)."""
