@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from demo.sessions import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, DOSING_DAY_ROSTER, seed_demo
 from cohorts.models import Cohort, CohortStatus
 from cohorts.services.membership import cohort_join_refusals
+from demo.sessions import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, DOSING_DAY_ROSTER, seed_demo
 from dosing.models import Medication
 from dosing.services.entries import record_refusal
 from participants.models import Role, User
