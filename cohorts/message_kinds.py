@@ -1,16 +1,18 @@
-"""The messages a cohort sends: the welcome with the whole schedule, the staff's warning when a
-cohort is below its minimum a week before it starts, and a member's note that something must be
-done before a dosing session (``services.readiness``). Declared here once and registered with the
-outbox by ``register`` (called from ``CohortsConfig.ready``); each one's words are the templates
-named after it. Each session's reminders stay the sessions app's."""
+"""The messages a cohort sends: the welcome with the whole schedule, leaving (one message for every
+seat given up), the waitlist's offer of a place and its closing at join-until, a member's note
+that something must be done before a dosing session (``services.readiness``), and the staff's
+warning when a cohort is below its minimum a week before it starts. Declared here once and
+registered with the outbox by ``register`` (called from ``CohortsConfig.ready``); each one's words
+are the templates named after it. Each session's reminders stay the sessions app's."""
 
 import datetime
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Cohort, CohortMember, CohortSession
+from cohorts.models import Cohort, CohortMember, CohortSession, CohortWaitlistEntry
 from journease.clinic_time import local
 from outbox import kinds
 from outbox.kinds import MessageSpec
@@ -27,6 +29,9 @@ class CohortMessage(models.TextChoices):
         "cohort_dosing_not_ready",
         _("Program: something to do before a group session"),
     )
+    COHORT_LEFT = "cohort_left", _("Program: you have left the group")
+    COHORT_WAITLIST_OFFER = "cohort_waitlist_offer", _("Program: a place offered from the waitlist")
+    COHORT_WAITLIST_CLOSED = "cohort_waitlist_closed", _("Program: the waitlist has closed")
 
 
 K = CohortMessage
@@ -38,12 +43,23 @@ def _seat_start(notification) -> datetime.datetime | None:
     return session.starts_at if session is not None else None
 
 
+def _offer_expiry(notification) -> datetime.datetime | None:
+    value = notification.context.get("expires_at")
+    return parse_datetime(value) if value else None
+
+
 SPECS = {
     K.COHORT_WELCOME: MessageSpec(default_path="/me/sessions/"),
     K.STAFF_COHORT_BELOW_MINIMUM: MessageSpec(to_staff=True, default_path="/staff/"),
     K.COHORT_DOSING_NOT_READY: MessageSpec(
         sms=True, stale_at=_seat_start, default_path="/me/sessions/"
     ),
+    K.COHORT_LEFT: MessageSpec(default_path="/me/sessions/"),
+    # A stale offer (past its expiry) is never sent; its link is the program's page.
+    K.COHORT_WAITLIST_OFFER: MessageSpec(
+        sms=True, stale_at=_offer_expiry, default_path="/programs/"
+    ),
+    K.COHORT_WAITLIST_CLOSED: MessageSpec(default_path="/programs/"),
 }
 
 
@@ -88,6 +104,29 @@ def cohort_member_context(notification, sent_on: datetime.date) -> dict:
     }
 
 
+def cohort_waitlist_context(notification, sent_on: datetime.date) -> dict:
+    """What a waitlist message may know: the program's neutral name and start date; nothing of
+    anyone else in line."""
+    entry = notification.subject
+    if not isinstance(entry, CohortWaitlistEntry):
+        return {}
+    return {
+        "program_name": entry.cohort.template.public_name,
+        "program_starts_on": entry.cohort.start_date,
+    }
+
+
+def cohort_left_context(notification, sent_on: datetime.date) -> dict:
+    """The dates a member gave up by leaving (local starts kept in the row's context)."""
+    if notification.kind != K.COHORT_LEFT:
+        return {}
+    return {
+        "given_up": [
+            local(parse_datetime(value)) for value in notification.context.get("given_up", [])
+        ]
+    }
+
+
 def register() -> None:
     for kind in CohortMessage:
         kinds.register(kind, SPECS[kind])
@@ -106,3 +145,8 @@ def register() -> None:
     )
     kinds.register_subject_context(cohort_member_context)
     kinds.register_subject_context(dosing_not_ready_context)
+    kinds.register_subject_queryset(
+        lambda: CohortWaitlistEntry.objects.select_related("cohort__template")
+    )
+    kinds.register_subject_context(cohort_waitlist_context)
+    kinds.register_subject_context(cohort_left_context)

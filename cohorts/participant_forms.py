@@ -1,4 +1,5 @@
-"""The participant's forms of a cohort (crispy-forms): joining and leaving.
+"""The participant's forms of a cohort (crispy-forms): joining (accepting a place offered from
+the waitlist is joining too, with the same form) and leaving.
 
 They only collect input: the rules are in ``cohorts.services.membership``, whose refusals the
 join form places at the field they are about (the sessions app's ``RefusalsMixin``).

@@ -10,5 +10,10 @@ urlpatterns = [
     path("<int:pk>/", participant.cohort_detail, name="cohort_detail"),
     path("<int:pk>/join/", participant.cohort_join, name="cohort_join"),
     path("<int:pk>/leave/", participant.cohort_leave, name="cohort_leave"),
+    # The participant's own place in the cohort's line: no entry id in the address.
+    path("<int:pk>/waitlist/", participant.waitlist_join, name="waitlist_join"),
+    path("<int:pk>/waitlist/leave/", participant.waitlist_leave, name="waitlist_leave"),
+    path("<int:pk>/waitlist/accept/", participant.waitlist_accept, name="waitlist_accept"),
+    path("<int:pk>/waitlist/decline/", participant.waitlist_decline, name="waitlist_decline"),
     path("<int:pk>/calendar.ics", participant.cohort_ics, name="cohort_ics"),
 ]

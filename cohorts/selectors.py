@@ -1,15 +1,29 @@
-"""Reading cohorts: their sessions in order, their members, and when joining closes."""
+"""Reading cohorts: their sessions in order, their members, their waitlist, the places left and
+when joining closes."""
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from cohorts.models import Cohort, CohortMember, CohortSession, CohortStatus
+from cohorts.models import (
+    ACTIVE_COHORT_WAITLIST_STATUSES,
+    Cohort,
+    CohortMember,
+    CohortSession,
+    CohortStatus,
+    CohortWaitlistEntry,
+    CohortWaitlistStatus,
+)
 from journease.clinic_time import clinic_day_start, local
 from participants.models import User
 from sessions_app.models import Enrollment, GroupSession, SessionKind, SessionStatus
 
-_ACTIVE_MEMBERS = Count("members", filter=Q(members__left_at__isnull=True))
+_ACTIVE_MEMBERS = Count("members", filter=Q(members__left_at__isnull=True), distinct=True)
+_OPEN_OFFERS = Count(
+    "waitlist_entries",
+    filter=Q(waitlist_entries__status=CohortWaitlistStatus.OFFERED),
+    distinct=True,
+)
 
 
 def cohort_sessions(cohort: Cohort) -> QuerySet[GroupSession]:
@@ -26,40 +40,106 @@ def cohort_active_members(cohort: Cohort) -> QuerySet[CohortMember]:
     return CohortMember.objects.filter(cohort=cohort, left_at__isnull=True)
 
 
+def _enrollment_close(cohort: Cohort, sessions: list[GroupSession]) -> datetime.datetime:
+    first_day = local(sessions[0].starts_at).date()
+    days = cohort.template.enrollment_closes_days
+    return clinic_day_start(first_day - datetime.timedelta(days=days))
+
+
+def cohort_places_left(cohort: Cohort) -> int:
+    """Places left = capacity − active members − open offers (each open offer holds a place for
+    its holder until it is accepted, declined or expires). Read it under the cohort's lock to
+    act on it."""
+    members = cohort_active_members(cohort).count()
+    offers = CohortWaitlistEntry.objects.filter(
+        cohort=cohort, status=CohortWaitlistStatus.OFFERED
+    ).count()
+    return max(cohort.capacity - members - offers, 0)
+
+
+def cohort_waitlist_entry(*, cohort: Cohort, participant: User) -> CohortWaitlistEntry | None:
+    """The participant's own place in the cohort's line (waiting or holding an offer), if any."""
+    return (
+        CohortWaitlistEntry.objects.filter(
+            cohort=cohort, participant=participant, status__in=ACTIVE_COHORT_WAITLIST_STATUSES
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def cohort_waitlist_position(entry: CohortWaitlistEntry) -> int | None:
+    """1 for the first person waiting (first come, first served); None once not waiting."""
+    if entry.status != CohortWaitlistStatus.WAITING:
+        return None
+    ahead = CohortWaitlistEntry.objects.filter(
+        cohort_id=entry.cohort_id, status=CohortWaitlistStatus.WAITING
+    ).filter(Q(joined_at__lt=entry.joined_at) | Q(joined_at=entry.joined_at, pk__lt=entry.pk))
+    return ahead.count() + 1
+
+
+def cohort_waitlist(cohort: Cohort) -> QuerySet[CohortWaitlistEntry]:
+    """Every entry of the cohort's waitlist (staff), the people in line first, each in order of
+    joining, with the participant's profile. One query."""
+    in_line = Case(
+        When(status__in=ACTIVE_COHORT_WAITLIST_STATUSES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        CohortWaitlistEntry.objects.filter(cohort=cohort)
+        .select_related("participant__participant_profile")
+        .order_by(in_line, "joined_at", "pk")
+    )
+
+
 def cohort_joining_closes_at(
     cohort: Cohort, sessions: list[GroupSession]
 ) -> datetime.datetime | None:
-    """When nobody may join any more (``sessions``: the cohort's, first to last): the earlier of
-    the enrollment close (the start of the clinic day ``enrollment_closes_days`` before the first
-    session's day) and the start of the join-until step's session (by default the first dosing
-    session). None for a cohort without sessions."""
+    """Join-until: the last moment anyone joins the cohort, from an offer of its waitlist too
+    (``sessions``: the cohort's, first to last). It is the start of the join-until step's
+    session (by default the first dosing session); a program with neither ends at its
+    enrollment close. At this moment every waitlist entry and open offer ends, and no offer
+    expires later.
+
+    The enrollment close (the start of the clinic day ``enrollment_closes_days`` before the
+    first session's day, ``cohort_signup_closes_at``) comes earlier and applies to *new*
+    sign-ups only: joining the cohort or its waitlist. Between the two, only someone already in
+    line who is offered a freed place may still join. None for a cohort without sessions."""
     if not sessions:
         return None
     template = cohort.template
-    first_day = local(sessions[0].starts_at).date()
-    closes = clinic_day_start(first_day - datetime.timedelta(days=template.enrollment_closes_days))
     if template.join_until_step_id is not None:
         until = [s for s in sessions if s.cohort_session.step_id == template.join_until_step_id]
     else:
         until = [s for s in sessions if s.session_type.kind == SessionKind.DOSING]
-    if until:
-        closes = min(closes, until[0].starts_at)
-    return closes
+    return until[0].starts_at if until else _enrollment_close(cohort, sessions)
+
+
+def cohort_signup_closes_at(
+    cohort: Cohort, sessions: list[GroupSession]
+) -> datetime.datetime | None:
+    """When new sign-ups end (joining the cohort or its waitlist): the enrollment close, never
+    after join-until (``cohort_joining_closes_at``). None for a cohort without sessions."""
+    if not sessions:
+        return None
+    return min(_enrollment_close(cohort, sessions), cohort_joining_closes_at(cohort, sessions))
 
 
 def cohort_published(pk: int) -> Cohort | None:
     """A published cohort with its program and room, and its count of active members
-    (``member_count``); None if there is none (a draft or cancelled one is nobody's page)."""
+    (``member_count``) and open offers (``offer_count``: each holds a place); None if there is
+    none (a draft or cancelled one is nobody's page)."""
     return (
         Cohort.objects.filter(pk=pk, status=CohortStatus.PUBLISHED)
         .select_related("template", "room")
-        .annotate(member_count=_ACTIVE_MEMBERS)
+        .annotate(member_count=_ACTIVE_MEMBERS, offer_count=_OPEN_OFFERS)
         .first()
     )
 
 
 def cohort_list_open(*, now: datetime.datetime) -> list[Cohort]:
-    """The published cohorts still open to join (``cohort_joining_closes_at`` ahead), first to
+    """The published cohorts still open to sign up to (``cohort_signup_closes_at`` ahead), first to
     start first, each with ``sessions`` (its own, first to last), ``closes_at`` and
     ``member_count``. Two queries, however many cohorts."""
     cohorts = list(
@@ -79,7 +159,7 @@ def cohort_list_open(*, now: datetime.datetime) -> list[Cohort]:
     open_now = []
     for cohort in cohorts:
         cohort.sessions = by_cohort[cohort.pk]
-        cohort.closes_at = cohort_joining_closes_at(cohort, cohort.sessions)
+        cohort.closes_at = cohort_signup_closes_at(cohort, cohort.sessions)
         if cohort.closes_at is not None and now < cohort.closes_at:
             open_now.append(cohort)
     return open_now

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from cohorts.services import checks, readiness
+from cohorts.services import checks, readiness, waitlist
 
 
 @shared_task(name="cohorts.minimum_check", ignore_result=True)
@@ -14,3 +14,10 @@ def cohort_dosing_readiness_check() -> int:
     """Every quarter hour: members' seats in the week's dosing sessions checked again (a missed
     preparation circle, a new consent version), flagged and the member told once per problem."""
     return readiness.cohort_dosing_readiness_check()
+
+
+@shared_task(name="cohorts.waitlist_expire_offers", ignore_result=True)
+def cohort_waitlist_expire_offers() -> int:
+    """Every minute (beat): expire waitlist offers past their time and pass each place on; at
+    join-until, end every place in line."""
+    return waitlist.cohort_waitlist_expire()

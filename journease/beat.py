@@ -29,6 +29,12 @@ BEAT_SCHEDULE = {
     "staff-session-checks": {"task": "sessions_app.staff_session_checks", "schedule": 15 * 60.0},
     "cohort-minimum-check": {"task": "cohorts.minimum_check", "schedule": 15 * 60.0},
     "cohort-readiness-check": {"task": "cohorts.dosing_readiness_check", "schedule": 15 * 60.0},
+    # A cohort's waitlist offers past their time pass on; at join-until the whole line ends.
+    "cohort-waitlist-offers": {
+        "task": "cohorts.waitlist_expire_offers",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Safety alerts nobody acknowledged within the policy's minutes go to every clinician and admin.
     "escalate-safety-alerts": {
         "task": "participants.escalate_safety_alerts",

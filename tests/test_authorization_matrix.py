@@ -192,6 +192,11 @@ MATRIX = {
     "cohorts:cohort_join": ("cohort", _participant(405)),
     "cohorts:cohort_leave": ("cohort", _participant(405)),
     "cohorts:cohort_ics": ("cohort", _own()),
+    # The waitlist's addresses act on the signed-in participant's own place in line.
+    "cohorts:waitlist_join": ("cohort", _participant(405)),
+    "cohorts:waitlist_leave": ("cohort", _participant(405)),
+    "cohorts:waitlist_accept": ("cohort", _participant(405)),
+    "cohorts:waitlist_decline": ("cohort", _participant(405)),
     "followup:cohort_outcomes": ("cohort", _clinical()),
     "followup:cohort_outcomes_csv": ("cohort", _clinical()),
     "sessions_app:staff_session_create": (None, _staff()),

@@ -1,8 +1,11 @@
 """The pages participants and visitors see of a program's cohorts: the open cohorts, a cohort's
-page (every meeting, how to prepare, joining with every refusal and its next step, leaving) and a
-member's whole schedule as one ``.ics``.
+page (every meeting, how to prepare, joining with every refusal and its next step, leaving; for
+a full program its waitlist: joining it, one's place in line, an offer to accept or decline) and
+a member's whole schedule as one ``.ics``.
 
-Group privacy: nothing here reads another member; the only count shown is the places left.
+Group privacy: nothing here reads another member or anyone else in line; the only counts shown
+are the places left and one's own place in line. The waitlist's addresses name the cohort, never
+an entry: each acts on the signed-in participant's own place.
 """
 
 import datetime
@@ -14,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, CohortWaitlistEntry, CohortWaitlistStatus
 from cohorts.participant_forms import JoinForm, LeaveForm
 from cohorts.selectors import (
     cohort_joining_closes_at,
@@ -23,8 +26,11 @@ from cohorts.selectors import (
     cohort_membership,
     cohort_published,
     cohort_sessions,
+    cohort_signup_closes_at,
+    cohort_waitlist_entry,
+    cohort_waitlist_position,
 )
-from cohorts.services import membership, readiness
+from cohorts.services import membership, readiness, waitlist
 from participants.access import is_participant, participant_required
 from sessions_app import calendars
 from sessions_app.models import GroupSession, SessionStatus
@@ -67,6 +73,7 @@ def _page(
     form: JoinForm | None = None,
     refusals: list[Refusal] | None = None,
     leave_form: LeaveForm | None = None,
+    accept_form: JoinForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     sessions = list(cohort_sessions(cohort))
@@ -80,14 +87,24 @@ def _page(
             for t in types.values()
             if t.preparation_instructions
         ],
-        "closes_at": cohort_joining_closes_at(cohort, sessions),
-        "places_left": max(cohort.capacity - cohort.member_count, 0),
+        # New sign-ups end at the enrollment close; an offer from the waitlist runs to join-until.
+        "closes_at": cohort_signup_closes_at(cohort, sessions),
+        "places_left": max(cohort.capacity - cohort.member_count - cohort.offer_count, 0),
         "is_participant": False,
     }
     if is_participant(request.user):
+        asks_ride_home = _asks_ride_home(sessions, now)
         member = cohort_membership(cohort=cohort, participant=request.user)
+        entry = None if member else cohort_waitlist_entry(cohort=cohort, participant=request.user)
+        offer = entry if entry and entry.status == CohortWaitlistStatus.OFFERED else None
         if member is None and refusals is None:
             refusals = membership.cohort_join_refusals(
+                cohort=cohort, participant=request.user, now=now
+            )
+        # "Full" alone: the waitlist, unless its own rules refuse (already in line, closed).
+        waitlist_refusals = None
+        if member is None and entry is None and [r.code for r in refusals] == ["cohort_full"]:
+            waitlist_refusals = waitlist.cohort_waitlist_refusals(
                 cohort=cohort, participant=request.user, now=now
             )
         context.update(
@@ -99,8 +116,14 @@ def _page(
             )
             if member is not None
             else [],
+            entry=entry,
+            offer=offer,
+            position=cohort_waitlist_position(entry) if entry and not offer else None,
+            offer_closes_at=cohort_joining_closes_at(cohort, sessions),
             refusals=refusals or [],
-            form=form or JoinForm(asks_ride_home=_asks_ride_home(sessions, now)),
+            waitlist_refusals=waitlist_refusals,
+            form=form or JoinForm(asks_ride_home=asks_ride_home),
+            accept_form=accept_form or JoinForm(asks_ride_home=asks_ride_home),
             leave_form=leave_form or LeaveForm(),
         )
     return render(request, "cohorts/participant/cohort_detail.html", context, status=status)
@@ -159,6 +182,91 @@ def cohort_leave(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("You left the group; your places in the meetings ahead are given up.")
     )
     return redirect("sessions_app:my_sessions")
+
+
+def _refused_messages(request: HttpRequest, error: EnrollmentRefused) -> None:
+    for refusal in error.refusals:
+        messages.error(request, refusal.message)
+
+
+def _own_entry(request: HttpRequest, cohort: Cohort) -> CohortWaitlistEntry:
+    entry = cohort_waitlist_entry(cohort=cohort, participant=request.user)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@participant_required
+@require_POST
+def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _published_or_404(pk)
+    try:
+        waitlist.cohort_waitlist_join(cohort=cohort, participant=request.user)
+    except EnrollmentRefused as error:
+        _refused_messages(request, error)
+    else:
+        messages.success(
+            request, _("You are on the waitlist. We will offer you a place if one frees up.")
+        )
+    return redirect("cohorts:cohort_detail", pk=cohort.pk)
+
+
+@participant_required
+@require_POST
+def waitlist_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the place an offer holds: joining the group, the ride home asked as when joining."""
+    now = timezone.now()
+    cohort = _published_or_404(pk)
+    entry = _own_entry(request, cohort)
+    sessions = list(cohort_sessions(cohort))
+    form = JoinForm(request.POST, asks_ride_home=_asks_ride_home(sessions, now))
+    if not form.is_valid():
+        return _page(request, cohort, now=now, accept_form=form, status=400)
+    try:
+        waitlist.cohort_waitlist_accept(entry=entry, now=now, **form.service_kwargs())
+    except EnrollmentRefused as error:
+        if "offer_expired" in error.codes:
+            _refused_messages(request, error)
+            return redirect("cohorts:cohort_detail", pk=cohort.pk)
+        for refusal in error.refusals:
+            if refusal.code in _FORM_CODES:
+                form.add_refusals(EnrollmentRefused(refusal))
+        others = [r for r in error.refusals if r.code not in _FORM_CODES]
+        for refusal in others:
+            messages.error(request, refusal.message)
+        return _page(request, cohort, now=now, accept_form=form, status=400)
+    messages.success(
+        request, _("You are in this group. A welcome with the whole schedule is on its way.")
+    )
+    return redirect("cohorts:cohort_detail", pk=cohort.pk)
+
+
+@participant_required
+@require_POST
+def waitlist_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _published_or_404(pk)
+    entry = _own_entry(request, cohort)
+    try:
+        waitlist.cohort_waitlist_decline(entry=entry)
+    except EnrollmentRefused as error:  # many changes at once: "please try again"
+        _refused_messages(request, error)
+    else:
+        messages.success(request, _("You declined the place; it goes to the next person waiting."))
+    return redirect("cohorts:cohort_detail", pk=cohort.pk)
+
+
+@participant_required
+@require_POST
+def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _published_or_404(pk)
+    entry = _own_entry(request, cohort)
+    try:
+        waitlist.cohort_waitlist_leave(entry=entry)
+    except EnrollmentRefused as error:
+        _refused_messages(request, error)
+    else:
+        messages.success(request, _("You left the waitlist."))
+    return redirect("cohorts:cohort_detail", pk=cohort.pk)
 
 
 @participant_required

@@ -1,5 +1,5 @@
 """The staff's cohort pages: the cohorts ahead, making one from a program template, a cohort's
-sessions and roster grid, publishing it, and a coordinator cancelling one member's seat or
+sessions, roster grid and waitlist, publishing it, and a coordinator cancelling one member's seat or
 removing a member. Each binds a form and calls one service; state changes are POST only."""
 
 from django.contrib import messages
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cohorts.forms import CohortForm, ReasonForm
 from cohorts.models import Cohort, CohortMember
 from cohorts.roster import cohort_list_current, cohort_roster_grid
+from cohorts.selectors import cohort_waitlist
 from cohorts.services import creation, membership
 from cohorts.services.creation import CohortNotPlaced
 from participants.access import staff_required
@@ -70,7 +71,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cohorts/staff/cohort_detail.html",
-        {"cohort": cohort, "grid": cohort_roster_grid(cohort)},
+        {"cohort": cohort, "grid": cohort_roster_grid(cohort), "waitlist": cohort_waitlist(cohort)},
     )
 
 

@@ -73,11 +73,14 @@ def enrollment_cancel(
     enrollment: Enrollment,
     by: User,
     reason: str = "",
+    notify: bool = True,
     now: datetime.datetime | None = None,
 ) -> Enrollment:
     """Give up a seat until the session starts; after the type's cut-off it is recorded as a late
     cancellation. A coordinator cancelling for someone gives a reason. The freed seat is offered
-    to the first in line (never back to the person who gave it up)."""
+    to the first in line (never back to the person who gave it up). The seat's pending messages
+    are always withdrawn; the participant is told unless ``notify=False`` (a caller giving up
+    several seats at once, such as leaving a program, tells them once itself)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if by.pk != enrollment.participant_id and not reason:
@@ -88,6 +91,6 @@ def enrollment_cancel(
             raise EnrollmentRefused(refused_closed())
         enrollment.session = locked
         cancelled = seat_give_up(enrollment, by, reason, now, action=EnrollmentAction.CANCELLED)
-        message_plans.enrollment_messages_cancel(enrollment=cancelled, notify=True, now=now)
+        message_plans.enrollment_messages_cancel(enrollment=cancelled, notify=notify, now=now)
         waitlist_offer_seats(session=locked, exclude=[cancelled.participant_id], now=now)
     return cancelled

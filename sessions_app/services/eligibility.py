@@ -161,7 +161,9 @@ def booking_refusals(
 ) -> list[Refusal]:
     """The rules about booking ``session`` now, not about the participant: enrollment is open,
     they do not hold a seat in it yet, and it is not a program's session booked on its own (only
-    joining the program, ``in_program``, seats someone in a ``closed_group`` session). These can
+    joining the program, ``in_program``, seats someone in a ``closed_group`` session; then the
+    program's closing times are the cohort's, and here only that it is published and ahead).
+    These can
     change while someone waits for the session lock (staff close it, a double submit takes the
     seat), so the services check them again under it.
     """
@@ -175,7 +177,13 @@ def booking_refusals(
                 _("See other sessions"),
             )
         )
-    if not enrollment_is_open(session, now):
+    # A program's seats open and close with the program (its cohort's sign-up close and
+    # join-until, checked by the cohorts app), not with each session's own enrollment close.
+    if in_program:
+        is_open = session.status == SessionStatus.PUBLISHED and now < session.starts_at
+    else:
+        is_open = enrollment_is_open(session, now)
+    if not is_open:
         refusals.append(
             Refusal(
                 "closed",

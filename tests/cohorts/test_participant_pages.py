@@ -179,7 +179,9 @@ def test_a_full_cohort_says_so(make_cohort, roles):
     membership.cohort_enroll(cohort=cohort, participant=EligibleParticipantFactory(), **RIDE_HOME)
     said = text(sign_in(EligibleParticipantFactory()).get(page(cohort)))
     assert "Full" in said
-    assert "This program is full." in said
+    # Full, and nothing else stands in the way: the page offers its waitlist.
+    assert "This group is full. Join its waitlist" in said
+    assert "Join the waitlist" in said
 
 
 @pytest.mark.clock("2027-02-13 09:00")  # two days before the start: joining closed

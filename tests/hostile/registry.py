@@ -23,6 +23,8 @@ from cohorts.models import (
     CohortMember,
     CohortSession,
     CohortStatus,
+    CohortWaitlistEntry,
+    CohortWaitlistStatus,
     ProgramStep,
     ProgramTemplate,
 )
@@ -170,6 +172,48 @@ def _program(world, *, member: bool) -> dict:
         )
         factories.EnrollmentFactory(participant=participant, session=session)
     object.__setattr__(world, attr, cohort)
+    return {"pk": cohort.pk}
+
+
+def _program_offer(world) -> dict:
+    """A full program of one dosing session whose place is held for the fuzz's participant by
+    an open offer from its waitlist (rows made directly); made once per fuzz world."""
+    if getattr(world, "program_offer", None):
+        return {"pk": world.program_offer.pk}
+    cohort = Cohort.objects.get(pk=_program(world, member=False)["pk"])
+    session = cohort.cohort_sessions.get().session
+    template = ProgramTemplate.objects.create(name="Fuzz program offer")
+    step = ProgramStep.objects.create(
+        template=template,
+        session_type=session.session_type,
+        offset_days=0,
+        start_time=datetime.time(9, 0),
+        duration_minutes=60,
+    )
+    offered = factories.GroupSessionFactory(
+        session_type=session.session_type,
+        room=world.room,
+        starts_at=session.starts_at + datetime.timedelta(days=10),
+    )
+    cohort = Cohort.objects.create(
+        template=template,
+        title="program_offer",
+        start_date=offered.starts_at.date(),
+        room=world.room,
+        capacity=1,
+        status=CohortStatus.PUBLISHED,
+    )
+    CohortSession.objects.create(cohort=cohort, step=step, session=offered)
+    now = timezone.now()
+    CohortWaitlistEntry.objects.create(
+        cohort=cohort,
+        participant=world.clients[PARTICIPANT].user,
+        joined_at=now,
+        status=CohortWaitlistStatus.OFFERED,
+        offered_at=now,
+        offer_expires_at=now + datetime.timedelta(hours=12),
+    )
+    object.__setattr__(world, "program_offer", cohort)
     return {"pk": cohort.pk}
 
 
@@ -563,6 +607,17 @@ FORMS: tuple[FormTarget, ...] = (
         PARTICIPANT,
         cohort_participant_forms.JoinForm,
         kwargs=lambda world: _program(world, member=False),
+        base={
+            "ride_home_name": "Sam",
+            "ride_home_phone": "+18015550100",
+            "instructions_acknowledged": "on",
+        },
+    ),
+    FormTarget(
+        "cohorts:waitlist_accept",
+        PARTICIPANT,
+        cohort_participant_forms.JoinForm,
+        kwargs=_program_offer,
         base={
             "ride_home_name": "Sam",
             "ride_home_phone": "+18015550100",
