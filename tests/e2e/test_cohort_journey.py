@@ -2,7 +2,8 @@
 a program template and publishes it; a participant finds it from the menu, joins it once and
 sees every date, on its page, in My sessions and as one calendar file; the coordinator sees them
 in every session of the grid and cancels one seat (a missed dosing day) without removing them;
-the participant leaves and the grid keeps the record.
+the participant leaves and the grid keeps the record. Then a full cohort's waitlist: the place a
+member gives up is offered to the first in line, who accepts it from the program's page.
 
 The real clock, as every browser test: the cohort starts on the Monday at least two weeks ahead.
 """
@@ -17,6 +18,7 @@ from playwright.sync_api import expect
 
 from cohorts.models import Cohort, CohortMember, CohortStatus
 from cohorts.selectors import cohort_sessions
+from cohorts.services import creation, membership
 from journease.clinic_time import clinic_today, local
 from sessions_app.models import Enrollment, EnrollmentStatus
 from tests.cohorts.conftest import (  # noqa: F401 - the cohorts' fixtures, used here too
@@ -165,3 +167,64 @@ def test_a_cohort_is_made_published_joined_seen_and_left_in_the_browser(
     staff.reload()
     expect(staff.get_by_role("row").filter(has_text="Pat Lee").get_by_text("(left")).to_be_visible()
     assert timezone.now() < sessions[0].starts_at  # nothing of it took place yet
+
+
+def test_a_full_cohorts_waitlist_offers_the_freed_place_and_it_is_accepted_in_the_browser(
+    live_server,
+    people,
+    program,  # noqa: F811
+    room,  # noqa: F811
+    facilitator,  # noqa: F811
+    monitor,  # noqa: F811
+    roles,
+):
+    """A program of one place: the first participant takes it, the second joins the waitlist,
+    the first leaves, and the second accepts the offer from the program's page."""
+    base = live_server.url
+    cohort = creation.cohort_publish(
+        cohort=creation.cohort_create(
+            template=program,
+            start_date=first_monday_after(clinic_today(), 14),
+            room=room,
+            facilitators=[facilitator],
+            monitor=monitor,
+            capacity=1,
+            min_participants=1,
+        )
+    )
+    first = EligibleParticipantFactory(first_name="Ada", last_name="First")
+    second = EligibleParticipantFactory(first_name="Bo", last_name="Second")
+    membership.cohort_enroll(
+        cohort=cohort,
+        participant=first,
+        ride_home_name="Robin Example",
+        ride_home_phone="+18015550142",
+        instructions_acknowledged=True,
+    )
+
+    page = people.new_page()
+    participant_sign_in(page, base, second.email)
+    page.goto(f"{base}/programs/{cohort.pk}/")
+    expect(page.get_by_text("This group is full.")).to_be_visible()
+    page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_text("number 1 in line")).to_be_visible()
+
+    mine = CohortMember.objects.get(participant=first)
+    membership.cohort_leave(member=mine, by=first)
+    offer = [m for m in delivered() if second.email in m.to]
+    assert len(offer) == 1 and f"/programs/{cohort.pk}/" in offer[0].body
+
+    page.reload()
+    expect(
+        page.get_by_text(re.compile(r"Accept it by .* after that it goes to the next"))
+    ).to_be_visible()
+    page.get_by_label("Who drives you home?").fill("Sam Example")
+    page.get_by_label("Their phone number").fill("(801) 555-0177")
+    page.get_by_label(re.compile("I have read how to prepare")).check()
+    page.get_by_role("button", name="Accept the place").click()
+    expect(page.get_by_text("You are in this group.").first).to_be_visible()
+    assert serious_violations(page) == []
+    joined = CohortMember.objects.get(cohort=cohort, left_at__isnull=True)
+    assert joined.participant == second
+    seats = Enrollment.objects.filter(participant=second, status=EnrollmentStatus.ENROLLED)
+    assert seats.count() == len(STEPS)
