@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 from cohorts.services.membership import cohort_enroll
+from cohorts.services.waitlist import cohort_waitlist_join
 from demo.cohorts import DEMO_PROGRAM
 from demo.dosing import DOSING_DAY_START
 from demo.sessions import seed_demo
@@ -22,6 +23,7 @@ from dosing.services import day as dosing
 from participants.models import SafetyAlert, Screening, User
 from sessions_app.models import GroupSession, SessionKind, SessionStatus
 from tests.dosing.conftest import arrival_values, discharge_values
+from tests.factories import EligibleParticipantFactory
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -257,10 +259,21 @@ def test_screenshots_of_a_cohort(live_server, signed_in_page):
         {"program-detail": f"/programs/{cohort.pk}/"},
         suffix="phone",
     )
+    # The full demo program: someone waiting, as a participant sees it and on the staff's page.
+    cohort.capacity = cohort.members.filter(left_at__isnull=True).count()
+    cohort.save(update_fields=["capacity"])
+    waiting = EligibleParticipantFactory(first_name="Harper", last_name="Vance")
+    cohort_waitlist_join(cohort=cohort, participant=waiting)
     coordinator = User.objects.get(email="coordinator@journease.test")
     staff_pages = {
         "staff-cohorts": "/staff/cohorts/",
         "staff-cohort-grid": f"/staff/cohorts/{cohort.pk}/",
         "staff-cohort-new": "/staff/cohorts/new/",
     }
+    shoot(
+        signed_in_page(waiting),
+        live_server.url,
+        {"program-waitlist": f"/programs/{cohort.pk}/"},
+        suffix="desktop",
+    )
     shoot(signed_in_page(coordinator), live_server.url, staff_pages, suffix="desktop")
