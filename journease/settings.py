@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "operations.metrics.RequestMetricsBeforeMiddleware",  # request latency for /metrics: first,
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A deadlock that no service retried becomes "please try again" (503), never a 500.
     "journease.middleware.TryAgainMiddleware",
+    "operations.metrics.RequestMetricsAfterMiddleware",  # and after all that shape the answer.
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -194,10 +196,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {
-        "task": "journease.tasks.heartbeat",
-        "schedule": 60.0,
-    },
+    "heartbeat": {"task": "journease.tasks.heartbeat", "schedule": 60.0},
     # Waitlist offers past their time expire and the held seat passes to the next in line.
     "waitlist-expire-offers": {
         "task": "sessions_app.waitlist_expire_offers",
@@ -371,6 +370,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+from journease.monitoring_settings import *  # noqa: E402, F403 - who may read /metrics
 
 # --- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
