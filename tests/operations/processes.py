@@ -20,7 +20,14 @@ import pytest
 from django.conf import settings
 
 from journease.celery import app as celery_app
-from tests.sessions_app.test_http_burst import _clock_command, _stop, _test_database_url
+from tests.sessions_app.test_http_burst import (
+    Server,
+    _clock_command,
+    _free_port,
+    _stop,
+    _test_database_url,
+    _wait_until_answering,
+)
 
 PROCESS_SETTINGS = "tests.operations.process_settings"
 READY_SECONDS = 60
@@ -76,7 +83,9 @@ class Stack:
         self.exits.callback(_stop, process)
         return process
 
-    def worker(self, name: str, *, concurrency: int = 4) -> subprocess.Popen:
+    def worker(
+        self, name: str, *, concurrency: int = 4, loglevel: str = "WARNING"
+    ) -> subprocess.Popen:
         """A worker as the Procfile runs it (threads), on this stack's queue; returns once it
         answers a ping."""
         hostname = f"{name}@{self.queue}"
@@ -89,13 +98,14 @@ class Stack:
                 "worker",
                 "--pool=threads",
                 f"--concurrency={concurrency}",
-                "--loglevel=WARNING",
+                f"--loglevel={loglevel}",
                 f"--hostname={hostname}",
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
                 f"--queues={self.queue}",
             ],
+            LOG_LEVEL=loglevel,
         )
         deadline = time.monotonic() + READY_SECONDS
         while time.monotonic() < deadline:
@@ -106,6 +116,28 @@ class Stack:
         pytest.fail(
             f"worker {name} did not answer within {READY_SECONDS} s:\n{self.log_tail(name)}"
         )
+
+    def web(self, name: str, *, workers: int = 2, threads: int = 4) -> Server:
+        """gunicorn as test_http_burst starts it, on a free loopback port; returns once
+        ``/healthz`` answers."""
+        port = _free_port()
+        process = self.start(
+            name,
+            [
+                "gunicorn",
+                "journease.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={workers}",
+                f"--threads={threads}",
+                "--worker-class=gthread",
+                "--timeout=120",
+                "--log-level=warning",
+            ],
+            DATABASE_CONN_MAX_AGE="0",
+        )
+        server = Server("127.0.0.1", port, self.logs[name])
+        _wait_until_answering(server, process)
+        return server
 
     def beat(self, name: str) -> subprocess.Popen:
         """A beat with its own schedule file, as a second server's beat would have."""

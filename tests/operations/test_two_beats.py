@@ -13,21 +13,27 @@ Which guard makes each beat task safe is listed in docs/operations-monitoring.md
 """
 
 import datetime
+import threading
 import time
 from collections import Counter
+from unittest import mock
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from cohorts.message_kinds import CohortMessage
 from cohorts.models import Cohort, ProgramTemplate
+from cohorts.services import checks
 from outbox.models import Notification, NotificationStatus
 from outbox.services.planning import notification_plan
+from outbox.tasks import notifications_sweep
 from participants.message_kinds import ParticipantMessage
 from participants.models import AlertStatus, Role, SafetyAlert
+from participants.services import failed_messages
 from sessions_app.message_kinds import SessionMessage
+from sessions_app.services import message_plans
 from tests.factories import (
     GroupSessionFactory,
     ParticipantFactory,
@@ -42,6 +48,8 @@ BEAT_SECONDS = 1.0
 # Each beat sends the sweep at least this often before the test looks.
 TICKS = 6
 DEADLINE_SECONDS = 45
+# How long the interleaving tests give the second run before the first goes on.
+B_ALONE_SECONDS = 3
 
 
 def _clinic(now):
@@ -186,3 +194,108 @@ def test_two_beats_send_every_message_once_and_double_no_task(roles, screening_d
     )
     overdue = SafetyAlert.objects.get(pk=clinic["overdue"].pk)
     assert overdue.status == AlertStatus.OPEN and overdue.escalated_at is not None
+
+
+# --- The same tasks, interleaved on purpose --------------------------------------------------
+# Two beats fire together, so the race the processes above rarely hit is forced here: run A
+# stops between reading what is still to tell and planning it; run B does the whole job, and
+# the outbox sends B's messages; then A goes on. A check that reads "not told yet" without a
+# lock would tell everyone a second time (the pending-row constraint no longer stops it once the
+# first message has left the outbox).
+
+
+def _interleaved(module, run) -> None:
+    """Run ``run`` twice at once: run A stops at its first ``notification_plan``; run B goes
+    ahead and, if it finishes within a few seconds, the outbox sends what it planned; then A
+    goes on. (A guarded check makes B wait for A's locks, or skip what A holds.)"""
+    arrived, go_on = threading.Event(), threading.Event()
+    plan = module.notification_plan
+
+    def stopping_plan(**kwargs):
+        if threading.current_thread().name == "run-a" and not arrived.is_set():
+            arrived.set()
+            assert go_on.wait(timeout=30), "run A was never let go on"
+        return plan(**kwargs)
+
+    errors = []
+
+    def in_thread():
+        try:
+            run()
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(module, "notification_plan", stopping_plan):
+        first = threading.Thread(target=in_thread, name="run-a")
+        second = threading.Thread(target=in_thread, name="run-b")
+        first.start()
+        try:
+            assert arrived.wait(timeout=30), "run A never reached its first message"
+            second.start()
+            second.join(timeout=B_ALONE_SECONDS)
+            if not second.is_alive():
+                notifications_sweep()
+        finally:
+            go_on.set()
+            first.join(timeout=30)
+            second.join(timeout=30)
+    assert errors == []
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_failed_message_report_interleaved_reports_once(roles):
+    admins = [StaffFactory(role=Role.ADMIN) for _ in range(2)]
+    clinician = StaffFactory(role=Role.CLINICIAN)
+    notification_plan(
+        recipient=clinician,
+        kind=ParticipantMessage.STAFF_SAFETY_ALERT,
+        subject=clinician,
+        due_at=timezone.now(),
+    )
+    failed = Notification.objects.get(kind=ParticipantMessage.STAFF_SAFETY_ALERT)
+    Notification.objects.filter(pk=failed.pk).update(status=NotificationStatus.FAILED)
+
+    _interleaved(failed_messages, failed_messages.failed_messages_report)
+
+    assert _recipients(ParticipantMessage.STAFF_MESSAGE_FAILED, failed) == Counter(
+        admin.pk for admin in admins
+    )
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_staff_session_check_interleaved_tells_once(roles):
+    coordinators = [StaffFactory(role=Role.COORDINATOR) for _ in range(2)]
+    short = GroupSessionFactory(
+        starts_at=timezone.now() + datetime.timedelta(days=2), min_participants=3
+    )
+
+    _interleaved(message_plans, message_plans.staff_session_checks)
+
+    assert _recipients(SessionMessage.STAFF_BELOW_MINIMUM, short) == Counter(
+        person.pk for person in coordinators
+    )
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_cohort_minimum_check_interleaved_tells_once(roles):
+    coordinators = [StaffFactory(role=Role.COORDINATOR) for _ in range(2)]
+    cohort = Cohort.objects.create(
+        template=ProgramTemplate.objects.create(name="Interleaved program"),
+        title="Interleaved",
+        status="published",
+        start_date=timezone.localdate() + datetime.timedelta(days=5),
+        room=RoomFactory(),
+        capacity=8,
+        min_participants=3,
+    )
+
+    _interleaved(checks, checks.cohort_minimum_check)
+
+    assert _recipients(CohortMessage.STAFF_COHORT_BELOW_MINIMUM, cohort) == Counter(
+        person.pk for person in coordinators
+    )
