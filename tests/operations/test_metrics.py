@@ -247,3 +247,21 @@ def test_a_scrape_costs_the_same_few_queries_whatever_the_data(
     with CaptureQueriesContext(connection) as large:
         scrape(client)
     assert len(large) == len(small)
+
+
+def test_under_gunicorn_workers_metrics_come_from_the_shared_folder(client, tmp_path, monkeypatch):
+    """With PROMETHEUS_MULTIPROC_DIR set (several gunicorn workers), the request metrics are read
+    from the workers' files in that folder, not from the one process that answered; the
+    clinic's gauges are read from the database as always."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    client.get(reverse("sessions_app:session_list"))
+    values = scrape(client)
+    assert ("journease_outbox_due_messages", ()) in values
+    # This test process wrote no worker files: no request metrics from its own memory.
+    assert not [name for name, _labels in values if name.startswith("django_http_")]
+
+
+def test_a_local_scrape_over_plain_http_is_not_sent_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(URL).status_code == 200
+    assert client.get(reverse("sessions_app:session_list")).status_code == 301
