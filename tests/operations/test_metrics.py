@@ -10,6 +10,8 @@ import math
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -232,9 +234,6 @@ def test_a_staff_member_signed_in_gets_no_more_than_anyone(staff_client):
 def test_a_scrape_costs_the_same_few_queries_whatever_the_data(
     client, outbox_and_alerts, django_assert_max_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as small:
         scrape(client)
     person = ParticipantFactory()
