@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "operations.metrics.RequestMetricsBeforeMiddleware",  # request latency for /metrics: first,
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A deadlock that no service retried becomes "please try again" (503), never a 500.
     "journease.middleware.TryAgainMiddleware",
+    "operations.metrics.RequestMetricsAfterMiddleware",  # and after all that shape the answer.
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -335,6 +337,20 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# --- Monitoring (docs/operations-monitoring.md) -------------------------------------------------
+# Addresses or networks (comma-separated) that may read /metrics, as the app reads a client's
+# address (participants.request_info.client_ip: behind a proxy, the address it forwarded).
+METRICS_ALLOWED_IPS = [
+    item.strip()
+    for item in os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
+    if item.strip()
+]
+# "Authorization: Bearer <METRICS_TOKEN>" may read it from anywhere; unset, no token is accepted.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Prometheus on the same machine scrapes gunicorn over plain HTTP on the loopback; every other
+# page still redirects to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 # --- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

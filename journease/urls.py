@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/cohorts/", include("cohorts.staff_urls")),
     path("programs/", include("cohorts.participant_urls")),
     path("", include("followup.urls")),
+    path("", include("operations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -113,6 +113,9 @@ SIGNED_OUT_ONLY = {**_all(302), "anonymous": 200}
 MATRIX = {
     "home": (None, PUBLIC),
     "healthz": (None, PUBLIC),
+    # Not by role but by address or token: the test client comes from the loopback, which
+    # METRICS_ALLOWED_IPS allows by default; tests/operations/test_metrics.py shows the 404s.
+    "operations:metrics": (None, PUBLIC),
     "participants:signup": (None, SIGNED_OUT_ONLY),
     "participants:signup_done": (None, PUBLIC),
     "participants:resend_verification": (None, PUBLIC),

@@ -4,12 +4,14 @@ more notice than a single session's 72 hours (``message_plans.staff_session_chec
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from cohorts.message_kinds import CohortMessage
 from cohorts.models import Cohort, CohortStatus
+from cohorts.services.locking import lock_cohort
 from journease.clinic_time import clinic_today
 from outbox.models import Notification
 from outbox.services.planning import notification_plan
@@ -50,27 +52,38 @@ def cohort_minimum_check(*, now: datetime.datetime | None = None) -> int:
     cohort_type = ContentType.objects.get_for_model(Cohort)
     planned = 0
     for cohort in short:
-        told = set(
-            Notification.objects.filter(
-                kind=kind, subject_type=cohort_type, subject_id=cohort.pk
-            ).values_list("recipient_id", flat=True)
-        )
-        for person in _staff_for(cohort):
-            if person.pk in told:
-                continue
-            notification_plan(
-                recipient=person,
-                kind=kind,
-                subject=cohort,
-                due_at=now,
-                context={
-                    "path": f"/staff/cohorts/{cohort.pk}/",
-                    "cohort_name": cohort.template.public_name,
-                    "start_day": date_format(cohort.start_date, "l j F"),
-                    "members": cohort.active,
-                    "minimum": cohort.min_participants,
-                },
-                now=now,
+        # Under the cohort's lock (step 0 of the lock order), who was told is read after any
+        # other check holding it (a second beat) has committed: nobody is told twice.
+        with transaction.atomic():
+            lock_cohort(cohort)
+            told = set(
+                Notification.objects.filter(
+                    kind=kind, subject_type=cohort_type, subject_id=cohort.pk
+                ).values_list("recipient_id", flat=True)
             )
-            planned += 1
+            planned += _tell(cohort, told=told, kind=kind, now=now)
+    return planned
+
+
+def _tell(cohort: Cohort, *, told: set[int], kind: str, now: datetime.datetime) -> int:
+    """Plan ``kind`` about ``cohort`` for each of its staff not in ``told``."""
+    planned = 0
+    for person in _staff_for(cohort):
+        if person.pk in told:
+            continue
+        notification_plan(
+            recipient=person,
+            kind=kind,
+            subject=cohort,
+            due_at=now,
+            context={
+                "path": f"/staff/cohorts/{cohort.pk}/",
+                "cohort_name": cohort.template.public_name,
+                "start_day": date_format(cohort.start_date, "l j F"),
+                "members": cohort.active,
+                "minimum": cohort.min_participants,
+            },
+            now=now,
+        )
+        planned += 1
     return planned

@@ -8,6 +8,7 @@ is itself an outbox row whose failure is never reported again, so nothing loops.
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -37,17 +38,32 @@ def failed_messages_report(*, now: datetime.datetime | None = None) -> int:
     Once per failed message: a report is an outbox row whose subject is the failed row, and a
     failed row with a report (in any status) is not reported again. A report that fails itself
     is not watched, so it is never reported or retried forever.
+
+    Two runs at once (two beats) never report one row twice: each failed row is locked while
+    its report is planned (the other run skips it), and read again under the lock, so a report
+    committed just before is seen.
     """
     now = now or timezone.now()
     row_type = ContentType.objects.get_for_model(Notification)
     reported = Notification.objects.filter(
         kind=REPORTED_KIND, subject_type=row_type, subject_id=OuterRef("pk")
     )
-    failed = list(
-        Notification.objects.filter(status=NotificationStatus.FAILED, kind__in=_watched_kinds())
-        .exclude(Exists(reported))
-        .order_by("pk")[:REPORT_BATCH]
-    )
+    with transaction.atomic():
+        held = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=NotificationStatus.FAILED, kind__in=_watched_kinds())
+            .exclude(Exists(reported))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:REPORT_BATCH]
+        )
+        failed = list(
+            Notification.objects.filter(pk__in=held).exclude(Exists(reported)).order_by("pk")
+        )
+        return _report(failed, now=now)
+
+
+def _report(failed: list[Notification], *, now: datetime.datetime) -> int:
+    """Plan the report of each of ``failed`` to every active admin; returns how many rows."""
     if not failed:
         return 0
     admins = list(User.objects.filter(is_active=True, groups__name=Role.ADMIN).distinct())

@@ -9,7 +9,7 @@ clinic's zone, at the type's local hour.
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from journease.clinic_time import clinic_day_start, clinic_today
@@ -176,6 +176,19 @@ def _already_told(recipient: User, kind: str, session: GroupSession) -> bool:
     ).exists()
 
 
+def _hold_people(people: list[User]) -> None:
+    """Hold these people's rows until the transaction ends (ascending primary key, the order of
+    step 2 in ``locking``): a second check at the same moment (a second beat) waits here, then
+    reads the messages the first one planned. ``FOR NO KEY UPDATE``: messages planned to them
+    meanwhile by other paths (a foreign key's share lock) are not held up."""
+    list(
+        User.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=sorted(person.pk for person in people))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _staff_for(session: GroupSession) -> list[User]:
     people = {user.pk: user for user in users_with_role(Role.COORDINATOR)}
     for facilitator in session.facilitators.all():
@@ -215,17 +228,29 @@ def staff_session_checks(*, now: datetime.datetime | None = None) -> int:
         (K.STAFF_ATTENDANCE_MISSING, unrecorded),
     ):
         for session in sessions:
-            path = f"/staff/sessions/{session.pk}/"
-            for person in _staff_for(session):
-                if _already_told(person, kind, session):
-                    continue
-                notification_plan(
-                    recipient=person,
-                    kind=kind,
-                    subject=session,
-                    due_at=now,
-                    context={"path": path},
-                    now=now,
-                )
-                planned += 1
+            planned += _tell_staff_once(kind=kind, session=session, now=now)
+    return planned
+
+
+def _tell_staff_once(*, kind: str, session: GroupSession, now: datetime.datetime) -> int:
+    """Plan ``kind`` about ``session`` for each of its staff not yet told. Read and written under
+    the staff's row locks, so two checks at once never both find someone "not told"; the
+    pending-row constraint alone would not stop the second once the first message was sent."""
+    path = f"/staff/sessions/{session.pk}/"
+    planned = 0
+    with transaction.atomic():
+        staff = _staff_for(session)
+        _hold_people(staff)
+        for person in staff:
+            if _already_told(person, kind, session):
+                continue
+            notification_plan(
+                recipient=person,
+                kind=kind,
+                subject=session,
+                due_at=now,
+                context={"path": path},
+                now=now,
+            )
+            planned += 1
     return planned
