@@ -204,3 +204,14 @@ def test_journease_manage_runs_as_the_service_user_with_its_env_file():
     assert os.access(script, os.X_OK)
     text = script.read_text()
     assert "--uid=journease" in text and f"EnvironmentFile={ENV_FILE}" in text
+
+
+def test_gunicorn_shares_its_workers_request_metrics():
+    service = unit("journease-web.service")["Service"]
+    web = shlex.split(service["ExecStart"])
+    config = web[web.index("--config") + 1]
+    assert config == "/opt/journease/deploy/gunicorn.conf.py"
+    text = (DEPLOY / "gunicorn.conf.py").read_text()
+    assert "def child_exit(server, worker):" in text and "mark_process_dead" in text
+    assert "PROMETHEUS_MULTIPROC_DIR=/run/journease-metrics" in service["Environment"]
+    assert service["RuntimeDirectory"] == "journease-metrics"
