@@ -2,7 +2,8 @@
 
 A policy's kind is chosen from ``RetentionKind`` only (the audit log and clinical records are not
 among them, and the database refuses any other kind); a record kept less than six years is
-refused at the days field (``RetentionPolicy.clean``). A policy is never deleted: empty days keep
+refused at the days field (``RetentionPolicy.clean``); a kind that has its policy already is
+refused at the kind field (one policy per kind). A policy is never deleted: empty days keep
 the data indefinitely. Creating or changing one writes an audit row naming the policy and its
 days before and after.
 """
@@ -10,7 +11,7 @@ days before and after.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from operations.models import RetentionKind, RetentionPolicy
+from operations.models import RetentionPolicy
 from participants.models import AuditAction
 from participants.services.audit import audit_record
 
@@ -33,12 +34,6 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         if obj is not None:
             return ("kind", *self.readonly_fields)
         return self.readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        missing = set(RetentionKind.values) - set(
-            RetentionPolicy.objects.values_list("kind", flat=True)
-        )
-        return bool(missing) and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

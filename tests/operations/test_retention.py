@@ -407,7 +407,9 @@ def test_admin_offers_no_clinical_kind_and_refuses_one_posted(admin_client_):
     assert response.status_code == 302
     event = AuditEvent.objects.get(record_type="retention policy")
     assert (event.action, event.note) == ("create", "Django admin; expired_sessions: 14 days")
-    assert admin_client_.get(add).status_code == 403  # every kind has its policy
+    response = admin_client_.post(add, {"kind": RetentionKind.EXPIRED_SESSIONS, "days": "1"})
+    assert "kind" in response.context["adminform"].form.errors  # one policy per kind
+    assert RetentionPolicy.objects.get(kind=RetentionKind.EXPIRED_SESSIONS).days == 14
 
 
 def test_admin_deletes_no_policy(admin_client_):
