@@ -14,5 +14,7 @@ from operations.services import retention
     time_limit=31 * 60,
 )
 def retention_apply() -> dict[str, int | None]:
-    """Daily (beat): apply every retention policy and write one audit row with the counts."""
-    return {outcome.kind: outcome.purged for outcome in retention.retention_apply()}
+    """Daily (beat): apply every retention policy and write one audit row with the counts; once
+    per clinic day, even if two beats send it."""
+    outcomes = retention.retention_apply_daily()
+    return {outcome.kind: outcome.purged for outcome in outcomes or ()}

@@ -16,9 +16,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from journease.clinic_time import clinic_today
 from operations.models import (
     DEFAULT_DAYS,
     RECORD_KINDS,
@@ -128,3 +130,18 @@ def retention_apply(
             "retention applied %s", " ".join(f"{o.kind}={o.purged}" for o in outcomes if o.purged)
         )
     return outcomes
+
+
+def daily_run_key(day: datetime.date) -> str:
+    return f"operations:retention-run:{day.isoformat()}"
+
+
+def retention_apply_daily(*, now: datetime.datetime | None = None) -> list[PolicyOutcome] | None:
+    """Beat's daily run: once per clinic day, however many beats send it. A second beat started
+    by mistake finds the day taken in the shared cache (Redis, or the database cache) and does
+    nothing, so the audit log gets one run a day. Returns None when the day's run was taken."""
+    now = now or timezone.now()
+    if not cache.add(daily_run_key(clinic_today(now)), "taken", timeout=36 * 60 * 60):
+        logger.info("retention run already taken today")
+        return None
+    return retention_apply(now=now)

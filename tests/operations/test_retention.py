@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -25,7 +26,12 @@ from cohorts.models import CohortMember
 from demo.sessions import seed_demo
 from operations import tasks
 from operations.models import SIX_YEARS_DAYS, RetentionKind, RetentionPolicy
-from operations.services.retention import AUDIT_RECORD, retention_apply, retention_defaults
+from operations.services.retention import (
+    AUDIT_RECORD,
+    daily_run_key,
+    retention_apply,
+    retention_defaults,
+)
 from outbox.models import Notification, NotificationStatus
 from participants.models import AuditEvent, Role, User
 from participants.services.accounts import participant_signup
@@ -293,13 +299,31 @@ def test_message_rows_go_only_after_six_years_when_a_policy_says_so(roles, polic
 def test_each_run_writes_one_audit_row_with_the_counts(roles, policies):
     message(sent_at=timezone.now() - days(91))
     rows_before = AuditEvent.objects.count()
-    tasks.retention_apply.delay()
-    tasks.retention_apply.delay()
+    retention_apply()
+    retention_apply()
     assert AuditEvent.objects.count() == rows_before + 2
     first, second = run_rows()
     assert "message_content: 1 (90 days)" in first.note
     assert "message_content: 0 (90 days)" in second.note
     assert first.user_agent == "operations.retention_apply"
+
+
+@pytest.mark.clock("2027-03-01 03:30")
+def test_the_daily_task_runs_once_a_clinic_day_however_many_beats_send_it(roles, policies):
+    message(sent_at=timezone.now() - days(91))
+    today = timezone.localdate()
+    for day in (today, today + days(1)):
+        cache.delete(daily_run_key(day))
+
+    first = tasks.retention_apply.delay().get()
+    second = tasks.retention_apply.delay().get()  # a second beat, started by mistake
+    assert first[RetentionKind.MESSAGE_CONTENT] == 1
+    assert second == {}
+    assert len(run_rows()) == 1
+
+    with time_machine.travel(timezone.now() + days(1), tick=False):
+        tasks.retention_apply.delay()
+    assert len(run_rows()) == 2
 
 
 def test_dry_run_counts_and_changes_nothing(roles, policies):
