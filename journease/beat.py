@@ -4,6 +4,8 @@ Run exactly one beat. Each task is safe if a second beat runs by mistake: see th
 Operations section for the guard that makes each one so.
 """
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "journease.tasks.heartbeat",
@@ -49,5 +51,11 @@ BEAT_SCHEDULE = {
     "send-pending-screening-notices": {
         "task": "participants.send_pending_notices",
         "schedule": 60.0,
+    },
+    # Retention policies (operations), once a day at a quiet hour in the clinic's zone
+    # (CELERY_TIMEZONE): 03:30 exists on every day, daylight-saving changes included.
+    "retention-apply": {
+        "task": "operations.retention_apply",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
