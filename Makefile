@@ -101,7 +101,7 @@ bench-smoke: install bench-tools
 	$(BIN)/python -m bench --smoke
 
 ## A PostgreSQL dump and its manifest in JOURNEASE_BACKUP_DIR (default var/backups); copy both off
-## the machine, encrypted (docs/operations-backup.md). Uses the installed environment as it is.
+## the machine, encrypted (README, Operations). Uses the installed environment as it is.
 backup:
 	@test -x $(BIN)/python || { echo "No $(VENV): run make install first (or set VENV=...)."; exit 1; }
 	$(BIN)/python manage.py backup

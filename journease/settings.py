@@ -338,7 +338,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Monitoring (docs/operations-monitoring.md) -------------------------------------------------
+# --- Monitoring (README, Operations: Monitoring) ---------------------------------------------
 # Addresses or networks (comma-separated) that may read /metrics, as the app reads a client's
 # address (participants.request_info.client_ip: behind a proxy, the address it forwarded).
 METRICS_ALLOWED_IPS = [

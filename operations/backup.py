@@ -35,7 +35,7 @@ from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ, make_dsn
 
 # The clinical tables: what a participant told us and what the clinic did for them. Their content
 # is checksummed row by row in every manifest and compared after a restore; the README lists them
-# (docs/operations-backup.md). Many-to-many tables of these models (a check-in's practices) count
+# (README, Operations). Many-to-many tables of these models (a check-in's practices) count
 # too. Every model participants' retention path calls clinical is here (a test keeps it so).
 CLINICAL_MODELS = (
     "participants.Screening",

@@ -9,7 +9,7 @@ admins' report), an alert nobody acknowledged for 40 minutes (the escalation) an
 first message was lost (the pending notices). Both beats run for several ticks; then each message
 was planned once, sent once, and written to the mail folder once.
 
-Which guard makes each beat task safe is listed in docs/operations-monitoring.md.
+Which guard makes each beat task safe is listed in the README (Operations: Monitoring).
 """
 
 import datetime
