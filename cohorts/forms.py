@@ -107,3 +107,20 @@ class ReasonForm(forms.Form):
         self.helper.add_input(
             Submit("submit", submit_label or _("Confirm"), css_class="btn-danger")
         )
+
+
+class GroupSizeForm(forms.Form):
+    """A cohort's capacity and minimum, for the cohort and every session of it still ahead."""
+
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10_000)
+    min_participants = forms.IntegerField(
+        label=_("Minimum participants"),
+        min_value=0,
+        max_value=10_000,
+        help_text=_("Staff are told a week before the start when the group is smaller."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save the group size")))

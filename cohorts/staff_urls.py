@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", staff.cohort_create, name="cohort_create"),
     path("<int:pk>/", staff.cohort_detail, name="cohort_detail"),
     path("<int:pk>/publish/", staff.cohort_publish, name="cohort_publish"),
+    path("<int:pk>/size/", staff.cohort_group_size, name="group_size"),
     path(
         "<int:pk>/members/<int:member_pk>/remove/",
         staff.member_remove,

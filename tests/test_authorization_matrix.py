@@ -188,6 +188,7 @@ MATRIX = {
     "cohorts_staff:cohort_create": (None, _staff()),
     "cohorts_staff:cohort_detail": ("cohort", _staff()),
     "cohorts_staff:cohort_publish": ("cohort", _staff(405)),
+    "cohorts_staff:group_size": ("cohort", _staff()),
     "cohorts_staff:member_remove": ("cohort_member", _staff()),
     "cohorts_staff:seat_cancel": ("cohort_seat", _staff()),
     "cohorts:cohort_list": (None, PUBLIC),

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cohorts.forms import CohortForm, ReasonForm
+from cohorts.forms import CohortForm, GroupSizeForm, ReasonForm
 from cohorts.models import Cohort, CohortMember
 from cohorts.roster import cohort_list_current, cohort_roster_grid
 from cohorts.selectors import cohort_waitlist
 from cohorts.services import creation, membership
 from cohorts.services.creation import CohortNotPlaced
+from cohorts.services.group_size import cohort_group_size_set
 from participants.access import staff_required
 from sessions_app.models import Enrollment, EnrollmentStatus
 from sessions_app.services.cancellation import enrollment_cancel
@@ -90,6 +91,34 @@ def cohort_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The cohort is published: participants can join."))
     return _cohort_page(cohort)
+
+
+@staff_required
+def cohort_group_size(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the cohort's capacity and minimum (and its sessions' ahead): lowering below the
+    people in the group is refused at the field; places added go to the waitlist."""
+    cohort = get_object_or_404(Cohort.objects.select_related("room"), pk=pk)
+    initial = {"capacity": cohort.capacity, "min_participants": cohort.min_participants}
+    form = GroupSizeForm(_posted(request), initial=initial)
+    conflicts = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort_group_size_set(cohort=cohort, by=request.user, **form.cleaned_data)
+        except CohortNotPlaced as error:
+            conflicts = error.conflicts
+            for name, texts in error.errors.items():
+                for text in texts:
+                    form.add_error(name if name in form.fields else None, text)
+        else:
+            messages.success(request, _("The group size is saved, for every session ahead."))
+            return _cohort_page(cohort)
+    failed = form.is_bound and (bool(form.errors) or bool(conflicts))
+    return render(
+        request,
+        "cohorts/staff/size_form.html",
+        {"form": form, "cohort": cohort, "conflicts": conflicts},
+        status=400 if failed else 200,
+    )
 
 
 def _reason_page(request, form, *, cohort, member, title, seat=None, status=200):

@@ -638,6 +638,13 @@ FORMS: tuple[FormTarget, ...] = (
         base=_cohort_base,
     ),
     FormTarget(
+        "cohorts_staff:group_size",
+        COORDINATOR,
+        cohort_staff_forms.GroupSizeForm,
+        kwargs=lambda world: _program(world, member=True),
+        base={"capacity": "8", "min_participants": "0"},
+    ),
+    FormTarget(
         "cohorts_staff:seat_cancel",
         COORDINATOR,
         cohort_staff_forms.ReasonForm,
