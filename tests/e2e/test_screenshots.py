@@ -20,10 +20,11 @@ from demo.dosing import DOSING_DAY_START
 from demo.sessions import seed_demo
 from dosing.models import Medication, Route
 from dosing.services import day as dosing
-from participants.models import SafetyAlert, Screening, User
+from participants.models import Role, SafetyAlert, Screening, User
 from sessions_app.models import GroupSession, SessionKind, SessionStatus
 from tests.dosing.conftest import arrival_values, discharge_values
-from tests.factories import EligibleParticipantFactory
+from tests.factories import EligibleParticipantFactory, StaffFactory
+from tests.followup.test_cohort_outcomes import spring  # noqa: F401 - a fixture
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -277,3 +278,20 @@ def test_screenshots_of_a_cohort(live_server, signed_in_page):
         suffix="desktop",
     )
     shoot(signed_in_page(coordinator), live_server.url, staff_pages, suffix="desktop")
+
+
+def test_screenshots_of_a_cohorts_outcomes(
+    live_server,
+    signed_in_page,
+    roles,
+    spring,  # noqa: F811 - the fixture imported above
+):
+    """A past cohort's outcomes and attendance (the hand-worked cohort of the outcome tests), as
+    a clinician sees it and as it prints."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    clinician = StaffFactory(role=Role.CLINICIAN, first_name="Robin", last_name="Hale")
+    page = signed_in_page(clinician)
+    path = f"/staff/cohorts/{spring['cohort'].pk}/outcomes/"
+    shoot(page, live_server.url, {"staff-cohort-outcomes": path}, suffix="desktop")
+    page.emulate_media(media="print")
+    page.screenshot(path=SHOTS / "staff-cohort-outcomes-print.png", full_page=True)
