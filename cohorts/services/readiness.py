@@ -53,9 +53,12 @@ KIND = CohortMessage.COHORT_DOSING_NOT_READY
 
 def seat_programs_of(seats: list[Enrollment], now: datetime.datetime) -> dict[int, SeatProgram]:
     """The cohorts' answer to ``programs.seat_programs``: a seat in a cohort's session was taken
-    by joining the cohort, and the cohort's sessions still ahead of ``now`` in which the same
-    member holds a seat (not cancelled, the session not cancelled) meet its prerequisite. Two
-    queries, however many seats."""
+    by joining the cohort, and the cohort's sessions in which the same member still holds an
+    enrolled seat (the session not cancelled) meet its prerequisite: those still ahead, and
+    those that took place before their attendance was recorded. A preparation circle stops
+    counting only when it is known to be missed (a no-show recorded, the seat cancelled), so
+    nobody is told they missed a meeting the staff have not taken the attendance of yet (the
+    staff's own checks ask for it). Two queries, however many seats."""
     cohort_of_session = dict(
         CohortSession.objects.filter(
             session_id__in={seat.session_id for seat in seats}
@@ -65,18 +68,17 @@ def seat_programs_of(seats: list[Enrollment], now: datetime.datetime) -> dict[in
     if not in_program:
         return {}
     held: dict[tuple[int, int], list[GroupSession]] = defaultdict(list)
-    ahead = (
+    still_held = (
         Enrollment.objects.filter(
             participant_id__in={seat.participant_id for seat in in_program},
             status=EnrollmentStatus.ENROLLED,
             session__cohort_session__cohort_id__in=set(cohort_of_session.values()),
-            session__starts_at__gt=now,
         )
         .exclude(session__status=SessionStatus.CANCELLED)
         .select_related("session__session_type", "session__cohort_session")
         .order_by("session__starts_at", "pk")
     )
-    for seat in ahead:
+    for seat in still_held:
         held[(seat.participant_id, seat.session.cohort_session.cohort_id)].append(seat.session)
     return {
         seat.pk: SeatProgram(

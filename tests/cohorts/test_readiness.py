@@ -153,6 +153,24 @@ def test_attended_preparation_is_ready(make_cohort, facilitator, roles):
     assert told(person) == []
 
 
+def test_a_preparation_not_yet_marked_is_no_problem_until_a_no_show_is_recorded(
+    make_cohort, facilitator, roles
+):
+    """Nobody is told they missed a meeting whose attendance the staff have not taken yet."""
+    cohort = make_cohort()
+    [person] = join(cohort)
+    kinds = sessions_by_kind(cohort)
+
+    assert readiness.cohort_dosing_readiness_check(now=AFTER_PREP) == 0
+    assert not seat(person, kinds["dosing"][0]).needs_review
+    assert told(person) == []
+
+    take_attendance(kinds["preparation"][0], {person: EnrollmentStatus.NO_SHOW}, facilitator)
+    readiness.cohort_dosing_readiness_check(now=AFTER_PREP)
+    assert seat(person, kinds["dosing"][0]).needs_review
+    assert len(told(person)) == 1
+
+
 def test_preparation_still_ahead_meets_the_prerequisite(make_cohort, roles):
     cohort = make_cohort()
     [person] = join(cohort)
