@@ -1,5 +1,5 @@
 """A demo program run as a closed group: a six-week template in Django admin, and one published
-cohort starting on a Monday at least ten days ahead, with a few members, so the staff's grid
+cohort starting on a Monday at least two weeks ahead, with a few members, so the staff's grid
 and the participant's program page have something to show. The demo participant is left out on
 purpose: joining the program is theirs to try in the browser."""
 
@@ -99,8 +99,10 @@ def _program(types: dict[str, SessionType]) -> ProgramTemplate:
 
 
 def _next_monday(today: datetime.date) -> datetime.date:
-    """The first Monday at least ten days after ``today``: time to join before it closes."""
-    day = today + datetime.timedelta(days=10)
+    """The first Monday at least two weeks after ``today``: time to join before it closes, and
+    its first dosing day (day 3) far enough from today's demo dosing session for the same people
+    (the dosing type's 14 days), whatever the weekday today."""
+    day = today + datetime.timedelta(days=14)
     return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
 
 
