@@ -15,6 +15,7 @@ from tests.factories import (
     SubmittedScreeningFactory,
     WaitlistEntryFactory,
 )
+from tests.followup.test_cohort_outcomes import make_cohort as past_cohort
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -43,7 +44,9 @@ def records():
     WaitlistEntryFactory(participant=participant, offered=True)
     checkin = CheckInFactory(participant=participant, enrollment__participant=participant)
     draft = ScreeningFactory(participant=ParticipantFactory(), answers={})
+    cohort, _sessions = past_cohort()
     return {
+        "cohort": cohort,
         "participant": participant,
         "screening": screening,
         "alert": alert,
@@ -67,9 +70,13 @@ def pages_for(role: str, records) -> list[str]:
         f"/staff/sessions/{session.pk}/cancel/",
         "/staff/sessions/series/",
         "/staff/screenings/",
+        "/staff/cohorts/",
+        "/staff/cohorts/new/",
+        f"/staff/cohorts/{records['cohort'].pk}/",
+        f"/staff/cohorts/{records['cohort'].pk}/size/",
     ]
     return {
-        "anonymous": ["/", "/sessions/", "/accounts/login/", "/accounts/signup/"],
+        "anonymous": ["/", "/sessions/", "/programs/", "/accounts/login/", "/accounts/signup/"],
         Role.PARTICIPANT: [
             "/me/",
             "/me/sessions/",
@@ -80,6 +87,8 @@ def pages_for(role: str, records) -> list[str]:
             "/me/data/",
             "/sessions/",
             f"/me/check-ins/{records['checkin'].public_id}/",
+            "/programs/",
+            f"/programs/{records['cohort'].pk}/",
         ],
         "screening": [
             f"/me/screening/{records['draft'].public_id}/",
@@ -96,6 +105,7 @@ def pages_for(role: str, records) -> list[str]:
             f"/staff/alerts/{alert.public_id}/",
             f"/staff/participants/{records['participant'].pk}/timeline/",
             "/staff/outcomes/",
+            f"/staff/cohorts/{records['cohort'].pk}/outcomes/",
         ],
         Role.ADMIN: ["/staff/team/", "/staff/flag-rules/", "/staff/outcomes/"],
     }[role]
