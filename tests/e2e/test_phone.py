@@ -14,6 +14,7 @@ from tests.factories import (
     StaffFactory,
     WaitlistEntryFactory,
 )
+from tests.followup.test_cohort_outcomes import make_cohort as past_cohort
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,6 +48,7 @@ def test_enrolled_participant_pages_fit_a_phone(live_server, signed_in_page):
     WaitlistEntryFactory(participant=person, offered=True, session=GroupSessionFactory())
     WaitlistEntryFactory(participant=person, session=GroupSessionFactory(capacity=1))
     checkin = CheckInFactory(participant=person, enrollment__participant=person)
+    cohort, _sessions = past_cohort(title=LONG_TITLE)
     page = signed_in_page(person, width=PHONE)
     paths = [
         "/",
@@ -61,6 +63,8 @@ def test_enrolled_participant_pages_fit_a_phone(live_server, signed_in_page):
         "/me/data/document/",
         "/accounts/profile/",
         "/accounts/password/",
+        "/programs/",
+        f"/programs/{cohort.pk}/",
     ]
     assert sideways(page, live_server.url, paths) == {}
 
