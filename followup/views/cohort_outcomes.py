@@ -35,7 +35,11 @@ def cohort_outcomes_page(request: HttpRequest, pk: int) -> HttpResponse:
         filters="",
         place=f"outcomes of cohort {report.cohort.pk}",
     )
-    return render(request, "followup/cohort_outcomes.html", {"report": report, "printed_at": now})
+    return render(
+        request,
+        "followup/cohort_outcomes.html",
+        {"report": report, "groups": [report.group], "printed_at": now},
+    )
 
 
 @clinical_required
