@@ -134,8 +134,9 @@ def test_a_cohort_is_made_published_joined_seen_and_left_in_the_browser(
 
     # My sessions groups the seats under the program.
     page.get_by_role("link", name="My sessions").click()
-    group = page.locator("section, .seat-group").filter(has_text=cohort.title).first
-    expect(group).to_be_visible()
+    group = page.get_by_role("region", name=cohort.title)
+    expect(group.get_by_role("link", name=cohort.title, exact=True)).to_be_visible()
+    expect(group.get_by_role("listitem")).to_have_count(len(STEPS))
 
     # The coordinator sees the member in every session and cancels one dosing seat only.
     staff.reload()
