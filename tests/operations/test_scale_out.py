@@ -9,10 +9,8 @@ sent exactly once, and nobody sees a server error.
 """
 
 import datetime
-import threading
 import time
 from collections import Counter
-from urllib.parse import urlencode
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -35,6 +33,7 @@ from tests.sessions_app.test_http_burst import (
     _eligible_participants,
     _messages,
     _signed_in_browser,
+    press_at_once,
 )
 
 PEOPLE = 60
@@ -42,45 +41,6 @@ SEATS = 8
 # Reminders about other sessions, due now, for the workers to share.
 REMINDER_SESSIONS = 3
 DISPATCH_SECONDS = 60
-
-
-def _press_enroll_at_once(servers, browsers, path) -> list[tuple[int, str]]:
-    """Every browser posts the enroll form at the same moment, alternating between servers."""
-    barrier = threading.Barrier(len(browsers))
-    answers: list[tuple[int, str] | None] = [None] * len(browsers)
-    errors: list[str] = []
-
-    def press(index: int) -> None:
-        browser, server = browsers[index], servers[index % len(servers)]
-        conn = server.connect()
-        try:
-            conn.connect()
-            barrier.wait(timeout=60)
-            conn.request(
-                "POST",
-                path,
-                body=urlencode({"csrfmiddlewaretoken": browser.csrf_token}),
-                headers={
-                    "Cookie": browser.header(),
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
-            )
-            response = conn.getresponse()
-            response.read()
-            browser.keep(response)
-            answers[index] = (response.status, response.getheader("Location") or "")
-        except Exception as error:  # noqa: BLE001 - reported below with the others
-            errors.append(f"{type(error).__name__}: {error}")
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=press, args=(i,)) for i in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == [], errors[:10]
-    return answers
 
 
 def _tasks_run(log: str) -> int:
@@ -121,7 +81,7 @@ def test_two_web_servers_and_two_workers_keep_every_promise(
 
     with process_stack(tmp_path) as stack:
         servers = [stack.web("web-one"), stack.web("web-two")]
-        answers = _press_enroll_at_once(servers, browsers, enroll)
+        answers = press_at_once(servers, browsers, enroll)
 
         server_errors = [answer for answer in answers if answer[0] >= 500]
         assert server_errors == [], [stack.log_tail(name) for name in ("web-one", "web-two")]
