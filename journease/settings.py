@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
 from journease.beat import BEAT_SCHEDULE
 
@@ -89,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "participants.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "participants.security.IdleTimeoutMiddleware",
     "participants.security.StaffTwoFactorMiddleware",
@@ -254,8 +254,9 @@ AUTH_PASSWORD_VALIDATORS = [
 PHONENUMBER_DEFAULT_REGION = "US"
 
 # --- Internationalization and time ---------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGE_CODE = "en"
+# Each language is named in its own words: whoever cannot read the page can still find theirs.
+LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = CLINIC_TIME_ZONE
 USE_I18N = True
@@ -318,6 +319,11 @@ if BEHIND_PROXY:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The language switch's cookie: a visitor's choice, kept a year (an account keeps its own).
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -1,13 +1,15 @@
 """How the engine reaches a recipient, told by the app that keeps people's contact details.
 
 The outbox sends e-mail to ``recipient.email``; anything more (a phone for texts, whether the
-person wants non-essential prompts) belongs to the accounts app, which registers it once in its
+person wants non-essential prompts, the language they read) belongs to the accounts app, which registers it once in its
 ``AppConfig.ready``. Until then nobody gets texts and everybody gets prompts.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class ContactBook:
     sms_number: Callable[[Any], str] = lambda recipient: ""
     # Whether the person wants non-essential messages (integration prompts).
     wants_prompts: Callable[[Any], bool] = lambda recipient: True
+    # The language the person reads messages in, read when a message is sent (never planned).
+    language: Callable[[Any], str] = lambda recipient: settings.LANGUAGE_CODE
 
 
 _book = ContactBook()

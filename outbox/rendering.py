@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
@@ -72,15 +72,23 @@ def context_for(notification: Notification, *, sent_at: datetime.datetime | None
     return context
 
 
-def render_key(notification: Notification, *, sent_at: datetime.datetime | None = None) -> tuple:
+def render_key(
+    notification: Notification,
+    *,
+    sent_at: datetime.datetime | None = None,
+    language: str | None = None,
+) -> tuple:
     """Everything a notification's rendering depends on: its kind, channel, subject and details,
-    and the local date it is sent on (which makes a session "today", "tomorrow" or a date).
+    the language it is written in, and the local date it is sent on (which makes a session
+    "today", "tomorrow" or a date).
 
     Never the recipient: ``context_for`` gives a template nothing about the person (no message
-    greets anyone by name), so one session's reminders to its participants are the same words,
-    and a batch renders them once. Whatever ``context_for`` comes to read must join this key.
+    greets anyone by name), so one session's reminders to its participants in one language are
+    the same words, and a batch renders them once. Whatever ``context_for`` comes to read must
+    join this key.
     """
     return (
+        language or settings.LANGUAGE_CODE,
         timezone.localdate(sent_at or timezone.now()),
         notification.kind,
         notification.channel,
@@ -100,12 +108,21 @@ def render(
     *,
     channel: str | None = None,
     sent_at: datetime.datetime | None = None,
+    language: str | None = None,
 ) -> Rendered:
     """Render one notification for its channel: the e-mail (subject, text, HTML) or the text.
 
     ``channel="all"`` renders both, for checking every kind's wording; ``sent_at`` is the send
-    moment (now by default), which the words for the session's day depend on.
+    moment (now by default), which the words for the session's day depend on; ``language`` the
+    recipient's (the clinic's by default), whatever language the caller is working in.
     """
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _render(notification, channel=channel, sent_at=sent_at)
+
+
+def _render(
+    notification: Notification, *, channel: str | None, sent_at: datetime.datetime | None
+) -> Rendered:
     channel = channel or notification.channel
     context = context_for(notification, sent_at=sent_at)
     base = f"emails/notifications/{notification.kind}"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from outbox import contacts, kinds
 from outbox.kinds import MessageSpec
 from participants import account_links
+from participants.language import language_of
 
 
 class ParticipantMessage(models.TextChoices):
@@ -70,5 +71,6 @@ def register() -> None:
             related=("participant_profile",),
             sms_number=_sms_number,
             wants_prompts=_wants_prompts,
+            language=language_of,
         )
     )

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from participants import language
 from participants.views import accounts as views
 from participants.views import data, failed_messages, program, review, sms
 from participants.views import security as security_views
@@ -8,6 +9,7 @@ from participants.views import security as security_views
 app_name = "participants"
 
 urlpatterns = [
+    path("language/", language.language_set, name="language"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/signup/done/", views.signup_done, name="signup_done"),
     path("accounts/verify/resend/", views.resend_verification, name="resend_verification"),

@@ -195,9 +195,10 @@ def notifications_deliver(
             outcome["skipped"] += 1
             continue
         try:
-            key = rendering.render_key(notification, sent_at=now)
+            language = contacts.book().language(notification.recipient)
+            key = rendering.render_key(notification, sent_at=now, language=language)
             if key not in renders:
-                renders[key] = rendering.render(notification, sent_at=now)
+                renders[key] = rendering.render(notification, sent_at=now, language=language)
             _send(notification, renders[key])
         except Exception as error:  # any provider or template failure: retry, then fail
             logger.warning(

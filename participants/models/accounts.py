@@ -4,6 +4,7 @@ Contact details live on the profile, not in the screening, so that coordinators 
 without seeing clinical answers.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models, transaction
 from django.db.models.functions import Lower
@@ -70,6 +71,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(_("e-mail verified"), null=True, blank=True)
     email_verification_sent_at = models.DateTimeField(
         _("verification e-mail sent"), null=True, blank=True
+    )
+    # The language the person reads pages and messages in (``settings.LANGUAGES``).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Pages, e-mails, text messages and calendar entries are in this language."),
     )
 
     objects = UserManager()

@@ -1,0 +1,67 @@
+"""Which language a page is read in, and how a person changes it.
+
+A signed-in person's pages follow the language kept on their account; a visitor's follow the
+switch's cookie, else the browser (Django's ``LocaleMiddleware``). Choosing with the switch sets
+both, so the choice made on the sign-in page holds after signing in and in every message after.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def language_of(user) -> str:
+    """The language a person reads in: their account's, or the clinic's when it is unknown."""
+    code = getattr(user, "language", "") or ""
+    return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+class UserLanguageMiddleware:
+    """After authentication: a signed-in person's own language wins over cookie and browser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            code = language_of(user)
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
+        return self.get_response(request)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The switch on every page: keep the choice in a cookie and, when signed in, on the account.
+
+    Anything but a known language is ignored (the page comes back as it was); the way back is
+    only ever a page of this site.
+    """
+    next_url = request.POST.get("return_to", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    code = request.POST.get("language", "")
+    if code not in LANGUAGE_CODES:
+        return response
+    user = request.user
+    if user.is_authenticated and user.language != code:
+        user.language = code
+        user.save(update_fields=["language"])
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
