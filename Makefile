@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test js-tools test-clocks clock-tools screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean backup restore
+.PHONY: messages run test js-tools test-clocks clock-tools screenshots bench bench-smoke bench-tools install migrate demo lint format check-python clean backup restore
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Journease needs Python 3.11 or newer (set PYTHON=...).")'
@@ -35,6 +35,13 @@ run: export PORT := $(PORT)
 run: export SITE_URL ?= http://localhost:$(PORT)
 run: demo
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+
+## The Spanish catalogue: every marked string into locale/es/LC_MESSAGES/django.po (GNU gettext's
+## xgettext, for whoever edits the translations), then the .mo compiled in pure Python.
+messages: install
+	$(BIN)/python manage.py makemessages -l es --add-location=file --no-obsolete \
+	  --ignore=.venv --ignore=tests --ignore=bench --ignore=node_modules --ignore=deploy --ignore=docs
+	$(BIN)/python manage.py catalogue_compile
 
 lint: install
 	$(BIN)/ruff check .

@@ -116,6 +116,18 @@ def cohort_waitlist_context(notification, sent_on: datetime.date) -> dict:
     }
 
 
+def cohort_context(notification, sent_on: datetime.date) -> dict:
+    """What a message about a whole cohort (to staff) may know: its neutral name and start date,
+    read when sent, so the date is written in the reader's language."""
+    cohort = notification.subject
+    if not isinstance(cohort, Cohort):
+        return {}
+    return {
+        "program_name": cohort.template.public_name,
+        "program_starts_on": cohort.start_date,
+    }
+
+
 def cohort_left_context(notification, sent_on: datetime.date) -> dict:
     """The dates a member gave up by leaving (local starts kept in the row's context)."""
     if notification.kind != K.COHORT_LEFT:
@@ -143,6 +155,7 @@ def register() -> None:
             )
         )
     )
+    kinds.register_subject_context(cohort_context)
     kinds.register_subject_context(cohort_member_context)
     kinds.register_subject_context(dosing_not_ready_context)
     kinds.register_subject_queryset(

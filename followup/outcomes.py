@@ -366,7 +366,7 @@ def outcomes_report(*, now: datetime.datetime | None = None) -> OutcomesReport:
                 f"{date_format(local_start, 'j M Y')} · {session.title}",
             ),
             "session_type": (str(session.session_type_id), session.session_type.name),
-            "month": (local_start.strftime("%Y-%m"), date_format(local_start, "F Y")),
+            "month": (local_start.strftime("%Y-%m"), date_format(local_start, _("F Y"))),
         }
         if enrollment.cohort_member:  # a member's seat in their cohort's session
             keys["cohort"] = (str(enrollment.cohort_pk), enrollment.cohort_title)

@@ -72,7 +72,7 @@ def _refuse_wall_time(
     same_half = _clock(before)[-2:] == _clock(after)[-2:]
     words = {
         "time": _clock(datetime.datetime.combine(day, time)),
-        "day": formats.date_format(day, "l j F Y"),
+        "day": formats.date_format(day, _("l j F Y")),
         "before": _clock(before, meridiem=not same_half),
         "after": _clock(after),
     }

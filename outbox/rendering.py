@@ -39,7 +39,7 @@ def day_words(day: datetime.date, *, sent_on: datetime.date, short: bool = False
         return gettext("today")
     if day == sent_on + datetime.timedelta(days=1):
         return gettext("tomorrow")
-    date = dateformat.format(day, "D j M" if short else "l j F")
+    date = dateformat.format(day, "D j M" if short else gettext("l j F"))
     return gettext("on %(date)s") % {"date": date}
 
 

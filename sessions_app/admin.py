@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from journease.clinic_language import in_clinic_language
 from journease.clinic_time import local
 from sessions_app.models import (
     Enrollment,
@@ -328,6 +329,7 @@ class GroupSessionAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Export the roster of the selected sessions (CSV)"))
+    @in_clinic_language
     def export_roster_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="roster.csv"'

@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from cohorts.message_kinds import CohortMessage
 from cohorts.models import Cohort, CohortStatus
@@ -79,7 +78,6 @@ def _tell(cohort: Cohort, *, told: set[int], kind: str, now: datetime.datetime) 
             context={
                 "path": f"/staff/cohorts/{cohort.pk}/",
                 "cohort_name": cohort.template.public_name,
-                "start_day": date_format(cohort.start_date, "l j F"),
                 "members": cohort.active,
                 "minimum": cohort.min_participants,
             },

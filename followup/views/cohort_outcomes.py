@@ -13,6 +13,7 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from followup.cohort_outcomes import cohort_outcomes
 from followup.outcome_csv import cohort_outcomes_csv_rows
+from journease.clinic_language import in_clinic_language
 from participants.access import clinical_required
 from participants.models import AuditAction, User
 from participants.services.audit import audit_list, audit_record
@@ -43,6 +44,7 @@ def cohort_outcomes_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @clinical_required
+@in_clinic_language
 def cohort_outcomes_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The cohort's figures and attendance per session as CSV: aggregates, no names."""
     cohort = _cohort(pk)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from followup import outcome_csv, outcomes, timeline
 from followup.charts import bar_chart
+from journease.clinic_language import in_clinic_language
 from participants.access import clinical_required
 from participants.models import AuditAction, Role, User
 from participants.services.audit import audit_record
@@ -72,6 +73,7 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
 
 
 @clinical_required
+@in_clinic_language
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
     """The report's figures as CSV: aggregates per group, no names."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

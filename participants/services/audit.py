@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.http import HttpRequest
 
+from journease.clinic_language import clinic_language
 from participants.models import AuditAction, AuditEvent, User
 from participants.request_info import client_ip, user_agent
 
@@ -41,7 +42,8 @@ def audit_event(
     """
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}")
-    record_type, record_id = _record_label(record)
+    with clinic_language():
+        record_type, record_id = _record_label(record)
     if participant is None:
         participant = getattr(record, "participant", None)
     return AuditEvent.objects.create(

@@ -72,10 +72,10 @@ def _readable(value):
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
             return value
-        return date_format(timezone.localtime(moment), "j F Y, g:i A T")
+        return date_format(timezone.localtime(moment), _("j F Y, g:i A T"))
     if isinstance(value, str) and len(value) == 10 and value[4:5] == "-":
         try:
-            return date_format(datetime.date.fromisoformat(value), "j F Y")
+            return date_format(datetime.date.fromisoformat(value), _("j F Y"))
         except ValueError:
             return value
     return value

@@ -372,7 +372,7 @@ def participant_step_after_consent(
         .first()
     )
     if seat is not None:
-        when = formats.date_format(local(seat.session.starts_at), "l j F, g:i A T")
+        when = formats.date_format(local(seat.session.starts_at), _("l j F, g:i A T"))
         return NextStep(
             "prepare_booked",
             _("Attend your %(kind)s on %(when)s. After it, you can enroll in a group session.")
