@@ -20,6 +20,13 @@ def language_of(user) -> str:
     return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
+def language_of_request(request: HttpRequest) -> str:
+    """The language the page was read in (switch, cookie or browser): a new account's first."""
+    code = getattr(request, "LANGUAGE_CODE", "") or translation.get_language() or ""
+    code = code.split("-")[0]
+    return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
 class UserLanguageMiddleware:
     """After authentication: a signed-in person's own language wins over cookie and browser."""
 

@@ -5,6 +5,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -190,6 +191,12 @@ class ProfileForm(forms.ModelForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        help_text=_("Pages, e-mails, text messages and calendar entries are in this language."),
+    )
 
     class Meta:
         model = ParticipantProfile
@@ -210,6 +217,7 @@ class ProfileForm(forms.ModelForm):
         user = self.instance.user
         self.fields["first_name"].initial = user.first_name
         self.fields["last_name"].initial = user.last_name
+        self.fields["language"].initial = user.language
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
         self.fields["emergency_contact_phone"].widget.attrs["inputmode"] = "tel"
         self.helper = _helper(
@@ -236,7 +244,7 @@ class ProfileForm(forms.ModelForm):
                 "emergency_contact_relationship",
                 "emergency_contact_phone",
             ),
-            Fieldset(_("Messages"), "sms_opt_in", "integration_prompts"),
+            Fieldset(_("Messages"), "language", "sms_opt_in", "integration_prompts"),
         )
 
     def clean_date_of_birth(self) -> datetime.date:

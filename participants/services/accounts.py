@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from journease.clinic_time import clinic_today
 from participants.access import CLINICAL_RECORDS, STAFF_PAGES
 from participants.account_links import VERIFY_SALT, email_fingerprint
+from participants.language import LANGUAGE_CODES
 from participants.message_kinds import ParticipantMessage
 from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
 from participants.services.account_messages import account_message_plan
@@ -133,9 +134,13 @@ def participant_signup(
     date_of_birth: datetime.date,
     preferred_name: str = "",
     phone: str = "",
+    language: str = "",
     now: datetime.datetime | None = None,
 ) -> User:
     """Create a participant account and its profile, then send the verification e-mail.
+
+    ``language`` is the one the person signed up in (the page's): their pages and messages, the
+    verification e-mail first, are in it until they choose another.
 
     All or nothing: the user, profile and role are created in one transaction, and the e-mail is
     queued only once that transaction has committed.
@@ -151,6 +156,7 @@ def participant_signup(
             password=password,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
+            language=language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE,
         )
         ParticipantProfile.objects.create(
             user=user,
@@ -236,9 +242,14 @@ def password_reset_request(*, email: str, now: datetime.datetime | None = None) 
 
 
 def participant_profile_update(
-    *, profile: ParticipantProfile, first_name: str, last_name: str, **fields
+    *,
+    profile: ParticipantProfile,
+    first_name: str,
+    last_name: str,
+    language: str | None = None,
+    **fields,
 ) -> ParticipantProfile:
-    """Save a participant's own changes to their names and profile together."""
+    """Save a participant's own changes to their names, language and profile together."""
     if fields.get("sms_opt_in") and not fields.get("phone", profile.phone):
         raise ValidationError({"phone": _("Add a mobile number to get text messages.")})
     if "date_of_birth" in fields:
@@ -246,7 +257,11 @@ def participant_profile_update(
     with transaction.atomic():
         user = profile.user
         user.first_name, user.last_name = first_name.strip(), last_name.strip()
-        user.save(update_fields=["first_name", "last_name"])
+        if language is not None:
+            if language not in LANGUAGE_CODES:
+                raise ValidationError({"language": _("Choose English or Español.")})
+            user.language = language
+        user.save(update_fields=["first_name", "last_name", "language"])
         for name, value in fields.items():
             setattr(profile, name, value)
         profile.full_clean()

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from participants import forms
 from participants.access import participant_required
 from participants.landing import landing_url
+from participants.language import language_of_request
 from participants.request_info import client_ip
 from participants.services import accounts, signin_throttle
 from participants.services.ratelimit import rate_limit_exceeded
@@ -52,6 +53,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 preferred_name=data["preferred_name"],
                 phone=data["phone"] or "",
                 date_of_birth=data["date_of_birth"],
+                language=language_of_request(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -113,6 +115,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 profile=participant_profile,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
+                language=form.cleaned_data["language"],
                 **fields,
             )
         except ValidationError as error:

@@ -99,6 +99,7 @@ def profile_data(**overrides) -> dict:
         "emergency_contact_phone": "801-555-0188",
         "sms_opt_in": "on",
         "integration_prompts": "on",
+        "language": "en",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
