@@ -43,3 +43,26 @@ def _backend_class(path: str) -> type[BaseSmsBackend]:
 
 def send_sms(*, to: str, body: str) -> None:
     _backend_class(settings.SMS_BACKEND)().send(to=to, body=body)
+
+
+# GSM 03.38: the characters a text carries in 7 bits (160 a segment), and the extension table's,
+# which take two. Anything else (á, í, ó, ú, emoji...) sends the whole text as UCS-2: 70 a segment.
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def sms_segments(body: str) -> int:
+    """How many segments a provider bills ``body`` as (concatenated parts carry a 6-7 byte header:
+    153 GSM characters or 67 UCS-2 characters each)."""
+    if all(char in GSM_BASIC or char in GSM_EXTENSION for char in body):
+        units = sum(2 if char in GSM_EXTENSION else 1 for char in body)
+        single, part = 160, 153
+    else:
+        units = sum(2 if ord(char) > 0xFFFF else 1 for char in body)  # UTF-16 code units
+        single, part = 70, 67
+    if units <= single:
+        return 1
+    return -(-units // part)
