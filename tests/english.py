@@ -7,8 +7,7 @@ removed first. Used by the Spanish message tests and the Spanish browser journey
 
 import re
 
-ENGLISH_ONLY = frozenset(
-    """
+_WORDS = """
     the your you and with please session sessions booking book booked sign here this that these
     will would from have has are were for what when where which who before after about our not
     can cannot more need needs time today tomorrow week weeks group details cancel cancelled
@@ -17,8 +16,8 @@ ENGLISH_ONLY = frozenset(
     should must may might could thank thanks welcome hello dear reply text texts call email
     e-mail link open opens closed program programs check check-in questions question answer
     answers submit continue account password sessions day days month year yes
-    """.split()
-)
+"""
+ENGLISH_ONLY = frozenset(_WORDS.split())
 _LINK = re.compile(r"(https?://\S+|\S+@\S+|/[\w/.-]+/)")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ'-]+")
 

@@ -55,8 +55,8 @@ CRISIS_LINE_ES = re.compile(r"(llame|escriba|texto)\W+(\w+\W+){0,6}(988|911)\b|l
 NAMES = frozenset({"room", "journease"})
 
 
-def _rendered(kind: str, record: dict, language: str) -> rendering.Rendered:
-    return rendering.render(notification_for(kind, record), channel="all", language=language)
+def _rendered(kind: str, clinic_record: dict, language: str) -> rendering.Rendered:
+    return rendering.render(notification_for(kind, clinic_record), channel="all", language=language)
 
 
 @pytest.mark.parametrize("kind", sorted(ALL_KINDS))
