@@ -11,10 +11,27 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def clinic_zone() -> ZoneInfo:
     return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+# The zones' names as people say them, in the reader's language; other zones go by their key.
+_ZONE_NAMES = {
+    "America/Denver": gettext_lazy("Mountain Time"),
+    "America/Boise": gettext_lazy("Mountain Time"),
+    "America/Phoenix": gettext_lazy("Mountain Standard Time (Arizona)"),
+    "America/Chicago": gettext_lazy("Central Time"),
+    "America/New_York": gettext_lazy("Eastern Time"),
+    "America/Los_Angeles": gettext_lazy("Pacific Time"),
+}
+
+
+def clinic_zone_name() -> str:
+    """The clinic's zone in words ("Mountain Time", "hora de la montaña")."""
+    return str(_ZONE_NAMES.get(settings.CLINIC_TIME_ZONE, settings.CLINIC_TIME_ZONE))
 
 
 class ClinicTimeError(ValueError):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
+from journease.clinic_time import clinic_zone_name
 from outbox.selectors import failed_message_count
 from participants import access
 from participants.selectors import safety_alert_open_count
@@ -25,6 +26,7 @@ def clinic(request: HttpRequest) -> dict:
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "clinic_time_zone": settings.CLINIC_TIME_ZONE,
+        "clinic_time_zone_name": clinic_zone_name(),
         "nav_is_participant": access.is_participant(user),
         "nav_is_staff": access.may_use_staff_pages(user),
         "nav_is_admin": admin,
