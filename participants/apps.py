@@ -22,4 +22,11 @@ class ParticipantsConfig(AppConfig):
         from participants import message_kinds
 
         message_kinds.register()
+        from django.contrib.auth.signals import user_logged_in
+
+        from participants.language import language_keep_choice_at_sign_in
+
+        user_logged_in.connect(
+            language_keep_choice_at_sign_in, dispatch_uid="participants.language"
+        )
         post_migrate.connect(_ensure_defaults, dispatch_uid="participants.ensure_roles")

@@ -42,6 +42,19 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+def language_keep_choice_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Signing in after choosing a language with the switch (its cookie): the account takes it.
+
+    Only an explicit choice counts: the browser's own language never changes an account.
+    """
+    if request is None:
+        return
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if code in LANGUAGE_CODES and getattr(user, "language", code) != code:
+        user.language = code
+        user.save(update_fields=["language"])
+
+
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """The switch on every page: keep the choice in a cookie and, when signed in, on the account.
