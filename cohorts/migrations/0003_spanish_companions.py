@@ -4,25 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cohorts', '0002_waitlist'),
+        ("cohorts", "0002_waitlist"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programstep',
-            name='purpose_es',
-            field=models.TextField(blank=True, help_text='Shown instead of the English text to participants who read Spanish; blank: they read the English.', verbose_name='what the meeting is for, in Spanish'),
+            model_name="programstep",
+            name="purpose_es",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown instead of the English text to participants who read Spanish; blank: they read the English.",
+                verbose_name="what the meeting is for, in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='programtemplate',
-            name='description_es',
-            field=models.TextField(blank=True, help_text='Shown instead of the English text to participants who read Spanish; blank: they read the English.', verbose_name='description in Spanish'),
+            model_name="programtemplate",
+            name="description_es",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown instead of the English text to participants who read Spanish; blank: they read the English.",
+                verbose_name="description in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='programtemplate',
-            name='public_name_es',
-            field=models.CharField(blank=True, help_text='Shown instead of the neutral name to participants who read Spanish (subjects, text messages, calendar entries): never name the treatment here either. Blank: they read the English.', max_length=120, verbose_name='neutral name in Spanish'),
+            model_name="programtemplate",
+            name="public_name_es",
+            field=models.CharField(
+                blank=True,
+                help_text="Shown instead of the neutral name to participants who read Spanish (subjects, text messages, calendar entries): never name the treatment here either. Blank: they read the English.",
+                max_length=120,
+                verbose_name="neutral name in Spanish",
+            ),
         ),
     ]

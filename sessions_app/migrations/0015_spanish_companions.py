@@ -4,45 +4,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sessions_app', '0014_session_closed_group'),
+        ("sessions_app", "0014_session_closed_group"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='groupsession',
-            name='title_es',
-            field=models.CharField(blank=True, help_text='Shown instead of the English text to participants who read Spanish; blank: they read the English.', max_length=160, verbose_name='title in Spanish'),
+            model_name="groupsession",
+            name="title_es",
+            field=models.CharField(
+                blank=True,
+                help_text="Shown instead of the English text to participants who read Spanish; blank: they read the English.",
+                max_length=160,
+                verbose_name="title in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='room',
-            name='accessibility_notes_es',
-            field=models.TextField(blank=True, help_text='Shown instead of the English text to participants who read Spanish; blank: they read the English.', verbose_name='accessibility in Spanish'),
+            model_name="room",
+            name="accessibility_notes_es",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown instead of the English text to participants who read Spanish; blank: they read the English.",
+                verbose_name="accessibility in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='room',
-            name='directions_es',
-            field=models.TextField(blank=True, help_text='Shown instead of the English text to participants who read Spanish; blank: they read the English.', verbose_name='directions and parking in Spanish'),
+            model_name="room",
+            name="directions_es",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown instead of the English text to participants who read Spanish; blank: they read the English.",
+                verbose_name="directions and parking in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='sessiontype',
-            name='description_es',
-            field=models.TextField(blank=True, help_text='Shown instead of the English text to participants who read Spanish; blank: they read the English.', verbose_name='description in Spanish'),
+            model_name="sessiontype",
+            name="description_es",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown instead of the English text to participants who read Spanish; blank: they read the English.",
+                verbose_name="description in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='sessiontype',
-            name='name_es',
-            field=models.CharField(blank=True, help_text="Shown to participants who read Spanish in the session list and as a session's title when it has none of its own; blank: they read the English.", max_length=120, verbose_name='name in Spanish'),
+            model_name="sessiontype",
+            name="name_es",
+            field=models.CharField(
+                blank=True,
+                help_text="Shown to participants who read Spanish in the session list and as a session's title when it has none of its own; blank: they read the English.",
+                max_length=120,
+                verbose_name="name in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='sessiontype',
-            name='preparation_instructions_es',
-            field=models.TextField(blank=True, help_text='Shown instead of the English text to participants who read Spanish; blank: they read the English.', verbose_name='preparation instructions in Spanish'),
+            model_name="sessiontype",
+            name="preparation_instructions_es",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown instead of the English text to participants who read Spanish; blank: they read the English.",
+                verbose_name="preparation instructions in Spanish",
+            ),
         ),
         migrations.AddField(
-            model_name='sessiontype',
-            name='public_name_es',
-            field=models.CharField(blank=True, help_text='Shown instead of the neutral name to participants who read Spanish (subjects, text messages, calendar entries): never name the treatment here either. Blank: they read the English.', max_length=120, verbose_name='neutral name in Spanish'),
+            model_name="sessiontype",
+            name="public_name_es",
+            field=models.CharField(
+                blank=True,
+                help_text="Shown instead of the neutral name to participants who read Spanish (subjects, text messages, calendar entries): never name the treatment here either. Blank: they read the English.",
+                max_length=120,
+                verbose_name="neutral name in Spanish",
+            ),
         ),
     ]
