@@ -47,6 +47,7 @@ class ProgramStepInline(admin.TabularInline):
         "start_time",
         "duration_minutes",
         "purpose",
+        "purpose_es",
     )
     ordering = ("offset_days", "start_time", "position")
 
@@ -57,10 +58,11 @@ class ProgramTemplateAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "public_name")
     inlines = [ProgramStepInline]
+    # What participants read has its Spanish beside it (blank: they read the English).
     fields = (
         "name",
-        "public_name",
-        "description",
+        ("public_name", "public_name_es"),
+        ("description", "description_es"),
         "capacity",
         "min_participants",
         "enrollment_closes_days",

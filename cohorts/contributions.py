@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cohorts.selectors import cohorts_of_enrollments
 from cohorts.services.readiness import seat_programs_of
+from journease.reader_language import in_reader_language
 from sessions_app import selectors as session_selectors
 from sessions_app.services import programs
 
@@ -14,7 +15,7 @@ def _seat_groups(enrollments) -> dict[int, tuple[object, str, str]]:
     return {
         enrollment_id: (
             ("cohort", cohort.pk),
-            cohort.template.public_name,
+            in_reader_language(cohort.template, "public_name"),
             reverse("cohorts:cohort_detail", args=[cohort.pk]),
         )
         for enrollment_id, cohort in cohorts_of_enrollments(enrollments).items()

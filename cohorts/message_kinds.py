@@ -6,6 +6,7 @@ registered with the outbox by ``register`` (called from ``CohortsConfig.ready``)
 are the templates named after it. Each session's reminders stay the sessions app's."""
 
 import datetime
+from types import SimpleNamespace
 
 from django.db import models
 from django.db.models import Prefetch
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, CohortMember, CohortSession, CohortWaitlistEntry
 from journease.clinic_time import local
+from journease.reader_language import in_reader_language
 from outbox import kinds
 from outbox.kinds import MessageSpec
 from sessions_app.models import SessionStatus
@@ -66,13 +68,18 @@ SPECS = {
 def dosing_not_ready_context(notification, sent_on: datetime.date) -> dict:
     """What the message about a seat not ready for its session may know: the problems' codes
     (``consent``, ``prerequisite``, ...; the words are the template's) and the program's neutral
-    name, both kept in the row when it was planned."""
+    name (in English and Spanish, the reader's picked when sent), kept in the row when it was
+    planned."""
     if notification.kind != K.COHORT_DOSING_NOT_READY:
         return {}
     problems = notification.context.get("problems", [])
+    names = SimpleNamespace(
+        program_name=notification.context.get("program_name", ""),
+        program_name_es=notification.context.get("program_name_es", ""),
+    )
     return {
         "problems": [problem.split(":")[0] for problem in problems],
-        "program_name": notification.context.get("program_name", ""),
+        "program_name": in_reader_language(names, "program_name"),
     }
 
 
@@ -90,10 +97,10 @@ def cohort_member_context(notification, sent_on: datetime.date) -> dict:
         key=lambda session: (session.starts_at, session.pk),
     )
     return {
-        "program_name": cohort.template.public_name,
+        "program_name": in_reader_language(cohort.template, "public_name"),
         "schedule": [
             {
-                "name": session.session_type.public_name,
+                "name": in_reader_language(session.session_type, "public_name"),
                 "starts_at": local(session.starts_at),
                 "ends_at": local(session.ends_at),
                 "room": session.room,
@@ -111,7 +118,7 @@ def cohort_waitlist_context(notification, sent_on: datetime.date) -> dict:
     if not isinstance(entry, CohortWaitlistEntry):
         return {}
     return {
-        "program_name": entry.cohort.template.public_name,
+        "program_name": in_reader_language(entry.cohort.template, "public_name"),
         "program_starts_on": entry.cohort.start_date,
     }
 

@@ -23,8 +23,13 @@ COHORT_ROOM = {
     "capacity": 8,
     "location": "Journease, 2nd floor",
     "directions": "Free parking behind the building; the lift is on the left of the lobby.",
+    "directions_es": (
+        "Estacionamiento gratuito detrás del edificio; el elevador está a la izquierda del "
+        "vestíbulo."
+    ),
 }
-# (session type name, day from the start, local start time, minutes, what it is for). Dosing
+# (session type name, day from the start, local start time, minutes, what it is for, the same
+# in Spanish). Dosing
 # on days 3 and 17: the dosing type's 14 days apart. Times keep clear of the weekly sessions the
 # same staff run (Tuesday and Wednesday evenings, Saturday mornings).
 DEMO_STEPS = (
@@ -35,6 +40,8 @@ DEMO_STEPS = (
         90,
         "Meet the group you will travel with, hear what the dosing days are like and set "
         "your intentions.",
+        "Conozca al grupo con el que hará este camino, escuche cómo son los días de sesión "
+        "con supervisión médica y fije sus intenciones.",
     ),
     (
         "Ketamine group session",
@@ -43,6 +50,8 @@ DEMO_STEPS = (
         180,
         "The first medically monitored session. Plan the rest of the day off; someone you "
         "trust drives you home.",
+        "La primera sesión con supervisión médica. Tómese el resto del día libre; una persona "
+        "de su confianza le lleva a casa.",
     ),
     (
         "Integration circle",
@@ -50,6 +59,7 @@ DEMO_STEPS = (
         datetime.time(18, 0),
         90,
         "Make sense of the first session together.",
+        "Dé sentido a la primera sesión junto con el grupo.",
     ),
     (
         "Ketamine group session",
@@ -57,14 +67,23 @@ DEMO_STEPS = (
         datetime.time(10, 0),
         180,
         "The second medically monitored session, with the same group.",
+        "La segunda sesión con supervisión médica, con el mismo grupo.",
     ),
-    ("Integration circle", 18, datetime.time(18, 0), 90, "Integration after the second session."),
+    (
+        "Integration circle",
+        18,
+        datetime.time(18, 0),
+        90,
+        "Integration after the second session.",
+        "Integración después de la segunda sesión.",
+    ),
     (
         "Integration circle",
         42,
         datetime.time(18, 0),
         90,
         "The closing circle: what you take with you, and what support comes next.",
+        "El círculo de cierre: lo que se lleva consigo y el apoyo que viene después.",
     ),
 )
 
@@ -74,10 +93,16 @@ def _program(types: dict[str, SessionType]) -> ProgramTemplate:
         name=DEMO_PROGRAM,
         defaults={
             "public_name": "Group program",
+            "public_name_es": "Programa de grupo",
             "description": (
                 "Six weeks with the same small group: a preparation circle, two medically "
                 "monitored sessions two weeks apart each followed by an integration circle, "
                 "and a closing circle."
+            ),
+            "description_es": (
+                "Seis semanas con el mismo grupo pequeño: un círculo de preparación, dos sesiones "
+                "con supervisión médica con dos semanas de diferencia, cada una seguida de un "
+                "círculo de integración, y un círculo de cierre."
             ),
             "capacity": 8,
             "min_participants": 4,
@@ -85,7 +110,9 @@ def _program(types: dict[str, SessionType]) -> ProgramTemplate:
         },
     )
     if created:
-        for position, (type_name, day, start, minutes, purpose) in enumerate(DEMO_STEPS):
+        for position, (type_name, day, start, minutes, purpose, purpose_es) in enumerate(
+            DEMO_STEPS
+        ):
             ProgramStep.objects.create(
                 template=template,
                 position=position,
@@ -94,6 +121,7 @@ def _program(types: dict[str, SessionType]) -> ProgramTemplate:
                 start_time=start,
                 duration_minutes=minutes,
                 purpose=purpose,
+                purpose_es=purpose_es,
             )
     return template
 

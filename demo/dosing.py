@@ -73,6 +73,7 @@ def seed_dosing_demo(
         starts_at=starts_at,
         defaults={
             "title": f"{session_type.name} (today)",
+            "title_es": f"{session_type.name_es or session_type.name} (hoy)",
             "ends_at": starts_at + datetime.timedelta(minutes=session_type.duration_minutes),
             "room": room,
             "capacity": max(session_type.default_capacity, len(people)),

@@ -69,20 +69,29 @@ ROOMS = (
         "capacity": 8,
         "location": "Journease, 2nd floor",
         "directions": "Free parking behind the building; the lift is on the left of the lobby.",
+        "directions_es": (
+            "Estacionamiento gratuito detrás del edificio; el elevador está a la izquierda del "
+            "vestíbulo."
+        ),
     },
     {
         "name": "Cedar Room",
         "capacity": 12,
         "location": "Journease, ground floor",
         "directions": "Free parking behind the building; enter through the garden door.",
+        "directions_es": (
+            "Estacionamiento gratuito detrás del edificio; entre por la puerta del jardín."
+        ),
     },
 )
 
 SESSION_TYPES = (
     {
         "name": "Preparation circle",
+        "name_es": "Círculo de preparación",
         "kind": SessionKind.PREPARATION,
         "public_name": "Group session",
+        "public_name_es": "Sesión de grupo",
         "duration_minutes": 90,
         "default_capacity": 12,
         "min_participants": 3,
@@ -91,11 +100,15 @@ SESSION_TYPES = (
         "cancellation_cutoff_hours": 24,
         "description": "Meet your group, learn what to expect and set your intentions.",
         "preparation_instructions": "Bring a notebook and something comfortable to wear.",
+        "description_es": "Conozca a su grupo, sepa qué esperar y fije sus intenciones.",
+        "preparation_instructions_es": "Traiga un cuaderno y algo de ropa cómoda.",
     },
     {
         "name": "Ketamine group session",
+        "name_es": "Sesión de grupo con ketamina",
         "kind": SessionKind.DOSING,
         "public_name": "Group session",
+        "public_name_es": "Sesión de grupo",
         "duration_minutes": 180,
         "default_capacity": 8,
         "min_participants": 3,
@@ -110,11 +123,19 @@ SESSION_TYPES = (
             "No food for 4 hours before and no alcohol the day before. Wear comfortable "
             "clothes and bring an eye mask if you like. Someone you trust must drive you home."
         ),
+        "description_es": "Una sesión de grupo con supervisión médica.",
+        "preparation_instructions_es": (
+            "No coma nada durante las 4 horas anteriores ni tome alcohol el día anterior. Use "
+            "ropa cómoda y, si lo desea, traiga un antifaz para dormir. Una persona de su "
+            "confianza debe llevarle a casa en auto."
+        ),
     },
     {
         "name": "Integration circle",
+        "name_es": "Círculo de integración",
         "kind": SessionKind.INTEGRATION,
         "public_name": "Group session",
+        "public_name_es": "Sesión de grupo",
         "duration_minutes": 90,
         "default_capacity": 12,
         "min_participants": 3,
@@ -124,6 +145,11 @@ SESSION_TYPES = (
         "description": "Make sense of your experience together, with somatic and "
         "self-compassion practices.",
         "preparation_instructions": "Bring a notebook.",
+        "description_es": (
+            "Dé sentido a su experiencia junto con su grupo, con prácticas somáticas y de "
+            "autocompasión."
+        ),
+        "preparation_instructions_es": "Traiga un cuaderno.",
     },
 )
 

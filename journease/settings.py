@@ -116,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "participants.context_processors.clinic",
             ],
+            # The clinic's own words (names, directions) in the reader's language.
+            "libraries": {"reader_language": "journease.reader_language"},
         },
     },
 ]

@@ -2,7 +2,8 @@
 private feed per participant.
 
 Calendars are shared and shown on lock screens, so an entry carries the minimum: the session
-type's neutral public name, the time in the clinic's zone (with its VTIMEZONE), the place and a
+type's neutral public name (in the reader's language: the active one, which for the private feed
+is its owner's), the time in the clinic's zone (with its VTIMEZONE), the place and a
 link. Never the treatment, never a clinical detail, never another participant (no attendees).
 Each seat keeps one UID; SEQUENCE rises with each reschedule, when the session is cancelled and
 once more when the seat is given up (RFC 5546: a STATUS change raises it), and a cancelled session
@@ -17,9 +18,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from journease.clinic_time import local
+from journease.reader_language import in_reader_language
 from participants.models import User
 from sessions_app.models import CalendarFeed, Enrollment, EnrollmentStatus, SessionStatus
 from sessions_app.vtimezone import calendar_add_timezone
@@ -45,7 +49,12 @@ def _event(enrollment: Enrollment) -> Event:
     event.add("dtstamp", timezone.now())
     event.add("dtstart", local(session.starts_at))
     event.add("dtend", local(session.ends_at))
-    event.add("summary", f"{session.session_type.public_name} at {settings.CLINIC_NAME}")
+    summary = _("%(name)s at %(clinic)s") % {
+        "name": in_reader_language(session.session_type, "public_name"),
+        "clinic": settings.CLINIC_NAME,
+    }
+    # RFC 5545 3.2.10: the language the text is written in, for readers and screen readers.
+    event.add("summary", summary, parameters={"LANGUAGE": get_language() or settings.LANGUAGE_CODE})
     place = ", ".join(part for part in (session.room.name, session.room.location) if part)
     event.add("location", place)
     event.add("description", f"{settings.SITE_URL}{reverse('sessions_app:my_sessions')}")

@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from journease.clinic_time import local
+from journease.reader_language import in_reader_language
 from outbox import kinds
 from outbox.kinds import MessageSpec
 from outbox.rendering import day_words, parse_local
@@ -68,19 +69,24 @@ SPECS = {
 
 def session_context(notification, sent_on: datetime.date) -> dict:
     """What a template may know of the session a message is about (any kind's): its neutral
-    name, day, time, room and preparation; nothing of the person."""
+    name, day, time, room, the room's directions and the preparation; nothing of the person.
+    The clinic's own words are in the recipient's language (the active one while a message is
+    rendered), the Spanish ones where the clinic wrote them."""
     session = session_of(notification.subject)
     if session is None:
         return {}
     starts_on = local(session.starts_at).date()
     return {
-        "session_name": session.session_type.public_name,
+        "session_name": in_reader_language(session.session_type, "public_name"),
         "session_day": day_words(starts_on, sent_on=sent_on),
         "session_day_short": day_words(starts_on, sent_on=sent_on, short=True),
         "starts_at": local(session.starts_at),
         "ends_at": local(session.ends_at),
         "room": session.room,
-        "preparation_instructions": session.session_type.preparation_instructions,
+        "room_directions": in_reader_language(session.room, "directions"),
+        "preparation_instructions": in_reader_language(
+            session.session_type, "preparation_instructions"
+        ),
         "previous_starts_at": parse_local(notification.context.get("previous_starts_at")),
     }
 

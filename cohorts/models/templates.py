@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import SessionType
+from sessions_app.models.session_types import SPANISH_HELP
 
 # A program longer than a year is a typo in an offset.
 MAX_OFFSET_DAYS = 366
@@ -32,7 +33,20 @@ class ProgramTemplate(models.Model):
             "never name the treatment here."
         ),
     )
+    public_name_es = models.CharField(
+        _("neutral name in Spanish"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown instead of the neutral name to participants who read Spanish (subjects, text "
+            "messages, calendar entries): never name the treatment here either. Blank: they "
+            "read the English."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(
+        _("description in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
     capacity = models.PositiveIntegerField(_("capacity"), default=8)
     min_participants = models.PositiveIntegerField(_("minimum participants"), default=4)
     enrollment_closes_days = models.PositiveIntegerField(
@@ -108,6 +122,9 @@ class ProgramStep(models.Model):
         _("what the meeting is for"),
         blank=True,
         help_text=_("Shown to members on the program's page."),
+    )
+    purpose_es = models.TextField(
+        _("what the meeting is for, in Spanish"), blank=True, help_text=SPANISH_HELP
     )
 
     class Meta:

@@ -62,6 +62,11 @@ def _messages(error: SchedulingError) -> list[str]:
     return [message for messages in error.errors.values() for message in messages]
 
 
+def _blank_if_same(spanish: str, *, english: str) -> str:
+    """A Spanish title only where it says something the English one does not."""
+    return "" if spanish == english else spanish
+
+
 def _step_times(
     step: ProgramStep, start_date: datetime.date
 ) -> tuple[datetime.datetime, datetime.datetime]:
@@ -109,7 +114,11 @@ def cohort_create(
         errors["capacity" if given_capacity else "room"] = [too_many]
     if errors:
         raise CohortNotPlaced(errors=errors)
-    title = (title or "").strip() or template.public_name
+    typed = (title or "").strip()
+    title = typed or template.public_name
+    # What participants reading Spanish read: the program's and the types' Spanish names where
+    # the clinic gave them (a typed title stays as typed).
+    program_es = typed or template.public_name_es.strip() or template.public_name
     conflicts: list[tuple[ProgramStep, list[str]]] = []
     with transaction.atomic():
         staff = {person.pk for person in facilitators}
@@ -140,6 +149,10 @@ def cohort_create(
                 starts_at=starts_at,
                 ends_at=ends_at,
                 title=f"{title} · {session_type.name}",
+                title_es=_blank_if_same(
+                    f"{program_es} · {session_type.name_es.strip() or session_type.name}",
+                    english=f"{title} · {session_type.name}",
+                ),
                 capacity=capacity,
                 min_participants=minimum,
                 facilitators=facilitators,

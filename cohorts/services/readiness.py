@@ -188,7 +188,9 @@ def _session_check(
                 context={
                     "path": path,
                     "problems": problems,
+                    # Both: the recipient's language picks one when the message is sent.
                     "program_name": cohort.template.public_name,
+                    "program_name_es": cohort.template.public_name_es,
                 },
                 now=now,
             )

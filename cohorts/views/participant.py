@@ -31,6 +31,7 @@ from cohorts.selectors import (
     cohort_waitlist_position,
 )
 from cohorts.services import membership, readiness, waitlist
+from journease.reader_language import in_reader_language
 from participants.access import is_participant, participant_required
 from sessions_app import calendars
 from sessions_app.models import GroupSession, SessionStatus
@@ -85,7 +86,7 @@ def _page(
         "preparations": [
             (t, [s for s in sessions if s.session_type_id == t.pk])
             for t in types.values()
-            if t.preparation_instructions
+            if in_reader_language(t, "preparation_instructions")
         ],
         # New sign-ups end at the enrollment close; an offer from the waitlist runs to join-until.
         "closes_at": cohort_signup_closes_at(cohort, sessions),

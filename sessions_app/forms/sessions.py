@@ -47,6 +47,15 @@ class SessionForm(ClinicTimesMixin, forms.Form):
         required=False,
         help_text=_("Staff and participants see it. Blank: the session type's name."),
     )
+    title_es = forms.CharField(
+        label=_("Title in Spanish"),
+        max_length=160,
+        required=False,
+        help_text=_(
+            "Shown to participants who read Spanish. Blank: the title (or the session type's "
+            "Spanish name, when the title is the type's name)."
+        ),
+    )
     date = forms.DateField(label=_("Date"), widget=DateInput(), validators=[validate_date_in_range])
     start_time = forms.TimeField(label=_("Starts"), widget=TimeInput())
     end_time = forms.TimeField(
@@ -121,6 +130,7 @@ class SessionForm(ClinicTimesMixin, forms.Form):
                     Div("title", css_class="col-md-6"),
                     css_class="row",
                 ),
+                Div(Div("title_es", css_class="col-md-6 offset-md-6"), css_class="row"),
             ),
             Fieldset(
                 _("When"),
@@ -149,6 +159,7 @@ class SessionForm(ClinicTimesMixin, forms.Form):
         return {
             "session_type": session.session_type_id,
             "title": session.title,
+            "title_es": session.title_es,
             "date": start.date(),
             "start_time": start.time(),
             "end_time": end.time(),
@@ -169,6 +180,7 @@ class SessionForm(ClinicTimesMixin, forms.Form):
             starts_at=self.starts_at,
             ends_at=self.ends_at,
             title=data.get("title") or "",
+            title_es=data.get("title_es") or "",
             capacity=data.get("capacity"),
             min_participants=data.get("min_participants"),
             facilitators=data.get("facilitators") or (),

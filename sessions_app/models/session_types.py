@@ -15,10 +15,29 @@ class SessionKind(models.TextChoices):
     INTEGRATION = "integration", _("Integration circle")
 
 
+# Help text of every Spanish companion field (``journease.reader_language``).
+SPANISH_HELP = _(
+    "Shown instead of the English text to participants who read Spanish; blank: they read "
+    "the English."
+)
+
+
 class SessionType(models.Model):
-    """A kind of group meeting and the defaults and rules every session of it follows."""
+    """A kind of group meeting and the defaults and rules every session of it follows.
+
+    The words participants read have a Spanish companion (``<field>_es``), picked by
+    ``journease.reader_language.in_reader_language``."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = models.CharField(
+        _("name in Spanish"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown to participants who read Spanish in the session list and as a session's "
+            "title when it has none of its own; blank: they read the English."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
     public_name = models.CharField(
         _("neutral name"),
@@ -29,7 +48,20 @@ class SessionType(models.Model):
             "never name the treatment here."
         ),
     )
+    public_name_es = models.CharField(
+        _("neutral name in Spanish"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown instead of the neutral name to participants who read Spanish (subjects, text "
+            "messages, calendar entries): never name the treatment here either. Blank: they "
+            "read the English."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(
+        _("description in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=120)
     default_capacity = models.PositiveIntegerField(_("default capacity"), default=8)
     min_participants = models.PositiveIntegerField(_("minimum participants"), default=3)
@@ -56,6 +88,9 @@ class SessionType(models.Model):
         _("prerequisite attended within (days)"), null=True, blank=True
     )
     preparation_instructions = models.TextField(_("preparation instructions"), blank=True)
+    preparation_instructions_es = models.TextField(
+        _("preparation instructions in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
     waitlist_offer_hours = models.PositiveSmallIntegerField(
         _("waitlist offer held for (hours)"),
         default=12,

@@ -8,8 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from journease.reader_language import in_reader_language
 from sessions_app.models.rooms import Room
-from sessions_app.models.session_types import SessionType
+from sessions_app.models.session_types import SPANISH_HELP, SessionType
 
 
 class SessionStatus(models.TextChoices):
@@ -29,6 +30,10 @@ class GroupSession(models.Model):
         verbose_name=_("session type"),
     )
     title = models.CharField(_("title"), max_length=160)
+    # Blank: a participant reading Spanish reads the title (see ``reader_title``).
+    title_es = models.CharField(
+        _("title in Spanish"), max_length=160, blank=True, help_text=SPANISH_HELP
+    )
     starts_at = models.DateTimeField(_("starts"), db_index=True)
     ends_at = models.DateTimeField(_("ends"))
     room = models.ForeignKey(
@@ -113,6 +118,15 @@ class GroupSession(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def reader_title(self) -> str:
+        """The title a participant reads, in their language (``in_reader_language``). A session
+        titled with its type's name and no Spanish title of its own reads the type's Spanish
+        name, so a type named once in Spanish names all its sessions (the default title)."""
+        if not self.title_es.strip() and self.title == self.session_type.name:
+            return in_reader_language(self.session_type, "name")
+        return in_reader_language(self, "title")
 
     @property
     def is_full(self) -> bool:

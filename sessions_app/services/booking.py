@@ -63,6 +63,7 @@ def session_details_apply(session: GroupSession, details: SessionDetails) -> Non
     for name in (
         "session_type",
         "title",
+        "title_es",
         "starts_at",
         "ends_at",
         "room",

@@ -59,6 +59,8 @@ class SessionDetails:
     min_participants: int = 0
     facilitators: tuple[User, ...] = ()
     medical_monitor: User | None = None
+    # Blank: participants reading Spanish read ``title`` (``GroupSession.reader_title``).
+    title_es: str = ""
 
 
 @dataclass
@@ -80,9 +82,10 @@ def session_details_with_defaults(
     min_participants: int | None = None,
     facilitators: Iterable[User] = (),
     medical_monitor: User | None = None,
+    title_es: str = "",
 ) -> SessionDetails:
     """A session's details, each one left blank (empty or None) taken from its type: the title
-    is the type's name, the end its duration after the start, the capacity its default within
+    is the type's name (and a blank Spanish title follows the type's Spanish name when shown), the end its duration after the start, the capacity its default within
     the room's maximum, the minimum its minimum participants."""
     return SessionDetails(
         session_type=session_type,
@@ -96,6 +99,7 @@ def session_details_with_defaults(
         ),
         facilitators=tuple(facilitators),
         medical_monitor=medical_monitor,
+        title_es=(title_es or "").strip(),
     )
 
 
@@ -111,6 +115,7 @@ def session_details_of(session: GroupSession) -> SessionDetails:
         min_participants=session.min_participants,
         facilitators=tuple(session.facilitators.order_by("pk")),
         medical_monitor=session.medical_monitor,
+        title_es=session.title_es,
     )
 
 

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participants.access import participant_required
+from participants.language import language_of
 from sessions_app import calendars
 from sessions_app.enrollment_forms import EnrollForm, ParticipantCancelForm
 from sessions_app.models import (
@@ -217,6 +218,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     participant = calendars.calendar_feed_owner(token=token)
     if participant is None:
         raise Http404
-    return HttpResponse(
-        calendars.feed_ics(participant=participant), content_type="text/calendar; charset=utf-8"
-    )
+    # Fetched by a calendar app, with no session and its own Accept-Language: the entries are
+    # written in the owner's language, as their pages and messages are.
+    language = language_of(participant)
+    with translation.override(language):
+        body = calendars.feed_ics(participant=participant)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Language"] = language
+    return response

@@ -22,13 +22,14 @@ from django.utils.translation import ngettext
 
 from journease.clinic_language import in_clinic_language
 from journease.clinic_time import local
+
+# Session types and rooms (registered on import).
+from sessions_app.admin import types_rooms  # noqa: F401
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
     GroupSession,
-    Room,
     SessionStatus,
-    SessionType,
     WaitlistEntry,
 )
 from sessions_app.selectors import session_roster, with_seat_counts
@@ -44,27 +45,6 @@ class _RefusedUnderLock(Exception):  # noqa: N818 - carried to the form, never s
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
         super().__init__(errors)
-
-
-@admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin):
-    list_display = (
-        "name",
-        "kind",
-        "duration_minutes",
-        "default_capacity",
-        "requires_medical_monitor",
-        "is_active",
-    )
-    list_filter = ("kind", "is_active", "requires_medical_monitor")
-    search_fields = ("name", "public_name")
-
-
-@admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
-    list_display = ("name", "capacity", "location", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name", "location")
 
 
 class SeatsChangeOnTheRoster:
@@ -121,6 +101,7 @@ class GroupSessionAdminForm(forms.ModelForm):
         fields = (
             "session_type",
             "title",
+            "title_es",
             "starts_at",
             "ends_at",
             "room",
@@ -150,6 +131,7 @@ class GroupSessionAdminForm(forms.ModelForm):
             starts_at=cleaned["starts_at"],
             ends_at=cleaned["ends_at"],
             title=cleaned.get("title") or "",
+            title_es=cleaned.get("title_es") or "",
             capacity=cleaned["capacity"],
             min_participants=cleaned.get("min_participants"),
             facilitators=cleaned.get("facilitators") or (),
