@@ -124,6 +124,8 @@ MATRIX = {
     "participants:verify_email": ("verify", {**_all(302), "anonymous": LOGIN}),
     "participants:login": (None, SIGNED_OUT_ONLY),
     "participants:logout": (None, _all(405)),
+    # The language switch takes a POST only, from anyone (a visitor's choice is a cookie).
+    "participants:language": (None, _all(405)),
     "participants:password_change": (None, {**_all(200), "anonymous": LOGIN}),
     "participants:password_change_done": (None, {**_all(200), "anonymous": LOGIN}),
     "participants:password_reset": (None, PUBLIC),
