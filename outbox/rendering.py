@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from outbox import kinds
 from outbox.models import Notification
+from outbox.sms import sms_fit
 
 
 @dataclass(frozen=True)
@@ -132,5 +133,5 @@ def _render(
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
     if channel in ("sms", "all") and kinds.spec_for(notification.kind).sms:
-        sms = " ".join(render_to_string(f"sms/{notification.kind}.txt", context).split())
+        sms = sms_fit(" ".join(render_to_string(f"sms/{notification.kind}.txt", context).split()))
     return Rendered(subject=subject, text=text, html=html, sms=sms)

@@ -66,3 +66,18 @@ def sms_segments(body: str) -> int:
     if units <= single:
         return 1
     return -(-units // part)
+
+
+# Letters outside GSM 03.38 that have a plain GSM neighbour: the fallback when a text in accented
+# Spanish would need a third segment (é, ñ, ü, ¿ and ¡ are GSM already and stay).
+_GSM_NEIGHBOURS = str.maketrans("áíóúÁÍÓÚâêîôûçÈÌÒÙ“”‘’–—…", "aiouAIOUaeiouçEIOU\"\"''--.")
+MAX_SEGMENTS = 2
+
+
+def sms_fit(body: str) -> str:
+    """``body`` as sent: as written when it fits ``MAX_SEGMENTS``; else with accents a GSM phone
+    shows plainly (``ó`` as ``o``), which doubles the room a segment has (153 characters, not 67).
+    The words never change, and a text already in GSM is never touched."""
+    if sms_segments(body) <= MAX_SEGMENTS:
+        return body
+    return body.translate(_GSM_NEIGHBOURS)
