@@ -6,10 +6,11 @@ answers, which are scored and checked for safety like any others."""
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
-from participants.instruments import GAD7_CODES, PHQ9_CODES, SECTIONS, SECTIONS_BY_SLUG
+from participants.instruments import GAD7_CODES, PHQ9_CODES
 from participants.instruments.published import PHQ9_ITEMS
 from participants.models import (
     InstrumentTranslation,
@@ -322,17 +323,29 @@ def test_only_clinicians_record_interpreter_answers(staff_client, participant_cl
     assert "phq9_1" not in screening.answers
 
 
-def test_coordinators_see_the_language_but_no_interpreter_form(staff_client):
+def test_coordinators_see_in_the_queue_that_an_interpreter_is_needed(staff_client):
     _awaiting_interpreter()
     queue = staff_client(Role.COORDINATOR).get(reverse("participants:review_queue"))
     assert "PHQ-9: interpreter needed" in queue.content.decode()
-    with pytest.raises(ScreeningRefused):
+
+
+def test_the_service_refuses_non_clinicians_and_screenings_not_waiting_for_a_decision(make_user):
+    values = {**dict.fromkeys(PHQ9_CODES, 0), "phq9_difficulty": ""}
+    waiting = _awaiting_interpreter()
+    for role in (Role.COORDINATOR, Role.ADMIN):
+        with pytest.raises(PermissionDenied):
+            screening_record_interpreter_answers(
+                screening=waiting, clinician=make_user(role), instrument="phq9", values=values
+            )
+    draft = ScreeningFactory(
+        instrument_languages={"phq9": {"language": "es", "interpreter": "needed"}}
+    )
+    with pytest.raises(ScreeningRefused, match="not waiting for a decision"):
         screening_record_interpreter_answers(
-            screening=ScreeningFactory(),
-            clinician=staff_client(Role.CLINICIAN).user,
-            instrument="phq9",
-            values=dict.fromkeys(SECTIONS_BY_SLUG["phq9"].codes, 0),
+            screening=draft, clinician=make_user(Role.CLINICIAN), instrument="phq9", values=values
         )
+    waiting.refresh_from_db()
+    assert waiting.instruments_awaiting_interpreter == ["phq9"]
 
 
 def test_an_instrument_not_waiting_for_an_interpreter_is_not_open_to_entry(staff_client):
@@ -340,4 +353,3 @@ def test_an_instrument_not_waiting_for_an_interpreter_is_not_open_to_entry(staff
     client = staff_client(Role.CLINICIAN)
     url = reverse("participants:review_interpreter", args=[screening.public_id, "gad7"])
     assert client.post(url, {}).status_code == 404
-    assert len(SECTIONS) == 7
