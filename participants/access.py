@@ -58,6 +58,12 @@ def may_decide_eligibility(user) -> bool:
     return may_read_clinical_records(user) and user.has_perm(DECIDE_ELIGIBILITY)
 
 
+def may_enter_interpreter_answers(user) -> bool:
+    """Answers given through an interpreter are recorded by clinicians (reading clinical records),
+    never by coordinators or by an admin who is not a clinician."""
+    return Role.CLINICIAN in _roles(user) and may_read_clinical_records(user)
+
+
 def may_monitor_dosing(user) -> bool:
     """The dosing day's entries (arrival, readings, doses, vitals, discharge): staff given
     *monitor dosing* in person (the medical monitor, nurses)."""

@@ -1,15 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from participants.forms.screening import FlagRuleForm
+from participants.forms.screening import FlagRuleForm, InstrumentTranslationUploadForm
 from participants.models import (
     AuditAction,
     AuditEvent,
     ConsentDocument,
     ConsentSignature,
     FlagRule,
+    InstrumentTranslation,
     ParticipantProfile,
     SafetyAlert,
     Screening,
@@ -17,6 +23,10 @@ from participants.models import (
     User,
 )
 from participants.services.audit import audit_list, audit_record
+from participants.services.instrument_translations import (
+    instrument_translation_withdraw,
+    instrument_translations_load,
+)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -145,6 +155,80 @@ class ScreeningPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(InstrumentTranslation)
+class InstrumentTranslationAdmin(admin.ModelAdmin):
+    """Validated translations of PHQ-9, GAD-7 and the C-SSRS screener: added only by uploading
+    the clinic's file (never typed here), read-only once loaded, withdrawn rather than deleted."""
+
+    list_display = (
+        "instrument",
+        "language",
+        "version",
+        "test_data",
+        "is_active",
+        "loaded_by",
+        "loaded_at",
+    )
+    list_filter = ("instrument", "language", "is_active", "test_data")
+    list_select_related = ("loaded_by",)
+    readonly_fields = [field.name for field in InstrumentTranslation._meta.fields]
+    actions = ["withdraw"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Upload a translation file; a file with any fault is refused at the field, whole."""
+        form = InstrumentTranslationUploadForm(
+            request.POST if request.method == "POST" else None, request.FILES or None
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                loaded = instrument_translations_load(
+                    content=form.content,
+                    file_name=form.cleaned_data["file"].name,
+                    loaded_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                for translation in loaded:
+                    audit_record(request=request, action=AuditAction.CREATE, record=translation)
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d translation loaded.",
+                        "%(count)d translations loaded.",
+                        len(loaded),
+                    )
+                    % {"count": len(loaded)},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:participants_instrumenttranslation_changelist")
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Load a validated instrument translation"),
+            "form": form,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(
+            request, "admin/participants/instrumenttranslation/upload.html", context
+        )
+
+    @admin.action(description=_("Withdraw: stop showing these translations"))
+    def withdraw(self, request, queryset):
+        for translation in queryset:
+            instrument_translation_withdraw(translation=translation)
+            audit_record(request=request, action=AuditAction.UPDATE, record=translation)
+        self.message_user(request, _("The translations are withdrawn."), messages.SUCCESS)
 
 
 @admin.register(ConsentDocument)

@@ -3,15 +3,19 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journease.clinic_time import clinic_today
+from participants.instruments import Section
+from participants.instruments.translations import INSTRUMENTS, ORIGINAL_LANGUAGE, section_in
 from participants.models import (
     AlertStatus,
     ConsentDocument,
     ConsentSignature,
+    InstrumentTranslation,
     SafetyAlert,
     Screening,
     ScreeningStatus,
@@ -45,6 +49,58 @@ def consent_is_current(*, participant: User, now: datetime.datetime | None = Non
     if document is None:
         return False
     return ConsentSignature.objects.filter(participant=participant, document=document).exists()
+
+
+def reading_language(code: str | None) -> str:
+    """A page's language (``get_language()``, e.g. "es" or "es-mx") as one of the clinic's."""
+    base = (code or "").lower().split("-")[0]
+    known = {language for language, _name in settings.LANGUAGES}
+    return base if base in known else settings.LANGUAGE_CODE
+
+
+def instrument_translation_active(
+    *, instrument: str, language: str
+) -> InstrumentTranslation | None:
+    """The loaded translation participants reading ``language`` see, if there is one."""
+    return InstrumentTranslation.objects.filter(
+        instrument=instrument, language=language, is_active=True
+    ).first()
+
+
+@dataclass(frozen=True)
+class SectionWording:
+    """A section as a reader of ``language`` sees it. PHQ-9, GAD-7 and the C-SSRS screener
+    appear in English or in a loaded translation, word for word; without one, the reader is told
+    that a clinician will go through them with an interpreter (``interpreter_needed``)."""
+
+    section: Section
+    language: str
+    translation: InstrumentTranslation | None = None
+    interpreter_needed: bool = False
+
+    @property
+    def record(self) -> dict:
+        """What a screening keeps of the wording an instrument was answered in."""
+        if self.translation is None:
+            return {"language": self.language}
+        return {
+            "language": self.translation.language,
+            "translation": self.translation.pk,
+            "source": self.translation.source,
+            "version": self.translation.version,
+            "test_data": self.translation.test_data,
+        }
+
+
+def section_wording(*, section: Section, language: str) -> SectionWording:
+    """The wording of ``section`` for a page in ``language`` (see ``SectionWording``)."""
+    language = reading_language(language)
+    if section.slug not in INSTRUMENTS or language == ORIGINAL_LANGUAGE:
+        return SectionWording(section, language)
+    translation = instrument_translation_active(instrument=section.slug, language=language)
+    if translation is None:
+        return SectionWording(section, language, interpreter_needed=True)
+    return SectionWording(section_in(section.slug, translation.texts), language, translation)
 
 
 def screening_latest(*, participant: User) -> Screening | None:

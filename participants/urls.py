@@ -63,6 +63,11 @@ urlpatterns = [
     # Staff: review, safety alerts, flag rules.
     path("staff/screenings/", review.review_queue, name="review_queue"),
     path("staff/screenings/<uuid:public_id>/", review.review_detail, name="review_detail"),
+    path(
+        "staff/screenings/<uuid:public_id>/interpreter/<slug:instrument>/",
+        review.review_interpreter,
+        name="review_interpreter",
+    ),
     path("staff/alerts/", review.alert_list, name="alert_list"),
     path("staff/alerts/<uuid:public_id>/", review.alert_detail, name="alert_detail"),
     path(

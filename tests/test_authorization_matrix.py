@@ -151,6 +151,8 @@ MATRIX = {
     "followup:outcomes_csv": (None, _clinical()),
     "participants:review_queue": (None, _staff()),
     "participants:review_detail": ("submitted", _clinical()),
+    # POST only; a clinician's (not an admin's) POST: tests/participants/test_instrument_languages.
+    "participants:review_interpreter": ("interpreter", _clinical(405)),
     "participants:alert_list": (None, _clinical()),
     "participants:alert_detail": ("alert", _clinical()),
     "participants:alert_acknowledge": ("alert", _clinical(405)),
@@ -286,6 +288,7 @@ def world(roles):
             "draft": {"public_id": draft.public_id},
             "draft_section": {"public_id": draft.public_id, "slug": "medical"},
             "submitted": {"public_id": submitted.public_id},
+            "interpreter": {"public_id": submitted.public_id, "instrument": "phq9"},
             "alert": {"public_id": SafetyAlertFactory(participant=owner).public_id},
             "rule": {"pk": FlagRule.objects.first().pk},
             "member": {"pk": StaffFactory(role=Role.COORDINATOR).pk},

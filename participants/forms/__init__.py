@@ -18,6 +18,8 @@ from participants.forms.screening import (
     ConsentSignForm,
     DecisionForm,
     FlagRuleForm,
+    InstrumentTranslationUploadForm,
+    InterpreterAnswersForm,
     ScreeningSectionForm,
 )
 
@@ -28,6 +30,8 @@ __all__ = [
     "DateInput",
     "DecisionForm",
     "FlagRuleForm",
+    "InstrumentTranslationUploadForm",
+    "InterpreterAnswersForm",
     "LoginForm",
     "PasswordChangeForm",
     "PasswordResetForm",

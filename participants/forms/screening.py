@@ -16,6 +16,10 @@ from participants.instruments import (
     flaggable_choices,
 )
 from participants.models import FlagRule, ScreeningDecision
+from participants.services.instrument_translations import (
+    MAX_FILE_BYTES,
+    instrument_translation_file_read,
+)
 from participants.services.screening import section_errors
 
 REQUIRED = {"required": _("Please answer this question.")}
@@ -61,7 +65,9 @@ def _field_for(question, number: int | None) -> forms.Field:
 class ScreeningSectionForm(forms.Form):
     """One section of the questionnaire, built from ``participants.instruments``."""
 
-    def __init__(self, *args, section: Section, last: bool = False, **kwargs):
+    def __init__(
+        self, *args, section: Section, last: bool = False, submit_label: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.section = section
         layout = []
@@ -94,14 +100,14 @@ class ScreeningSectionForm(forms.Form):
             layout.append(Div(inner, css_class=css, **attrs))
         self.helper = FormHelper()
         self.helper.layout = Layout(*layout)
-        self.helper.add_input(
-            Submit("save", _("Save and review") if last else _("Save and continue"))
-        )
+        if not submit_label:
+            submit_label = _("Save and review") if last else _("Save and continue")
+        self.helper.add_input(Submit("save", submit_label))
 
     def _answer(self, code: str):
         """The answer to ``code`` as this page shows it: submitted now, or saved before."""
         if self.is_bound:
-            return self.data.get(code)
+            return self.data.get(self.add_prefix(code))
         return self.initial.get(code)
 
     def clean(self) -> dict:
@@ -114,6 +120,40 @@ class ScreeningSectionForm(forms.Form):
     def answers(self) -> dict:
         """The valid answers of this submission, also when others are wrong (kept in the draft)."""
         return {code: value for code, value in self.cleaned_data.items() if code not in self.errors}
+
+
+class InterpreterAnswersForm(ScreeningSectionForm):
+    """An instrument's answers given through an interpreter, entered by a clinician on the review
+    page with the English wording; one form per instrument, each with its own prefix."""
+
+    def __init__(self, *args, section: Section, action: str, **kwargs):
+        super().__init__(
+            *args,
+            section=section,
+            prefix=section.slug,
+            submit_label=_("Record the answers given through an interpreter"),
+            **kwargs,
+        )
+        self.helper.form_action = action
+
+
+class InstrumentTranslationUploadForm(forms.Form):
+    """A validated translation file for Django admin: refused at the field when anything in it
+    is wrong (see the README for the format)."""
+
+    file = forms.FileField(
+        label=_("Translation file (JSON)"),
+        help_text=_(
+            "The published, validated translation as supplied with its source and version. "
+            "A file with any fault is refused whole."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content = upload.read(MAX_FILE_BYTES + 1)
+        instrument_translation_file_read(self.content)
+        return upload
 
 
 class DecisionForm(forms.Form):

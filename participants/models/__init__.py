@@ -9,7 +9,10 @@ from participants.models.accounts import (
 )
 from participants.models.audit import AuditAction, AuditEvent, AuditLogError
 from participants.models.consent import ConsentDocument, ConsentSignature
+from participants.models.instruments import Instrument, InstrumentTranslation
 from participants.models.screening import (
+    INTERPRETER_NEEDED,
+    INTERPRETER_RECORDED,
     AlertStatus,
     FlagOperator,
     FlagRule,
@@ -24,6 +27,8 @@ from participants.models.screening import (
 )
 
 __all__ = [
+    "INTERPRETER_NEEDED",
+    "INTERPRETER_RECORDED",
     "STAFF_ROLES",
     "AuditAction",
     "AuditEvent",
@@ -34,6 +39,8 @@ __all__ = [
     "FlagOperator",
     "FlagRule",
     "FlagSeverity",
+    "Instrument",
+    "InstrumentTranslation",
     "ParticipantProfile",
     "Role",
     "SafetyAlert",

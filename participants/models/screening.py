@@ -15,6 +15,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from participants.instruments import FLAGGABLE_FIELDS, QUESTIONS
+from participants.instruments.translations import INSTRUMENT_NAMES, INSTRUMENTS
+
+# ``Screening.instrument_languages[slug]["interpreter"]``: waiting for a clinician and an
+# interpreter, or answered with them.
+INTERPRETER_NEEDED = "needed"
+INTERPRETER_RECORDED = "recorded"
 
 
 class ScreeningStatus(models.TextChoices):
@@ -87,6 +93,9 @@ class Screening(models.Model):
         blank=True,
         help_text=_("The last clinic-local day on which the approval holds."),
     )
+    # Per instrument (phq9, gad7, cssrs): the language and wording it was answered in, or that
+    # it waits for a clinician to go through it with an interpreter (``services.interpreter``).
+    instrument_languages = models.JSONField(_("instrument languages"), default=dict, blank=True)
     review_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -117,6 +126,31 @@ class Screening(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == ScreeningStatus.DRAFT
+
+    @property
+    def instruments_awaiting_interpreter(self) -> list[str]:
+        """Instruments the participant could not read in their language: a clinician records
+        them with an interpreter before the screening may be approved."""
+        return [
+            slug
+            for slug in INSTRUMENTS
+            if self.instrument_languages.get(slug, {}).get("interpreter") == INTERPRETER_NEEDED
+        ]
+
+    @property
+    def instrument_records(self) -> list[dict]:
+        """What each answered instrument's record says, for the staff pages (no query)."""
+        names = dict(settings.LANGUAGES)
+        return [
+            {
+                **record,
+                "instrument": slug,
+                "name": INSTRUMENT_NAMES[slug],
+                "language_name": names.get(record.get("language"), record.get("language")),
+            }
+            for slug in INSTRUMENTS
+            if (record := self.instrument_languages.get(slug))
+        ]
 
     @property
     def absolute_flags(self) -> list[dict]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from journease.clinic_time import clinic_today
 from participants.access import may_decide_eligibility
 from participants.instruments import CSSRS_AFTER_2, QUESTIONS, SECTIONS, SECTIONS_BY_SLUG, YES
+from participants.instruments.translations import INSTRUMENT_NAMES, INSTRUMENTS, ORIGINAL_LANGUAGE
 from participants.message_kinds import ParticipantMessage
 from participants.models import (
     Role,
@@ -27,7 +28,7 @@ from participants.models import (
     ScreeningStatus,
     User,
 )
-from participants.selectors import screening_approved_on
+from participants.selectors import SectionWording, screening_approved_on
 from participants.services.accounts import users_with_role
 from participants.services.alerts import safety_alert_raise_for_screening
 from participants.services.notify import (
@@ -85,11 +86,15 @@ def section_errors(*, slug: str, values: dict) -> dict[str, str]:
 
 def screening_sections_done(screening: Screening) -> list[str]:
     """Slugs of the sections whose saved answers are complete and consistent."""
+    awaiting = screening.instruments_awaiting_interpreter
     return [
         section.slug
         for section in SECTIONS
-        if all(code in screening.answers for code in section.codes)
-        and not section_errors(slug=section.slug, values=screening.answers)
+        if section.slug in awaiting
+        or (
+            all(code in screening.answers for code in section.codes)
+            and not section_errors(slug=section.slug, values=screening.answers)
+        )
     ]
 
 
@@ -118,15 +123,24 @@ def screening_start(*, participant: User, now: datetime.datetime | None = None) 
 
 
 def screening_save_section(
-    *, screening: Screening, slug: str, values: dict, now: datetime.datetime | None = None
+    *,
+    screening: Screening,
+    slug: str,
+    values: dict,
+    wording: SectionWording | None = None,
+    now: datetime.datetime | None = None,
 ) -> int:
     """Keep a draft's answers for one section (only that section's questions).
 
-    Partial answers are kept too, so nothing typed is lost. A safety answer raises the safety
-    alert at once, before the screening is submitted. Returns the safety level now.
+    Partial answers are kept too, so nothing typed is lost. For PHQ-9, GAD-7 and the C-SSRS
+    screener, the language and translation the page showed (``wording``; English when not
+    given) is recorded with the answers. A safety answer raises the safety alert at once, before
+    the screening is submitted. Returns the safety level now.
     """
 
     section = SECTIONS_BY_SLUG[slug]
+    if wording is not None and wording.interpreter_needed:
+        raise ScreeningRefused(_("A clinician will go through this part with you."))
     with transaction.atomic():
         screening = Screening.objects.select_for_update().get(pk=screening.pk)
         if not screening.is_draft:
@@ -134,9 +148,15 @@ def screening_save_section(
         for code in section.codes:
             if code in values:
                 screening.answers[code] = values[code]
+        if slug in INSTRUMENTS:
+            screening.instrument_languages[slug] = (
+                wording.record if wording else {"language": ORIGINAL_LANGUAGE}
+            )
         level, reasons = safety_assessment(screening.answers)
         screening.safety_level = level
-        screening.save(update_fields=["answers", "safety_level", "updated_at"])
+        screening.save(
+            update_fields=["answers", "instrument_languages", "safety_level", "updated_at"]
+        )
         if level == SafetyLevel.ALERT:
             safety_alert_raise_for_screening(screening=screening, reasons=reasons, now=now)
     return level
@@ -163,37 +183,42 @@ def screening_submit(*, screening: Screening, now: datetime.datetime | None = No
             raise ScreeningRefused(
                 _("Please complete “%(section)s” first.") % {"section": missing[0].title}
             )
-        answers = screening.answers
-        phq9, gad7 = phq9_score(answers), gad7_score(answers)
-        level, reasons = safety_assessment(answers)
-        values = derived_values(
-            answers=answers,
-            date_of_birth=screening.participant.participant_profile.date_of_birth,
-            day=clinic_today(now),
-        )
-        flags = flags_for(values=values)
-        if level == SafetyLevel.REVIEW:
-            flags.insert(
-                0,
-                {
-                    "code": "cssrs-1",
-                    "field": "cssrs_1",
-                    "severity": "safety",
-                    "message": reasons[0],
-                },
-            )
-        screening.phq9_total, screening.phq9_band = phq9.total, phq9.band
-        screening.gad7_total, screening.gad7_band = gad7.total, gad7.band
-        screening.flags = flags
-        screening.safety_level = level
         screening.status = ScreeningStatus.SUBMITTED
         screening.submitted_at = now
-        screening.save()
-        if level == SafetyLevel.ALERT:
-            safety_alert_raise_for_screening(screening=screening, reasons=reasons, now=now)
+        screening_score(screening=screening, now=now)
         screening_id = screening.pk
         transaction.on_commit(lambda: notify_screening_submitted.delay(screening_id), robust=True)
     logger.info("screening submitted screening_id=%s", screening.pk)
+    return screening
+
+
+def screening_score(*, screening: Screening, now: datetime.datetime) -> Screening:
+    """Score a locked screening's answers, apply the flag rules and the safety rules, and save.
+
+    An instrument still waiting for an interpreter has no score yet. A safety answer raises the
+    safety alert (once per screening).
+    """
+    answers = screening.answers
+    phq9, gad7 = phq9_score(answers), gad7_score(answers)
+    level, reasons = safety_assessment(answers)
+    values = derived_values(
+        answers=answers,
+        date_of_birth=screening.participant.participant_profile.date_of_birth,
+        day=clinic_today(now),
+    )
+    flags = flags_for(values=values)
+    if level == SafetyLevel.REVIEW:
+        flags.insert(
+            0,
+            {"code": "cssrs-1", "field": "cssrs_1", "severity": "safety", "message": reasons[0]},
+        )
+    screening.phq9_total, screening.phq9_band = (phq9.total, phq9.band) if phq9 else (None, "")
+    screening.gad7_total, screening.gad7_band = (gad7.total, gad7.band) if gad7 else (None, "")
+    screening.flags = flags
+    screening.safety_level = level
+    screening.save()
+    if level == SafetyLevel.ALERT:
+        safety_alert_raise_for_screening(screening=screening, reasons=reasons, now=now)
     return screening
 
 
@@ -219,6 +244,15 @@ def screening_decide(
         screening = Screening.objects.select_for_update().get(pk=screening.pk)
         if screening.status not in DECIDABLE_STATUSES:
             raise ScreeningRefused(_("This screening is not waiting for a decision."))
+        awaiting = screening.instruments_awaiting_interpreter
+        if decision == ScreeningDecision.APPROVE and awaiting:
+            raise ScreeningRefused(
+                _(
+                    "%(instruments)s still wait for the answers given through an interpreter: "
+                    "record them on this page before approving."
+                )
+                % {"instruments": ", ".join(INSTRUMENT_NAMES[slug] for slug in awaiting)}
+            )
         screening.status = decision
         screening.decided_at = now
         screening.decided_by = clinician

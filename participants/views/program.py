@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from participants.access import participant_required
 from participants.instruments import SECTIONS, SECTIONS_BY_SLUG
 from participants.models import AuditAction, SafetyLevel, Screening, ScreeningStatus
 from participants.request_info import client_ip, user_agent
-from participants.services import consent
+from participants.services import consent, interpreter
 from participants.services import screening as screening_service
 from participants.services.audit import audit_own_record, audit_record
 from participants.services.scoring import is_crisis
@@ -63,12 +64,14 @@ def screening_detail(request: HttpRequest, public_id) -> HttpResponse:
     audit_record(request=request, action=AuditAction.VIEW, record=screening)
     done = screening_service.screening_sections_done(screening)
     sections = [(section, section.slug in done) for section in SECTIONS]
+    awaiting = screening.instruments_awaiting_interpreter
     return render(
         request,
         "participants/screening_detail.html",
         {
             "screening": screening,
             "sections": sections,
+            "awaiting": awaiting,
             "all_done": len(done) == len(SECTIONS),
             "next_section": next((s for s, is_done in sections if not is_done), None),
             # Until a clinician has decided, the crisis resources stay in view.
@@ -88,30 +91,33 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
     if not screening.is_draft:
         return redirect("participants:screening_detail", public_id=screening.public_id)
     index = SECTIONS.index(section)
+    # PHQ-9, GAD-7 and the C-SSRS screener: English, a loaded validated translation, or a
+    # clinician with an interpreter (never a translation of our own).
+    wording = selectors.section_wording(section=section, language=translation.get_language())
     form = forms.ScreeningSectionForm(
         request.POST if request.method == "POST" else None,
-        section=section,
+        section=wording.section,
         last=index == len(SECTIONS) - 1,
         initial=screening.answers,
     )
+    if request.method == "POST" and wording.interpreter_needed:
+        interpreter.screening_defer_to_interpreter(
+            screening=screening, slug=slug, language=wording.language
+        )
+        audit_record(request=request, action=AuditAction.UPDATE, record=screening)
+        return _after_section(screening, index)
     if request.method == "POST":
         valid = form.is_valid()
         # Valid answers are kept even when others are wrong, so nothing typed is lost.
         level = screening_service.screening_save_section(
-            screening=screening, slug=slug, values=form.answers()
+            screening=screening, slug=slug, values=form.answers(), wording=wording
         )
         audit_record(request=request, action=AuditAction.UPDATE, record=screening)
         if valid:
             # Crisis resources at once when this section's own answers raise the alert.
             if level == SafetyLevel.ALERT and is_crisis(form.answers()):
                 return redirect("participants:screening_support", public_id=screening.public_id)
-            if index + 1 < len(SECTIONS):
-                return redirect(
-                    "participants:screening_section",
-                    public_id=screening.public_id,
-                    slug=SECTIONS[index + 1].slug,
-                )
-            return redirect("participants:screening_detail", public_id=screening.public_id)
+            return _after_section(screening, index)
         screening.safety_level = level
     else:
         audit_record(request=request, action=AuditAction.VIEW, record=screening)
@@ -120,7 +126,8 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
         "participants/screening_section.html",
         {
             "screening": screening,
-            "section": section,
+            "section": wording.section,
+            "wording": wording,
             "form": form,
             "number": index + 1,
             "count": len(SECTIONS),
@@ -128,6 +135,17 @@ def screening_section(request: HttpRequest, public_id, slug: str) -> HttpRespons
             "show_crisis": screening.safety_level == SafetyLevel.ALERT,
         },
     )
+
+
+def _after_section(screening: Screening, index: int) -> HttpResponse:
+    """The next section, or the list of sections after the last one."""
+    if index + 1 < len(SECTIONS):
+        return redirect(
+            "participants:screening_section",
+            public_id=screening.public_id,
+            slug=SECTIONS[index + 1].slug,
+        )
+    return redirect("participants:screening_detail", public_id=screening.public_id)
 
 
 @participant_required

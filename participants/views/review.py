@@ -7,8 +7,9 @@ eligibility* decide.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -19,12 +20,13 @@ from participants.access import (
     clinical_required,
     may_decide_eligibility,
     may_edit_flag_rules,
+    may_enter_interpreter_answers,
     may_read_clinical_records,
     staff_required,
 )
-from participants.instruments import SAFETY_CODES, SECTIONS
+from participants.instruments import SAFETY_CODES, SECTIONS, SECTIONS_BY_SLUG
 from participants.models import AuditAction, FlagRule, SafetyAlert, Screening, ScreeningPolicy
-from participants.services import alerts
+from participants.services import alerts, interpreter
 from participants.services import screening as screening_service
 from participants.services.accounts import age_on
 from participants.services.audit import audit_record
@@ -95,6 +97,31 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
                 messages.success(request, _("The decision is recorded; the participant is told."))
                 return redirect("participants:review_queue")
     audit_record(request=request, action=AuditAction.VIEW, record=screening)
+    return _review_page(request, screening, form)
+
+
+def _interpreter_forms(request: HttpRequest, screening: Screening, bound=None) -> list:
+    """A form with the English wording for each instrument waiting for interpreter answers,
+    for the clinicians who record them (``bound`` replaces the one just posted)."""
+    if not may_enter_interpreter_answers(request.user):
+        return []
+    decidable = screening.status in screening_service.DECIDABLE_STATUSES
+    return [
+        bound
+        if bound is not None and bound.section.slug == slug
+        else forms.InterpreterAnswersForm(
+            section=SECTIONS_BY_SLUG[slug],
+            action=reverse(
+                "participants:review_interpreter",
+                kwargs={"public_id": screening.public_id, "instrument": slug},
+            ),
+        )
+        for slug in screening.instruments_awaiting_interpreter
+        if decidable
+    ]
+
+
+def _review_page(request: HttpRequest, screening: Screening, form, bound=None) -> HttpResponse:
     profile = getattr(screening.participant, "participant_profile", None)
     return render(
         request,
@@ -105,14 +132,56 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
             "age": age_on(profile.date_of_birth, clinic_today()) if profile else None,
             "rows": _answer_rows(screening),
             "alerts": screening.safety_alerts.all(),
-            "may_decide": may_decide,
+            "may_decide": may_decide_eligibility(request.user),
             "decidable": screening.status in screening_service.DECIDABLE_STATUSES,
             "form": form,
+            "interpreter_forms": _interpreter_forms(request, screening, bound),
             "earlier": selectors.screening_list_for_participant(
                 participant=screening.participant
             ).exclude(pk=screening.pk),
         },
     )
+
+
+@clinical_required
+@sensitive_post_parameters()  # answers are PHI: never in error reports
+@require_POST
+def review_interpreter(request: HttpRequest, public_id, instrument: str) -> HttpResponse:
+    """A clinician records an instrument's answers given through an interpreter."""
+    if not may_enter_interpreter_answers(request.user):
+        raise PermissionDenied
+    screening = get_object_or_404(
+        Screening.objects.select_related("participant__participant_profile", "decided_by"),
+        public_id=public_id,
+    )
+    if instrument not in screening.instruments_awaiting_interpreter:
+        raise Http404
+    bound = forms.InterpreterAnswersForm(
+        request.POST,
+        section=SECTIONS_BY_SLUG[instrument],
+        action=request.path,
+    )
+    if bound.is_valid():
+        try:
+            interpreter.screening_record_interpreter_answers(
+                screening=screening,
+                clinician=request.user,
+                instrument=instrument,
+                values=bound.cleaned_data,
+            )
+        except ValidationError as error:
+            bound.add_error(None, error)
+        except screening_service.ScreeningRefused as error:
+            messages.error(request, str(error))
+            return redirect("participants:review_detail", public_id=screening.public_id)
+        else:
+            audit_record(request=request, action=AuditAction.UPDATE, record=screening)
+            messages.success(
+                request, _("The answers are recorded and the screening is scored again.")
+            )
+            return redirect("participants:review_detail", public_id=screening.public_id)
+    audit_record(request=request, action=AuditAction.VIEW, record=screening)
+    return _review_page(request, screening, forms.DecisionForm(), bound)
 
 
 @clinical_required

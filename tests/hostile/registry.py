@@ -42,7 +42,7 @@ from dosing.models import (
 )
 from followup.forms import CheckInForm
 from participants import forms as participant_forms
-from participants.instruments import SECTIONS
+from participants.instruments import PHQ9_CODES, SECTIONS, SECTIONS_BY_SLUG
 from participants.models import FlagOperator, FlagSeverity
 from sessions_app import enrollment_forms
 from sessions_app import forms as session_forms
@@ -528,6 +528,25 @@ FORMS: tuple[FormTarget, ...] = (
         CLINICIAN,
         participant_forms.DecisionForm,
         kwargs=lambda world: {"public_id": world.submitted.public_id},
+    ),
+    FormTarget(
+        "participants:review_interpreter",
+        CLINICIAN,
+        participant_forms.InterpreterAnswersForm,
+        kwargs=lambda world: {
+            "public_id": world.interpreter_waiting.public_id,
+            "instrument": "phq9",
+        },
+        fields=tuple(f"phq9-{code}" for code in SECTIONS_BY_SLUG["phq9"].codes),
+        base={
+            **{f"phq9-{code}": "0" for code in PHQ9_CODES},
+            "phq9-phq9_difficulty": "somewhat",
+        },
+    ),
+    FormTarget(
+        "admin:participants_instrumenttranslation_add",
+        ADMIN,
+        participant_forms.InstrumentTranslationUploadForm,
     ),
     FormTarget(
         "participants:alert_detail",

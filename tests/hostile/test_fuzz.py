@@ -120,6 +120,7 @@ class World:
     draft: object
     submitted: object
     alert: object
+    interpreter_waiting: object
     checkin: object
     flag_rule: object
     coordinator: object
@@ -161,6 +162,10 @@ def world(screening_defaults, settings) -> World:
     draft = factories.ScreeningFactory(participant=participant)
     submitted = factories.SubmittedScreeningFactory()
     alert = factories.SafetyAlertFactory(participant=submitted.participant, screening=submitted)
+    # A Spanish reader's screening whose PHQ-9 waits for a clinician and an interpreter.
+    interpreter_waiting = factories.SubmittedScreeningFactory(
+        instrument_languages={"phq9": {"language": "es", "interpreter": "needed"}}
+    )
     checkin = factories.CheckInFactory(
         enrollment=factories.AttendedDosingEnrollmentFactory(participant=participant)
     )
@@ -199,6 +204,7 @@ def world(screening_defaults, settings) -> World:
         draft=draft,
         submitted=submitted,
         alert=alert,
+        interpreter_waiting=interpreter_waiting,
         checkin=checkin,
         flag_rule=FlagRule.objects.order_by("pk").first(),
         coordinator=coordinator,

@@ -9,19 +9,21 @@ from dataclasses import dataclass, field
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from participants.instruments.published import (
+    CSSRS_6_RECENT,
+    CSSRS_ANSWERS,
+    CSSRS_HELP,
+    CSSRS_QUESTIONS,
+    FREQUENCY,
+    GAD7_ITEMS,
+    PHQ9_DIFFICULTY,
+    PHQ9_DIFFICULTY_QUESTION,
+    PHQ9_ITEMS,
+    TWO_WEEKS_STEM,
+)
+
 YES, NO = "yes", "no"
 YES_NO = ((YES, _("Yes")), (NO, _("No")))
-
-# The standard answers of PHQ-9 and GAD-7, scored 0-3.
-FREQUENCY = (
-    (0, "Not at all"),
-    (1, "Several days"),
-    (2, "More than half the days"),
-    (3, "Nearly every day"),
-)
-TWO_WEEKS_STEM = (
-    "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
-)
 
 
 @dataclass(frozen=True)
@@ -81,70 +83,11 @@ ALCOHOL = (
     ("daily", _("4 or more times a week")),
 )
 
-PHQ9_ITEMS = (
-    "Little interest or pleasure in doing things",
-    "Feeling down, depressed, or hopeless",
-    "Trouble falling or staying asleep, or sleeping too much",
-    "Feeling tired or having little energy",
-    "Poor appetite or overeating",
-    (
-        "Feeling bad about yourself — or that you are a failure or have let yourself or your "
-        "family down"
-    ),
-    "Trouble concentrating on things, such as reading the newspaper or watching television",
-    (
-        "Moving or speaking so slowly that other people could have noticed? Or the opposite — "
-        "being so fidgety or restless that you have been moving around a lot more than usual"
-    ),
-    "Thoughts that you would be better off dead or of hurting yourself in some way",
-)
-PHQ9_DIFFICULTY = (
-    ("not_difficult", "Not difficult at all"),
-    ("somewhat", "Somewhat difficult"),
-    ("very", "Very difficult"),
-    ("extremely", "Extremely difficult"),
-)
-GAD7_ITEMS = (
-    "Feeling nervous, anxious, or on edge",
-    "Not being able to stop or control worrying",
-    "Worrying too much about different things",
-    "Trouble relaxing",
-    "Being so restless that it is hard to sit still",
-    "Becoming easily annoyed or irritable",
-    "Feeling afraid, as if something awful might happen",
-)
 PHQ9_CODES = tuple(f"phq9_{n}" for n in range(1, 10))
 GAD7_CODES = tuple(f"gad7_{n}" for n in range(1, 8))
 
 # C-SSRS screen version (recent). Questions 3 to 5 follow a "yes" to question 2; we ask all six
 # and apply the published rules: any "yes" from 2 to 6 is a safety alert, 1 alone a review flag.
-CSSRS_QUESTIONS = (
-    "Have you wished you were dead or wished you could go to sleep and not wake up?",
-    "Have you actually had any thoughts of killing yourself?",
-    "Have you been thinking about how you might do this?",
-    "Have you had these thoughts and had some intention of acting on them?",
-    (
-        "Have you started to work out or worked out the details of how to kill yourself? "
-        "Do you intend to carry out this plan?"
-    ),
-    (
-        "Have you ever done anything, started to do anything, or prepared to do anything to "
-        "end your life?"
-    ),
-)
-CSSRS_HELP = {
-    3: (
-        'For example: "I thought about taking an overdose but I never made a specific plan as '
-        'to when, where or how I would actually do it… and I would never go through with it."'
-    ),
-    4: ('As opposed to "I have the thoughts but I definitely will not do anything about them."'),
-    6: (
-        "Examples: collected pills, obtained a gun, gave away valuables, wrote a will or suicide "
-        "note, took out pills but didn't swallow any, held a gun but changed your mind or it was "
-        "grabbed from your hand, went to the roof but didn't jump; or actually took pills, tried "
-        "to shoot yourself, cut yourself, tried to hang yourself, etc."
-    ),
-}
 CSSRS_CODES = tuple(f"cssrs_{n}" for n in range(1, 7))
 # The published flow asks questions 3 to 5 only after a "yes" to question 2.
 CSSRS_AFTER_2 = CSSRS_CODES[2:5]
@@ -292,11 +235,7 @@ SECTIONS: tuple[Section, ...] = (
         + (
             Question(
                 "phq9_difficulty",
-                (
-                    "If you checked off any problems, how difficult have these problems made it "
-                    "for you to do your work, take care of things at home, or get along with "
-                    "other people?"
-                ),
+                PHQ9_DIFFICULTY_QUESTION,
                 "choice",
                 PHQ9_DIFFICULTY,
                 required=False,
@@ -321,7 +260,7 @@ SECTIONS: tuple[Section, ...] = (
                 code,
                 label,
                 "yesno",
-                YES_NO,
+                CSSRS_ANSWERS,
                 required=code not in CSSRS_AFTER_2,
                 help_text=CSSRS_HELP.get(number, ""),
             )
@@ -332,9 +271,9 @@ SECTIONS: tuple[Section, ...] = (
         + (
             Question(
                 "cssrs_6_recent",
-                "Was this within the past 3 months?",
+                CSSRS_6_RECENT,
                 "choice",
-                YES_NO,
+                CSSRS_ANSWERS,
                 required=False,
             ),
         ),
