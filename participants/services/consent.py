@@ -130,7 +130,7 @@ def consent_sign(
         return existing  # this version is signed, in whichever language it was read
     if current.pk != document.pk:
         raise ConsentRefused(
-            _("The consent is available in another language for you: please read it there.")
+            _("The consent is now shown in your language: please read it before you sign.")
         )
     try:
         with transaction.atomic():
