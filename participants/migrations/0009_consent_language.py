@@ -3,6 +3,14 @@
 from django.db import migrations, models
 
 
+def keep_one_language_per_version(apps, schema_editor):
+    """Going back: the old schema holds one document per version, so the translations go (the
+    clinic's own text stays). A translation someone signed is protected: going back then stops
+    rather than lose a signature."""
+    ConsentDocument = apps.get_model("participants", "ConsentDocument")
+    ConsentDocument.objects.exclude(language="en").delete()
+
+
 class Migration(migrations.Migration):
     """Consent documents get a language. Every existing document and signature is kept: the
     documents were all written in the clinic's language, English, which the new column's default
@@ -46,4 +54,5 @@ class Migration(migrations.Migration):
                 fields=("version", "language"), name="consent_version_once_per_language"
             ),
         ),
+        migrations.RunPython(migrations.RunPython.noop, keep_one_language_per_version),
     ]

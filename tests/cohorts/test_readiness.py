@@ -215,7 +215,7 @@ def test_consent_published_mid_cohort_flags_tells_and_clears_once_signed(
 
 
 def test_a_spanish_signature_counts_and_a_new_english_version_still_flags_the_seat(
-    make_cohort, facilitator, roles
+    make_cohort, facilitator, screening_defaults
 ):
     cohort = make_cohort()
     person = EligibleParticipantFactory(language="es")
