@@ -9,6 +9,11 @@ def keep_one_language_per_version(apps, schema_editor):
     rather than lose a signature."""
     ConsentDocument = apps.get_model("participants", "ConsentDocument")
     ConsentDocument.objects.exclude(language="en").delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # The deletion leaves deferred foreign-key checks pending, and PostgreSQL refuses to
+        # alter a table with pending trigger events in the same transaction: run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
