@@ -10,6 +10,7 @@ from django.db import transaction
 from cohorts.models import Cohort, CohortStatus, ProgramStep, ProgramTemplate
 from cohorts.services.creation import CohortNotPlaced, cohort_create, cohort_publish
 from cohorts.services.membership import cohort_enroll
+from participants.language import language_of
 from participants.models import User
 from participants.selectors import consent_is_current
 from participants.services.consent import consent_document_current, consent_sign
@@ -171,7 +172,7 @@ def seed_cohort_demo(
         if not consent_is_current(participant=person):
             consent_sign(
                 participant=person,
-                document=consent_document_current(),
+                document=consent_document_current(language=language_of(person)),
                 typed_name=person.get_full_name(),
                 agreed=True,
                 ip_address=None,

@@ -9,6 +9,7 @@ from followup.models import CheckIn
 from followup.services.checkins import checkins_plan_for_attendance, ensure_default_practices
 from journease.clinic_time import clinic_today
 from participants.instruments import GAD7_CODES, PHQ9_CODES
+from participants.language import language_of
 from participants.models import Screening, ScreeningStatus, User
 from participants.selectors import consent_is_current, screening_approved_on
 from participants.services.consent import (
@@ -66,7 +67,7 @@ def seed_screening_demo(*, participant: User, clinician: User) -> None:
     if not consent_is_current(participant=participant):
         consent_sign(
             participant=participant,
-            document=consent_document_current(),
+            document=consent_document_current(language=language_of(participant)),
             typed_name=participant.get_full_name(),
             agreed=True,
             ip_address=None,

@@ -233,24 +233,27 @@ class InstrumentTranslationAdmin(admin.ModelAdmin):
 
 @admin.register(ConsentDocument)
 class ConsentDocumentAdmin(admin.ModelAdmin):
-    list_display = ("version", "title", "published_at", "created_at")
-    ordering = ("-version",)
+    list_display = ("version", "language", "title", "published_at", "created_at")
+    list_filter = ("language",)
+    ordering = ("-version", "language")
 
     def get_readonly_fields(self, request, obj=None):
         # A published version is what people signed: publish a new version instead.
         if obj is not None and obj.published_at is not None:
-            return ("version", "title", "body", "published_at")
+            return ("version", "language", "title", "body", "published_at")
         return ()
 
 
 @admin.register(ConsentSignature)
 class ConsentSignatureAdmin(AuditedAdmin):
-    list_display = ("participant", "document", "signed_at", "ip_address")
+    list_display = ("participant", "document", "language_signed", "signed_at", "ip_address")
+    list_filter = ("document__language",)
     list_select_related = ("participant", "document")
     search_fields = ("participant__email", "participant__last_name")
     readonly_fields = (
         "participant",
         "document",
+        "language_signed",
         "typed_name",
         "signed_at",
         "ip_address",
@@ -259,6 +262,10 @@ class ConsentSignatureAdmin(AuditedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("language signed in"), ordering="document__language")
+    def language_signed(self, obj: ConsentSignature) -> str:
+        return obj.document.get_language_display()
 
 
 @admin.register(Screening)

@@ -34,21 +34,59 @@ def screening_approved_on(*, participant: User, day: datetime.date) -> Screening
     )
 
 
-def consent_document_current(*, now: datetime.datetime | None = None) -> ConsentDocument | None:
-    """The consent participants must have signed: the highest version already published."""
+def consent_version_current(*, now: datetime.datetime | None = None) -> int | None:
+    """The consent version participants must have signed: the highest version published in the
+    clinic's language (``settings.LANGUAGE_CODE``). A translation follows its version, never
+    leads it: a version published only in another language is not yet current."""
     return (
-        ConsentDocument.objects.filter(published_at__lte=now or timezone.now())
+        ConsentDocument.objects.filter(
+            language=settings.LANGUAGE_CODE, published_at__lte=now or timezone.now()
+        )
         .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def consent_document_current(
+    *, now: datetime.datetime | None = None, language: str | None = None
+) -> ConsentDocument | None:
+    """The current version's text to read and sign: in ``language`` when that version is
+    published in it, otherwise in the clinic's language (also when ``language`` is None).
+    Compare its ``language`` with the reader's to know whether they read a translation."""
+    now = now or timezone.now()
+    published = ConsentDocument.objects.filter(published_at__lte=now)
+    clinic = published.filter(language=settings.LANGUAGE_CODE).order_by("-version").first()
+    if clinic is None or language in (None, clinic.language):
+        return clinic
+    return published.filter(version=clinic.version, language=language).first() or clinic
+
+
+def consent_signature_current(
+    *, participant: User, now: datetime.datetime | None = None
+) -> ConsentSignature | None:
+    """The participant's signature of the current consent version, in whichever language they
+    signed it (none published or not signed: None)."""
+    version = consent_version_current(now=now)
+    if version is None:
+        return None
+    return (
+        ConsentSignature.objects.filter(participant=participant, document__version=version)
+        .select_related("document")
+        .order_by("signed_at", "pk")
         .first()
     )
 
 
 def consent_is_current(*, participant: User, now: datetime.datetime | None = None) -> bool:
-    """Whether the participant signed the current consent version (none published: False)."""
-    document = consent_document_current(now=now)
-    if document is None:
+    """Whether the participant signed the current consent version, in any language (none
+    published: False)."""
+    version = consent_version_current(now=now)
+    if version is None:
         return False
-    return ConsentSignature.objects.filter(participant=participant, document=document).exists()
+    return ConsentSignature.objects.filter(
+        participant=participant, document__version=version
+    ).exists()
 
 
 def reading_language(code: str | None) -> str:

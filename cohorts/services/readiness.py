@@ -32,7 +32,7 @@ from journease.db_retry import retried
 from outbox.models import Notification, NotificationStatus
 from outbox.services.planning import notification_plan, notifications_cancel
 from participants.models import User
-from participants.selectors import consent_document_current, consent_is_current
+from participants.selectors import consent_is_current, consent_version_current
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
@@ -207,8 +207,7 @@ def cohort_dosing_readiness_check(
     and as often as wanted (the consent and attendance receivers run it for one member).
     Returns the messages planned."""
     now = now or timezone.now()
-    document = consent_document_current(now=now)
-    consent_version = document.version if document is not None else None
+    consent_version = consent_version_current(now=now)
     return sum(
         _session_check(
             session=session,

@@ -187,6 +187,8 @@ class AlertCloseForm(forms.Form):
 
 
 class ConsentSignForm(forms.Form):
+    # The document the page showed: what is signed must be what was read.
+    document = forms.IntegerField(widget=forms.HiddenInput, required=False)
     typed_name = forms.CharField(
         label=_("Your full name"),
         max_length=300,

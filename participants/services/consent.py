@@ -1,14 +1,20 @@
-"""Informed consent: publishing the first text and signing the current one (which one is current
-is ``selectors.consent_document_current``'s to say)."""
+"""Informed consent: publishing the first text in each language and signing the current version
+(which version is current, and which language's text a participant reads, is
+``selectors.consent_document_current``'s to say).
+
+The default texts are the clinic's own document, kept as data in each language: they are not in
+the translation catalogue, and a published text is never changed (publish a new version)."""
 
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.language import language_of
 from participants.models import ConsentDocument, ConsentSignature, User
 from participants.selectors import consent_document_current
 
@@ -34,20 +40,53 @@ By signing, you confirm that you have read this document, that your questions ha
 """
 
 
+DEFAULT_CONSENT_TITLE_ES = "Consentimiento informado para la terapia grupal asistida con ketamina"
+DEFAULT_CONSENT_BODY_ES = """\
+Este documento explica el programa grupal de Journease para que usted pueda decidir si desea participar. Léalo con atención y pregúntenos sobre cualquier cosa que no le quede clara.
+
+En qué consiste el programa. El programa combina círculos de preparación, sesiones grupales con supervisión médica en las que un profesional clínico le administra ketamina, y círculos de integración. La ketamina se usa para la depresión y afecciones relacionadas fuera de las indicaciones aprobadas en su etiqueta (uso "off-label"); no es una cura y no ayuda a todas las personas.
+
+Qué sucede en una sesión con ketamina. Un profesional que receta medicamentos y un enfermero o una enfermera permanecen con el grupo durante toda la sesión. Se revisan su presión arterial y su bienestar antes, durante y después de la sesión. No debe comer nada durante las 4 horas anteriores ni tomar alcohol el día anterior, y debe regresar a casa con una persona de su confianza que maneje. Durante el resto del día no debe manejar ni tomar decisiones importantes.
+
+Posibles efectos. Entre los efectos comunes están una sensación de desconexión o de estar soñando, cambios en la percepción, náuseas, mareos, aumento de la presión arterial y del ritmo cardíaco, y cansancio. En raras ocasiones, algunas personas sienten ansiedad o miedo durante una sesión; el equipo está ahí para ayudarle. El uso indebido y frecuente de la ketamina puede dañar la vejiga y la memoria, y puede causar dependencia.
+
+Privacidad del grupo. Usted se compromete a mantener en confidencialidad lo que otros participantes compartan en el grupo. Nunca mostramos su nombre ni sus datos de contacto a otros participantes.
+
+Sus decisiones. Su participación es voluntaria. Puede dejar de participar en cualquier momento, incluso durante una sesión, sin que esto afecte la atención que recibe en otros lugares. Avise al equipo de inmediato si hay cambios en su salud, en sus medicamentos o en su estado de embarazo.
+
+Su seguridad entre sesiones. Nuestros mensajes y formularios no se revisan en tiempo real. Si está en crisis o tiene pensamientos suicidas, llame o envíe un mensaje de texto al 988, la Línea 988 de Prevención del Suicidio y Crisis, a cualquier hora: para recibir ayuda en español, llame al 988 y oprima el 2, o envíe la palabra AYUDA al 988. En caso de emergencia, llame al 911.
+
+Al firmar, usted confirma que ha leído este documento, que se han respondido sus preguntas y que acepta participar en el programa grupal.
+"""
+
+# The first consent, version 1, in every language it is written in: (title, body).
+DEFAULT_CONSENT_TEXTS = {
+    "en": (DEFAULT_CONSENT_TITLE, DEFAULT_CONSENT_BODY),
+    "es": (DEFAULT_CONSENT_TITLE_ES, DEFAULT_CONSENT_BODY_ES),
+}
+
+
 class ConsentRefused(Exception):
     """Signing was not possible; ``str()`` says why."""
 
 
-def ensure_default_consent_document() -> None:
-    """Publish a first consent text when none exists; safe to run any number of times."""
-    if not ConsentDocument.objects.exists():
+def ensure_default_consent_document(*, now: datetime.datetime | None = None) -> None:
+    """Publish the first consent, version 1, in every language it is written in when no consent
+    exists; and add a language's text of it that is missing while version 1 is still the
+    default English text (a database made before the translation). Never touches a clinic's own
+    text: a version 1 the clinic wrote gets no translation of a different document. Safe to run
+    any number of times."""
+    now = now or timezone.now()
+    first = ConsentDocument.objects.filter(version=1, language=settings.LANGUAGE_CODE).first()
+    if first is None and ConsentDocument.objects.exists():
+        return
+    if first is not None and (first.title, first.body) != DEFAULT_CONSENT_TEXTS[first.language]:
+        return
+    for language, (title, body) in DEFAULT_CONSENT_TEXTS.items():
         ConsentDocument.objects.get_or_create(
             version=1,
-            defaults={
-                "title": DEFAULT_CONSENT_TITLE,
-                "body": DEFAULT_CONSENT_BODY,
-                "published_at": timezone.now(),
-            },
+            language=language,
+            defaults={"title": title, "body": body, "published_at": now},
         )
 
 
@@ -65,8 +104,10 @@ def consent_sign(
     user_agent: str,
     now: datetime.datetime | None = None,
 ) -> ConsentSignature:
-    """Sign the current version: the typed name must be the account's full name (any case) and
-    the agreement ticked. Signing a version twice returns the first signature."""
+    """Sign the current version in the text the participant is shown: their language's when that
+    version is published in it, else the clinic's. The typed name must be the account's full name
+    (any case) and the agreement ticked. A version already signed, in any language, returns that
+    first signature: the record keeps the language (the document's) the person read."""
     now = now or timezone.now()
     errors = {}
     if _normalised(typed_name) != _normalised(participant.get_full_name()):
@@ -77,12 +118,20 @@ def consent_sign(
         errors["agree"] = _("Please tick to confirm that you agree.")
     if errors:
         raise ValidationError(errors)
-    current = consent_document_current(now=now)
-    if current is None or current.pk != document.pk:
+    current = consent_document_current(now=now, language=language_of(participant))
+    if current is None or current.version != document.version:
         raise ConsentRefused(_("A newer version of the consent was published: please read it."))
-    existing = ConsentSignature.objects.filter(participant=participant, document=document).first()
+    existing = (
+        ConsentSignature.objects.filter(participant=participant, document__version=document.version)
+        .order_by("signed_at", "pk")
+        .first()
+    )
     if existing is not None:
-        return existing
+        return existing  # this version is signed, in whichever language it was read
+    if current.pk != document.pk:
+        raise ConsentRefused(
+            _("The consent is now shown in your language: please read it before you sign.")
+        )
     try:
         with transaction.atomic():
             signature = ConsentSignature.objects.create(
@@ -95,5 +144,10 @@ def consent_sign(
             )
     except IntegrityError:
         return ConsentSignature.objects.get(participant=participant, document=document)
-    logger.info("consent signed user_id=%s version=%s", participant.pk, document.version)
+    logger.info(
+        "consent signed user_id=%s version=%s language=%s",
+        participant.pk,
+        document.version,
+        document.language,
+    )
     return signature

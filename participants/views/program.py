@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from participants import forms, selectors
 from participants.access import participant_required
 from participants.instruments import SECTIONS, SECTIONS_BY_SLUG
+from participants.language import language_of
 from participants.models import AuditAction, SafetyLevel, Screening, ScreeningStatus
 from participants.request_info import client_ip, user_agent
 from participants.services import consent, interpreter
@@ -178,12 +179,24 @@ def screening_submit(request: HttpRequest, public_id) -> HttpResponse:
 @participant_required
 @sensitive_post_parameters()  # answers and notes are PHI: never in error reports
 def consent_sign(request: HttpRequest) -> HttpResponse:
-    document = selectors.consent_document_current()
+    """The current consent in the participant's language (the clinic's, with a notice, while it
+    is not published in theirs), and signing the text the page showed."""
+    language = language_of(request.user)
+    document = selectors.consent_document_current(language=language)
     if document is None:
         raise Http404
-    signature = document.signatures.filter(participant=request.user).first()
-    form = forms.ConsentSignForm(request.POST if request.method == "POST" else None)
+    signature = selectors.consent_signature_current(participant=request.user)
+    form = forms.ConsentSignForm(
+        request.POST if request.method == "POST" else None, initial={"document": document.pk}
+    )
     if request.method == "POST" and signature is None and form.is_valid():
+        if form.cleaned_data["document"] != document.pk:
+            # A new version, or the text in their language, was published since the page was
+            # read: nobody signs a text they were not shown.
+            messages.error(
+                request, _("The consent changed since you opened this page: please read it again.")
+            )
+            return redirect("participants:consent_sign")
         try:
             signed = consent.consent_sign(
                 participant=request.user,
@@ -210,6 +223,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
         {
             "document": document,
             "paragraphs": [p.strip() for p in document.body.split("\n\n") if p.strip()],
+            "not_in_your_language": document.language != language,
             "signature": signature,
             "form": form,
         },

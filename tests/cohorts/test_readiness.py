@@ -22,7 +22,7 @@ from cohorts.services import membership, readiness
 from journease.clinic_time import at_local
 from outbox.models import Notification, NotificationChannel
 from outbox.rendering import context_for
-from participants.models import Role
+from participants.models import ConsentDocument, Role
 from participants.services import consent
 from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import Enrollment, EnrollmentAction, EnrollmentEvent, EnrollmentStatus
@@ -212,6 +212,44 @@ def test_consent_published_mid_cohort_flags_tells_and_clears_once_signed(
     assert readiness.cohort_dosing_readiness_check(now=day(3, 9)) == 1
     assert seat(person, dosing).needs_review
     assert len(told(person)) == 2
+
+
+def test_a_spanish_signature_counts_and_a_new_english_version_still_flags_the_seat(
+    make_cohort, facilitator, screening_defaults
+):
+    cohort = make_cohort()
+    person = EligibleParticipantFactory(language="es")
+    person.consent_signatures.all().delete()  # the factory signed the clinic's text
+    spanish = ConsentDocument.objects.get(version=1, language="es")
+    consent.consent_sign(
+        participant=person,
+        document=spanish,
+        typed_name=person.get_full_name(),
+        agreed=True,
+        ip_address=None,
+        user_agent="test",
+    )
+    membership.cohort_enroll(cohort=cohort, participant=person, **RIDE_HOME)
+    kinds = sessions_by_kind(cohort)
+    dosing = kinds["dosing"][0]
+    take_attendance(kinds["preparation"][0], {person: EnrollmentStatus.ATTENDED}, facilitator)
+    assert readiness.cohort_dosing_readiness_check(now=AFTER_PREP) == 0
+
+    # A Spanish text ahead of its English version is not yet a version anyone must sign.
+    ConsentDocumentFactory(language="es", published_at=AFTER_PREP - datetime.timedelta(hours=2))
+    assert readiness.cohort_dosing_readiness_check(now=AFTER_PREP) == 0
+    assert not seat(person, dosing).needs_review
+
+    # The clinic's new version, not yet in Spanish, is one: flagged, and told once.
+    new_version = ConsentDocumentFactory(published_at=AFTER_PREP - datetime.timedelta(hours=1))
+    assert readiness.cohort_dosing_readiness_check(now=AFTER_PREP) == 1
+    assert seat(person, dosing).needs_review
+    [message] = told(person)
+    assert message.context["problems"] == [f"consent:{new_version.version}"]
+
+    ConsentSignatureFactory(participant=person, document=new_version, signed_at=AFTER_PREP)
+    assert readiness.cohort_dosing_readiness_check(now=AFTER_PREP) == 0
+    assert not seat(person, dosing).needs_review
 
 
 def test_the_message_says_what_to_do_in_neutral_words(make_cohort, facilitator, roles):

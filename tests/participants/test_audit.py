@@ -42,10 +42,13 @@ def test_a_full_screening_review_and_consent_flow_is_audited(participant_client,
     screening.refresh_from_db()
     assert screening.status == ScreeningStatus.APPROVED
 
-    ConsentDocumentFactory()
+    document = ConsentDocumentFactory()
     client.get(reverse("participants:consent_sign"))
     name = participant.get_full_name()
-    client.post(reverse("participants:consent_sign"), {"typed_name": name, "agree": "on"})
+    client.post(
+        reverse("participants:consent_sign"),
+        {"document": document.pk, "typed_name": name, "agree": "on"},
+    )
 
     who, doctor = participant.email, clinician.user.email
     events = trail(participant=participant)

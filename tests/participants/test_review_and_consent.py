@@ -202,14 +202,15 @@ def test_unpublished_version_is_not_yet_current():
 def test_signing_page_keeps_version_time_ip_and_browser(participant_client):
     client = participant_client(first_name="Pat", last_name="Lee")
     url = reverse("participants:consent_sign")
-    wrong = client.post(url, {"typed_name": "Someone Else", "agree": "on"})
+    shown = consent_document_current().pk
+    wrong = client.post(url, {"document": shown, "typed_name": "Someone Else", "agree": "on"})
     assert "typed_name" in wrong.context["form"].errors
     assert 'value="Someone Else"' in wrong.content.decode()
-    unticked = client.post(url, {"typed_name": "pat lee"})
+    unticked = client.post(url, {"document": shown, "typed_name": "pat lee"})
     assert "agree" in unticked.context["form"].errors
     response = client.post(
         url,
-        {"typed_name": "pat lee", "agree": "on"},
+        {"document": shown, "typed_name": "pat lee", "agree": "on"},
         REMOTE_ADDR="198.51.100.7",
         HTTP_USER_AGENT="Mozilla/5.0 test",
     )
@@ -240,7 +241,10 @@ def test_me_always_shows_the_next_step(participant_client, decider):
     assert step() == "consent"
     html = client.get(me).content.decode()
     assert "Valid until" in html
-    client.post(reverse("participants:consent_sign"), {"typed_name": "Pat Lee", "agree": "on"})
+    client.post(
+        reverse("participants:consent_sign"),
+        {"document": consent_document_current().pk, "typed_name": "Pat Lee", "agree": "on"},
+    )
     assert step() == "enroll"
     assert reverse("sessions_app:session_list") in client.get(me).content.decode()
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from participants.models import AlertStatus, FlagRule, Role
+from participants.selectors import consent_document_current
 from tests.auth import sign_in
 from tests.factories import (
     ParticipantFactory,
@@ -71,7 +72,7 @@ PAGES = {
         "participants:consent_sign",
         None,
         "POST",
-        {"typed_name": "x", "agree": "on"},
+        {"document": "current", "typed_name": "x", "agree": "on"},
         [LOGIN, 200, 200, 403, 403, 403, 403],
     ),
     "start": ("participants:screening_start", None, "POST", {}, [LOGIN, 302, 302, 403, 403, 403, 403]),
@@ -130,6 +131,8 @@ def test_access_matrix(world, page_name, role):
         kwargs["public_id"] = world[target].public_id
     if "slug" in data:
         kwargs["slug"] = data.pop("slug")
+    if data.get("document") == "current":  # the consent page posts the text it showed
+        data["document"] = consent_document_current().pk
     url = reverse(name, kwargs=kwargs)
     client = client_for(world, role)
     response = client.get(url) if method == "GET" else client.post(url, data)

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from journease.clinic_time import clinic_datetime
-from participants.selectors import participant_next_step
+from participants.selectors import consent_document_current, participant_next_step
 from sessions_app.models import EnrollmentStatus, SessionStatus
 from tests.auth import sign_in
 from tests.factories import (
@@ -83,7 +83,11 @@ def test_signing_the_consent_leads_to_attending_a_preparation_circle(program):
 
     response = client.post(
         reverse("participants:consent_sign"),
-        {"typed_name": participant.get_full_name(), "agree": "on"},
+        {
+            "document": consent_document_current().pk,
+            "typed_name": participant.get_full_name(),
+            "agree": "on",
+        },
         follow=True,
     )
     page = response.content.decode()

@@ -13,7 +13,7 @@ from cohorts.services.membership import cohort_join_refusals
 from demo.sessions import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTER, DOSING_DAY_ROSTER, seed_demo
 from dosing.models import Medication
 from dosing.services.entries import record_refusal
-from participants.models import Role, User
+from participants.models import ConsentDocument, Role, User
 from sessions_app.models import Enrollment, GroupSession, Room, SessionKind, SessionType
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,13 @@ def test_demo_participant_is_approved_and_has_signed_the_consent(roles):
     # Screened and consented; the demo gives them a seat in the next preparation circle, which
     # the group session requires first: their next step names it.
     assert participant_next_step(participant=participant)[0].code == "prepare_booked"
+
+
+def test_the_demo_publishes_the_consent_in_english_and_spanish(roles):
+    ConsentDocument.objects.all().delete()  # a database where nobody made them yet
+    seed_demo()
+    published = ConsentDocument.objects.filter(version=1, published_at__isnull=False)
+    assert sorted(published.values_list("language", flat=True)) == ["en", "es"]
 
 
 def test_the_demo_has_a_dosing_day_of_eight_whose_record_can_start(roles):
