@@ -5,13 +5,30 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import CheckIn, Practice
+from journease.reader_language import in_reader_language
 from participants.forms.screening import _field_for
-from participants.instruments import GAD7_CODES, PHQ9_CODES, QUESTIONS, TWO_WEEKS_STEM
+from participants.instruments import GAD7_CODES, PHQ9_CODES, QUESTIONS, SECTIONS_BY_SLUG
+from participants.selectors import section_wording
+
+TEST_DATA_NOTICE = "<div class='alert alert-warning test-data-notice' role='note'>{}</div>"
+TEST_DATA_TEXT = _(
+    "Test data: this wording is a placeholder for testing, not the validated translation of "
+    "this questionnaire."
+)
 
 MOOD_CHOICES = [(value, str(value)) for value in range(11)]
+
+
+class PracticeChoiceField(forms.ModelMultipleChoiceField):
+    """The clinic's practices, each named in the reader's language."""
+
+    def label_from_instance(self, obj: Practice) -> str:
+        return in_reader_language(obj, "name")
 
 
 class CheckInForm(forms.Form):
@@ -22,7 +39,7 @@ class CheckInForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose a number from 0 to 10.")},
     )
-    practices = forms.ModelMultipleChoiceField(
+    practices = PracticeChoiceField(
         label=_("Which practices did you do since the session?"),
         queryset=Practice.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -45,19 +62,15 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.checkin = checkin
         self.fields["practices"].queryset = Practice.objects.filter(is_active=True)
+        # What each instrument is asked in, for the record (``CheckIn.instrument_languages``).
+        self.instruments: dict[str, dict] = {}
         scored_layout = []
         if checkin.is_scored:
-            for title, codes in (
-                (_("Mood (PHQ-9)"), PHQ9_CODES),
-                (_("Anxiety (GAD-7)"), GAD7_CODES),
+            for slug, title, codes in (
+                ("phq9", _("Mood (PHQ-9)"), PHQ9_CODES),
+                ("gad7", _("Anxiety (GAD-7)"), GAD7_CODES),
             ):
-                items = []
-                for number, code in enumerate(codes, start=1):
-                    self.fields[code] = _field_for(QUESTIONS[code], number)
-                    items.append(Div(InlineRadios(code), css_class=f"question question-{code}"))
-                scored_layout.append(
-                    Fieldset(title, HTML(f"<p class='section-intro'>{TWO_WEEKS_STEM}</p>"), *items)
-                )
+                scored_layout.append(self._instrument(slug, title, codes))
         self.helper = FormHelper()
         self.helper.layout = Layout(
             InlineRadios("mood"),
@@ -67,6 +80,30 @@ class CheckInForm(forms.Form):
             "wants_contact",
         )
         self.helper.add_input(Submit("save", _("Send my check-in")))
+
+    def _instrument(self, slug: str, title, codes) -> Fieldset:
+        """PHQ-9 or GAD-7 in its published wording for the reader: English, or a loaded validated
+        translation word for word; without one, a notice instead of the questions."""
+        wording = section_wording(section=SECTIONS_BY_SLUG[slug], language=get_language())
+        if wording.interpreter_needed:
+            self.instruments[slug] = {"language": wording.language, "interpreter": "needed"}
+            notice = _(
+                "These questions are not available in your language yet. Your clinician will go "
+                "through them with you, with an interpreter, at your next visit."
+            )
+            return Fieldset(
+                title, HTML(format_html("<p class='interpreter-notice'>{}</p>", notice))
+            )
+        self.instruments[slug] = wording.record
+        questions = {question.code: question for question in wording.section.questions}
+        parts = []
+        if wording.translation is not None and wording.translation.test_data:
+            parts.append(HTML(format_html(TEST_DATA_NOTICE, TEST_DATA_TEXT)))
+        parts.append(HTML(format_html("<p class='section-intro'>{}</p>", wording.section.intro)))
+        for number, code in enumerate(codes, start=1):
+            self.fields[code] = _field_for(questions[code], number)
+            parts.append(Div(InlineRadios(code), css_class=f"question question-{code}"))
+        return Fieldset(title, *parts)
 
     def safety_values(self) -> tuple[dict, bool]:
         """The valid PHQ-9/GAD-7 answers and the contact wish, also when other fields are wrong,

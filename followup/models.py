@@ -30,6 +30,15 @@ class Practice(models.Model):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(
+        _("name in Spanish"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown instead of the English text to participants who read Spanish; blank: they "
+            "read the English."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -79,6 +88,10 @@ class CheckIn(models.Model):
     phq9_band = models.CharField(_("PHQ-9 severity"), max_length=30, blank=True)
     gad7_total = models.PositiveSmallIntegerField(_("GAD-7 total"), null=True, blank=True)
     gad7_band = models.CharField(_("GAD-7 severity"), max_length=30, blank=True)
+    # Per instrument ("phq9", "gad7"): the wording it was answered in (the language, and a loaded
+    # translation's id, source and version), or {"interpreter": "needed"} when no validated
+    # translation was loaded for the reader's language and it was not asked.
+    instrument_languages = models.JSONField(_("instrument languages"), default=dict, blank=True)
     wants_contact = models.BooleanField(_("would like to talk to someone"), default=False)
     safety_alert = models.ForeignKey(
         "participants.SafetyAlert",

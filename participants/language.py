@@ -35,11 +35,15 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            code = language_of(user)
-            translation.activate(code)
-            request.LANGUAGE_CODE = code
-        return self.get_response(request)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        code = language_of(user)
+        request.LANGUAGE_CODE = code
+        # Only for this request: the thread goes back to what it was (a test, a worker's next job).
+        with translation.override(code):
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", code)
+        return response
 
 
 def language_keep_choice_at_sign_in(sender, request, user, **kwargs) -> None:

@@ -8,12 +8,12 @@ session in the clinic's zone, at the type's local prompt hour (``local_day_at``)
 import datetime
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,11 +55,18 @@ class CheckInRefused(Exception):
 
 
 def ensure_default_practices() -> None:
-    """Create the self-compassion and somatic practices if missing; never overwrites edits."""
+    """Create the self-compassion and somatic practices if missing, in English and Spanish (a
+    default whose Spanish is still blank gets it); never overwrites the clinic's edits."""
     for code, name, position in DEFAULT_PRACTICES:
-        Practice.objects.get_or_create(
-            code=code, defaults={"name": str(name), "position": position}
+        with translation.override("en"):
+            english = str(name)
+        with translation.override("es"):
+            spanish = str(name)
+        practice, _created = Practice.objects.get_or_create(
+            code=code, defaults={"name": english, "name_es": spanish, "position": position}
         )
+        if not practice.name_es and practice.name == english:
+            Practice.objects.filter(pk=practice.pk, name_es="").update(name_es=spanish)
 
 
 def checkin_path(checkin: CheckIn) -> str:
@@ -78,8 +85,8 @@ def checkins_plan_for_attendance(
     session = enrollment.session
     session_type = session.session_type
     checkins = []
-    for kind, field, _prompt in CHECKIN_TIMING:
-        days = getattr(session_type, field)
+    for kind, days_field, _prompt in CHECKIN_TIMING:
+        days = getattr(session_type, days_field)
         if days is None:
             continue
         opens_at = local_day_at(session.ends_at, days_after=days, at=session_type.prompt_local_time)
@@ -199,6 +206,12 @@ class CheckInAnswers:
     practices: Iterable[Practice]
     answers: dict  # PHQ-9 and GAD-7 item codes -> 0..3 (week and month check-ins)
     wants_contact: bool
+    # What each instrument was answered in (``participants.selectors.section_wording``'s
+    # record); {"interpreter": "needed"} for one not asked (no validated translation loaded).
+    instruments: dict = field(default_factory=dict)
+
+    def deferred(self) -> set[str]:
+        return {slug for slug, record in self.instruments.items() if record.get("interpreter")}
 
 
 def safety_reasons(*, answers: dict, wants_contact: bool) -> list[str]:
@@ -248,13 +261,23 @@ def checkin_complete(
             raise CheckInRefused(_("Mood is a number from 0 to 10."))
         scored = {}
         if locked.is_scored:
-            missing = [code for code in PHQ9_CODES + GAD7_CODES if code not in answers.answers]
+            deferred = answers.deferred()
+            asked = [
+                code
+                for slug, codes in (("phq9", PHQ9_CODES), ("gad7", GAD7_CODES))
+                if slug not in deferred
+                for code in codes
+            ]
+            missing = [code for code in asked if code not in answers.answers]
             if missing:
                 raise CheckInRefused(_("Please answer every PHQ-9 and GAD-7 question."))
-            scored = {code: int(answers.answers[code]) for code in PHQ9_CODES + GAD7_CODES}
+            scored = {code: int(answers.answers[code]) for code in asked}
             phq9, gad7 = phq9_score(scored), gad7_score(scored)
-            locked.phq9_total, locked.phq9_band = phq9.total, phq9.band
-            locked.gad7_total, locked.gad7_band = gad7.total, gad7.band
+            if phq9 is not None:
+                locked.phq9_total, locked.phq9_band = phq9.total, phq9.band
+            if gad7 is not None:
+                locked.gad7_total, locked.gad7_band = gad7.total, gad7.band
+            locked.instrument_languages = answers.instruments
         locked.answers = scored
         locked.mood = answers.mood
         locked.reflection = answers.reflection.strip()

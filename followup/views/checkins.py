@@ -45,6 +45,7 @@ def checkin(request: HttpRequest, public_id) -> HttpResponse:
                         practices=data["practices"],
                         answers={k: v for k, v in data.items() if k.startswith(("phq9_", "gad7_"))},
                         wants_contact=data["wants_contact"],
+                        instruments=form.instruments,
                     ),
                 )
             except checkin_service.CheckInRefused as error:

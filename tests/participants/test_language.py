@@ -179,3 +179,15 @@ def test_exports_and_the_audit_log_stay_in_the_clinics_language(staff_client, ro
     clinician.get(reverse("participants:alert_detail", kwargs={"public_id": alert.public_id}))
     event = AuditEvent.objects.filter(participant=alert.participant).latest("pk")
     assert event.record_type == "safety alert"  # not "alerta de seguridad"
+
+
+def test_a_spanish_readers_request_leaves_the_threads_language_as_it_was(roles):
+    """A worker thread serves the next request (or job) in its own language, not the last
+    reader's: the account's language holds for its request only, and says so in the header."""
+    from django.utils import translation
+
+    client = sign_in(ParticipantFactory(language="es"))
+    with translation.override("en"):
+        response = client.get(reverse("participants:me"))
+        assert translation.get_language() == "en"
+    assert response.headers["Content-Language"] == "es"
