@@ -44,6 +44,16 @@ def day_words(day: datetime.date, *, sent_on: datetime.date, short: bool = False
     return gettext("on %(date)s") % {"date": date}
 
 
+def link_to(path: str) -> str:
+    """The address a message links to. In a language other than the clinic's it says which
+    (``?lang=es``): whoever opens it on a device that never chose a language reads the sign-in
+    page in theirs (``participants.language.LinkLanguageMiddleware``)."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language == settings.LANGUAGE_CODE:
+        return f"{settings.SITE_URL}{path}"
+    return f"{settings.SITE_URL}{path}{'&' if '?' in path else '?'}lang={language}"
+
+
 def context_for(notification: Notification, *, sent_at: datetime.datetime | None = None) -> dict:
     """Everything a template may use: never more than the minimum necessary.
 
@@ -56,7 +66,7 @@ def context_for(notification: Notification, *, sent_at: datetime.datetime | None
     context = {
         "clinic_name": settings.CLINIC_NAME,
         "site_url": settings.SITE_URL,
-        "link": f"{settings.SITE_URL}{path}",
+        "link": link_to(path),
         "kind": notification.kind,
         "time_zone": settings.CLINIC_TIME_ZONE,
         "support_line": spec.support_line,

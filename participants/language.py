@@ -27,6 +27,39 @@ def language_of_request(request: HttpRequest) -> str:
     return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
+class LinkLanguageMiddleware:
+    """A link in a message carries its reader's language (``?lang=es``, ``outbox.rendering``):
+    opened on a device that never chose one, the page (the sign-in page first) is in it, and the
+    device keeps it. A choice the device already made is never overwritten."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        code = request.GET.get("lang", "")
+        if code not in LANGUAGE_CODES:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = code
+        with translation.override(code):
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", code)
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            _remember(response, code)
+        return response
+
+
+def _remember(response: HttpResponse, code: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 class UserLanguageMiddleware:
     """After authentication: a signed-in person's own language wins over cookie and browser."""
 
@@ -79,13 +112,5 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated and user.language != code:
         user.language = code
         user.save(update_fields=["language"])
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    _remember(response, code)
     return response

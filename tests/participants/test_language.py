@@ -191,3 +191,39 @@ def test_a_spanish_readers_request_leaves_the_threads_language_as_it_was(roles):
         response = client.get(reverse("participants:me"))
         assert translation.get_language() == "en"
     assert response.headers["Content-Language"] == "es"
+
+
+def test_a_link_from_a_message_opens_in_its_readers_language_on_a_new_device(roles):
+    visitor = Client()
+    response = visitor.get("/me/?lang=es")
+    assert response.status_code == 302  # to the sign-in page...
+    assert response.cookies[COOKIE].value == "es"  # ...which the device now reads in Spanish
+    assert lang_of(visitor.get(response.url)) == "es"
+
+
+def test_a_link_never_overwrites_a_choice_the_device_made(roles):
+    visitor = Client()
+    visitor.cookies[COOKIE] = "en"
+    response = visitor.get("/sessions/?lang=es")
+    assert lang_of(response) == "es"  # the page the link names, in the link's language
+    assert COOKIE not in response.cookies  # the device's own choice stays
+    assert lang_of(visitor.get("/sessions/")) == "en"
+
+
+@pytest.mark.parametrize("value", ["fr", "", "es-ES-x", "<script>", "es'"])
+def test_an_unknown_language_in_a_link_is_ignored(client, roles, value):
+    response = client.get("/sessions/", {"lang": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and lang_of(response) == "en"
+    assert COOKIE not in response.cookies
+
+
+def test_message_links_carry_the_readers_language_only_when_it_is_not_the_clinics(roles):
+    from django.utils import translation
+
+    from outbox.rendering import link_to
+
+    with translation.override("es"):
+        assert link_to("/me/sessions/").endswith("/me/sessions/?lang=es")
+        assert link_to("/programs/?cohort=3").endswith("/programs/?cohort=3&lang=es")
+    with translation.override("en"):
+        assert link_to("/me/sessions/").endswith("/me/sessions/")
