@@ -295,3 +295,41 @@ def test_screenshots_of_a_cohorts_outcomes(
     shoot(page, live_server.url, {"staff-cohort-outcomes": path}, suffix="desktop")
     page.emulate_media(media="print")
     page.screenshot(path=SHOTS / "staff-cohort-outcomes-print.png", full_page=True)
+
+
+def test_screenshots_in_spanish(live_server, signed_in_page):
+    """The participant's side for a reader of Spanish, on the demo data: the home page as a
+    visitor who chose Español, and the demo participant's pages with Spanish as their language.
+    The screening section shows what a Spanish reader sees of PHQ-9 while no validated
+    translation is loaded (the demo loads none: test data is never shown as the real text)."""
+    seed_demo()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    participant = User.objects.get(email="participant@journease.test")
+    User.objects.filter(pk=participant.pk).update(language="es")
+    participant.refresh_from_db()
+    draft = Screening.objects.create(participant=participant)
+    dosing = (
+        GroupSession.objects.filter(
+            session_type__kind=SessionKind.DOSING, status=SessionStatus.PUBLISHED
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    checkin = participant.checkins.filter(completed_at__isnull=True).order_by("opens_at").first()
+    pages = {
+        "es-my-program": "/me/",
+        "es-sessions": "/sessions/",
+        "es-session-detail": f"/sessions/{dosing.pk}/",
+        "es-my-sessions": "/me/sessions/",
+        "es-consent": "/me/consent/",
+        "es-screening-phq9": f"/me/screening/{draft.public_id}/section/phq9/",
+    }
+    if checkin is not None:
+        pages["es-checkin"] = f"/me/check-ins/{checkin.public_id}/"
+    for width, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        visitor = signed_in_page(None, width=width)
+        visitor.context.add_cookies(
+            [{"name": "django_language", "value": "es", "url": live_server.url}]
+        )
+        shoot(visitor, live_server.url, {"es-home": "/"}, suffix=suffix)
+        shoot(signed_in_page(participant, width=width), live_server.url, pages, suffix=suffix)
