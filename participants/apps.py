@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +21,9 @@ class ParticipantsConfig(AppConfig):
     def ready(self) -> None:
         # start-up: these touch models, which exist only once the app registry is ready.
         from participants import message_kinds
+        from participants.language import language_keep_choice_at_sign_in  # start-up: as above
 
         message_kinds.register()
-        from django.contrib.auth.signals import user_logged_in
-
-        from participants.language import language_keep_choice_at_sign_in
-
         user_logged_in.connect(
             language_keep_choice_at_sign_in, dispatch_uid="participants.language"
         )

@@ -108,7 +108,7 @@ def test_coordinator_creates_and_publishes_a_dosing_session(people, base_url, cl
 
     page.goto(base_url + "/staff/sessions/new/")
     page.get_by_label("Session type").select_option(label="Ketamine group session")
-    page.get_by_label("Title").fill("Tuesday group")
+    page.get_by_label("Title", exact=True).fill("Tuesday group")
     page.get_by_label("Date").fill(next_week_at_ten().isoformat())
     page.get_by_label("Starts").fill("10:00")
     page.get_by_label("Room").select_option(label="Juniper room")
