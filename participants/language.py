@@ -80,9 +80,9 @@ class UserLanguageMiddleware:
 
 
 def language_keep_choice_at_sign_in(sender, request, user, **kwargs) -> None:
-    """Signing in after choosing a language with the switch (its cookie): the account takes it.
-
-    Only an explicit choice counts: the browser's own language never changes an account.
+    """Signing in after choosing a language (the cookie the switch sets, or a message's link
+    sets on a device that had none): the account takes it. Only messages to readers of a
+    language carry it in their links. The browser's own language never changes an account.
     """
     if request is None:
         return
