@@ -20,11 +20,15 @@ def language_of(user) -> str:
     return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
+def reading_language(code: str | None) -> str:
+    """A page's language (``get_language()``, e.g. "es" or "es-mx") as one of the clinic's."""
+    base = (code or "").lower().split("-")[0]
+    return base if base in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
 def language_of_request(request: HttpRequest) -> str:
     """The language the page was read in (switch, cookie or browser): a new account's first."""
-    code = getattr(request, "LANGUAGE_CODE", "") or translation.get_language() or ""
-    code = code.split("-")[0]
-    return code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    return reading_language(getattr(request, "LANGUAGE_CODE", "") or translation.get_language())
 
 
 class LinkLanguageMiddleware:

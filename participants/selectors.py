@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from journease.clinic_time import clinic_today
 from participants.instruments import Section
 from participants.instruments.translations import INSTRUMENTS, ORIGINAL_LANGUAGE, section_in
+from participants.language import reading_language
 from participants.models import (
     AlertStatus,
     ConsentDocument,
@@ -87,13 +88,6 @@ def consent_is_current(*, participant: User, now: datetime.datetime | None = Non
     return ConsentSignature.objects.filter(
         participant=participant, document__version=version
     ).exists()
-
-
-def reading_language(code: str | None) -> str:
-    """A page's language (``get_language()``, e.g. "es" or "es-mx") as one of the clinic's."""
-    base = (code or "").lower().split("-")[0]
-    known = {language for language, _name in settings.LANGUAGES}
-    return base if base in known else settings.LANGUAGE_CODE
 
 
 def instrument_translation_active(

@@ -102,6 +102,22 @@ def participant_sign_up(page: Page, base_url: str, *, first: str, last: str, ema
     participant_sign_in(page, base_url, email)
 
 
+def section_answer(page: Page, section, answers: dict) -> None:
+    """Give one screening section's ``answers`` on its page (text questions are left empty)."""
+    for question in section.questions:
+        value = answers.get(question.code)
+        if value in (None, "") or question.kind == "text":
+            continue
+        group = page.locator(f"[name='{question.code}']")
+        if not group.first.is_visible():
+            continue  # a follow-up question the answers before it did not ask
+        if question.kind == "int":
+            group.fill(str(value))
+        else:
+            for choice in value if isinstance(value, list) else [value]:
+                page.locator(f"[name='{question.code}'][value='{choice}']").check()
+
+
 def screening_complete(page: Page, answers: dict | None = None) -> None:
     """From "My program": start the screening, answer every section, submit it."""
     answers = answers or screening_answers()
@@ -109,17 +125,6 @@ def screening_complete(page: Page, answers: dict | None = None) -> None:
     page.get_by_role("link", name="Continue", exact=True).click()
     for section in SECTIONS:
         expect(page.get_by_role("heading", name=section.title, exact=True)).to_be_visible()
-        for question in section.questions:
-            value = answers.get(question.code)
-            if value in (None, "") or question.kind == "text":
-                continue
-            group = page.locator(f"[name='{question.code}']")
-            if not group.first.is_visible():
-                continue  # a follow-up question the answers before it did not ask
-            if question.kind == "int":
-                group.fill(str(value))
-            else:
-                for choice in value if isinstance(value, list) else [value]:
-                    page.locator(f"[name='{question.code}'][value='{choice}']").check()
+        section_answer(page, section, answers)
         page.get_by_role("button", name=re.compile(r"^Save and (continue|review)$")).click()
     page.get_by_role("button", name=re.compile(r"^Submit")).click()

@@ -15,7 +15,6 @@ from pathlib import Path
 import icalendar
 import pytest
 import time_machine
-from django.core import mail
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
@@ -25,7 +24,7 @@ from participants.instruments import SECTIONS
 from participants.models import ConsentSignature, Screening, User
 from sessions_app.models import Enrollment, EnrollmentStatus, SessionStatus
 from sessions_app.services.attendance import attendance_record
-from tests.e2e.people import links_in, staff_sign_in
+from tests.e2e.people import last_mail_to, links_in, section_answer, staff_sign_in
 from tests.e2e.test_journeys import base_url, clinic, clinic_time, people  # noqa: F401 - fixtures
 from tests.english import english_words
 from tests.factories import (
@@ -85,12 +84,6 @@ def assert_spanish_mail(message) -> None:
     assert not english, f"English in {message.subject!r}: {english}"
 
 
-def last_mail_to(email: str):
-    messages = [message for message in mail.outbox if email in message.to]
-    assert messages, f"no e-mail to {email}"
-    return messages[-1]
-
-
 def sign_in_in_spanish(page: Page, seen: list[str]) -> None:
     assert_spanish(page, seen)
     page.locator("[name=username]").fill(EMAIL)
@@ -113,18 +106,7 @@ def answer_the_screening(page: Page, seen: list[str]) -> None:
         if section.slug in ("phq9", "gad7", "cssrs"):
             # The loaded translation's words, and its notice: test data, not the validated text.
             expect(page.locator(".test-data-notice")).to_be_visible()
-        for question in section.questions:
-            value = answers.get(question.code)
-            if value in (None, "") or question.kind == "text":
-                continue
-            group = page.locator(f"[name='{question.code}']")
-            if not group.first.is_visible():
-                continue  # a follow-up the answers before it did not ask
-            if question.kind == "int":
-                group.fill(str(value))
-            else:
-                for choice in value if isinstance(value, list) else [value]:
-                    page.locator(f"[name='{question.code}'][value='{choice}']").check()
+        section_answer(page, section, answers)
         page.get_by_role(
             "button", name=re.compile(f"^({es('Save and continue')}|{es('Save and review')})$")
         ).click()
