@@ -29,5 +29,9 @@ def test_worker_consumes_a_task_through_redis_and_writes_to_postgresql(real_work
             break
         time.sleep(0.1)
     assert user.email_verification_sent_at is not None, "the worker never ran the task"
+    # The task plans the message; the outbox send that follows it delivers it
+    # a moment later, so the test waits for the delivery too.
+    while time.monotonic() < deadline and not mail.outbox:
+        time.sleep(0.05)
     assert [message.to for message in mail.outbox] == [[user.email]]
     assert User.objects.get(pk=user.pk).email_verified is False
