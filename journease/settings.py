@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, answered from the person's cached facts (participants.user_facts).
+    "participants.security.SecondFactorMiddleware",
     "participants.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "participants.security.IdleTimeoutMiddleware",
@@ -161,7 +162,14 @@ if REDIS_URL:
             "KEY_PREFIX": "journease",
         }
     }
+    # Sessions are read from Redis and written through to the database (which stays the record:
+    # a cache flush signs nobody out). Without Redis the database cache would cost what it saves.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # What every page asks about its person (roles, permissions, devices, name), kept per user
+    # (participants.user_facts); without Redis it is read from the database on each request.
+    USER_FACTS_CACHE = True
 else:
+    USER_FACTS_CACHE = False
     # Shared by every process (web, worker, beat), unlike LocMemCache: rate limits need that.
     CACHES = {
         "default": {

@@ -22,9 +22,11 @@ class ParticipantsConfig(AppConfig):
         # start-up: these touch models, which exist only once the app registry is ready.
         from participants import message_kinds
         from participants.language import language_keep_choice_at_sign_in  # start-up: as above
+        from participants.user_facts import user_facts_receivers_connect  # start-up: as above
 
         message_kinds.register()
         user_logged_in.connect(
             language_keep_choice_at_sign_in, dispatch_uid="participants.language"
         )
+        user_facts_receivers_connect()
         post_migrate.connect(_ensure_defaults, dispatch_uid="participants.ensure_roles")

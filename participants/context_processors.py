@@ -3,11 +3,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from journease.clinic_time import clinic_zone_name
 from outbox.selectors import failed_message_count
 from participants import access
 from participants.selectors import safety_alert_open_count
+from participants.user_facts import display_name_of
 
 
 def clinic(request: HttpRequest) -> dict:
@@ -30,4 +32,6 @@ def clinic(request: HttpRequest) -> dict:
         "nav_is_participant": access.is_participant(user),
         "nav_is_staff": access.may_use_staff_pages(user),
         "nav_is_admin": admin,
+        # From the person's cached facts, and only when a page greets them (not the admin's).
+        "nav_display_name": SimpleLazyObject(lambda: display_name_of(user)),
     }

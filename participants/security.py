@@ -8,9 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from participants.services.two_factor import has_confirmed_device, two_factor_required
+from participants.user_facts import user_facts_prime
 
 # Paths a staff member may open before passing the second factor.
 _OPEN_PREFIXES = ("/static/", "/healthz", "/accounts/two-factor/", "/accounts/logout/")
@@ -34,6 +39,32 @@ class StaffTwoFactorMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('participants:' + name)}?{query}")
         return self.get_response(request)
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware (``user.otp_device``, ``user.is_verified()``), answered from the
+    person's cached facts (``participants.user_facts``) instead of a device query per request.
+
+    The session's device counts only while it is one of the user's confirmed devices, as
+    django-otp decides; the device itself is read only if a view asks for it. The same call
+    answers the request's role and permission questions from the facts.
+    """
+
+    def _verify_user_sync(self, request, user):
+        if not user.is_authenticated:
+            return super()._verify_user_sync(request, user)
+        facts = user_facts_prime(user)
+        if facts is None or facts.device_ids is None:  # not kept: django-otp reads the device
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if persistent_id:
+            persistent_id = self._normalize_persistent_id(persistent_id)
+            if persistent_id in facts.device_ids:
+                user.otp_device = SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+            else:
+                del request.session[DEVICE_ID_SESSION_KEY]
+        return user
 
 
 SESSION_ACTIVITY_KEY = "last_activity"

@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 
 from journease.clinic_time import clinic_today
 from journease.hostile import parse_id
-from participants.models import Role
+from participants.access import is_participant
 from sessions_app.enrollment_forms import EnrollForm
 from sessions_app.models import GroupSession, SessionStatus, SessionType
 from sessions_app.selectors import (
@@ -70,12 +70,6 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _is_participant(request: HttpRequest) -> bool:
-    return (
-        request.user.is_authenticated and request.user.groups.filter(name=Role.PARTICIPANT).exists()
-    )
-
-
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A published session: preparation instructions, seats, and for a participant their
     eligibility with next steps, and the enroll, join-waitlist or accept-offer form."""
@@ -94,7 +88,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "full": session.is_full,
         "is_participant": False,
     }
-    if _is_participant(request):
+    if is_participant(request.user):
         context.update(
             is_participant=True,
             refusals=enrollment_eligibility(participant=request.user, session=session, now=now),
