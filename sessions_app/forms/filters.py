@@ -1,13 +1,18 @@
-"""The filters of the staff calendar and list of sessions (GET)."""
+"""The filters of the staff calendar and list of sessions (GET).
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+They are drawn by ``sessions_app/staff/_filter_form.html``, by hand, as crispy-forms' Bootstrap 5
+pack draws them (labels, the invalid marks and their messages): through crispy's field templates
+and Django's widget templates, four selects cost more than the rest of the calendar.
+"""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.forms.fields import StaffChoiceField
 from sessions_app.models import Room, SessionStatus, SessionType
 from sessions_app.selectors import staff_members
+
+FILTER_FIELDS = ("session_type", "room", "staff", "status")
 
 
 class SessionFilterForm(forms.Form):
@@ -45,18 +50,23 @@ class SessionFilterForm(forms.Form):
             self.initial[name] = value
             if self.is_bound:
                 self.data[name] = value
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "row g-2 align-items-end filter-form"
-        self.helper.form_show_labels = True
-        self.helper.layout = Layout(
-            *(
-                Div(Field(name, css_class="form-select-sm"), css_class="col-6 col-md-3")
-                for name in ("session_type", "room", "staff", "status")
-            ),
-            *self.hidden.keys(),
-        )
-        self.helper.add_input(Submit("filter", _("Show"), css_class="btn-sm"))
+
+    def selects(self) -> list[tuple]:
+        """Each filter's bound field and its options as (value, label, selected), selected as
+        Django's ``Select`` widget selects: the first option whose value is the field's."""
+        rows = []
+        for name in FILTER_FIELDS:
+            bound = self[name]
+            current = bound.value()
+            current = "" if current is None else str(current)
+            options, chosen = [], False
+            for value, label in bound.field.choices:
+                value = "" if value is None else str(value)
+                selected = not chosen and value == current
+                chosen = chosen or selected
+                options.append((value, label, selected))
+            rows.append((bound, options))
+        return rows
 
     def filters(self) -> dict:
         """Selector keyword arguments for the valid filters."""
