@@ -77,7 +77,6 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = (
         with_seat_counts(GroupSession.objects.filter(pk=pk, status=SessionStatus.PUBLISHED))
         .select_related("session_type", "room")
-        .prefetch_related("facilitators")
         .first()
     )
     if session is None:
