@@ -19,12 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, transaction
+from django.db.models import Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.crypto import salted_hmac
 from django.utils.functional import LazyObject, empty
 from django_otp import device_classes
 
@@ -33,6 +34,7 @@ from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
 # A safety net only: every change that matters drops the facts at once.
 FACTS_TIMEOUT = 60 * 60
 _GENERATION_KEY = "user-facts:generation"
+_KEY_SALT = "participants.user_facts"
 
 
 def _key(user_id: int) -> str:
@@ -45,15 +47,18 @@ class UserFacts:
     not read; Django and django-otp then ask the database as they always do)."""
 
     generation: str
-    row: tuple  # the user-row fields the facts were computed from (``_row``)
+    row: str  # the user-row fields the facts were computed from (``_row``)
     roles: frozenset[str]
     display_name: str
     permissions: frozenset[str] | None = None
     device_ids: frozenset[str] | None = None  # persistent ids ("otp_totp.totpdevice/7")
 
 
-def _row(user: User) -> tuple:
-    return (user.is_active, user.is_staff, user.is_superuser, user.first_name, user.email)
+def _row(user: User) -> str:
+    """A keyed digest of the user-row fields the facts depend on: the shared cache holds no
+    e-mail address in clear."""
+    fields = (user.is_active, user.is_staff, user.is_superuser, user.first_name, user.email)
+    return salted_hmac(_KEY_SALT, repr(fields)).hexdigest()
 
 
 def _compute(user: User, generation: str) -> UserFacts:
@@ -71,20 +76,38 @@ def _compute(user: User, generation: str) -> UserFacts:
         generation=generation,
         row=_row(user),
         roles=roles,
-        display_name=preferred or user.first_name or user.email,
+        display_name=preferred or user.first_name,  # else the e-mail, read from the row
     )
     # Only staff pages ask for permissions, and only staff sign in with a second factor.
     if roles & STAFF_ROLES or user.is_staff or user.is_superuser:
-        facts = replace(
-            facts,
-            permissions=frozenset(ModelBackend().get_all_permissions(user)),
-            device_ids=frozenset(
-                device.persistent_id
-                for model in device_classes()
-                for device in model.objects.filter(user=user, confirmed=True).only("pk")
-            ),
-        )
+        facts = replace(facts, permissions=_permissions(user), device_ids=_device_ids(user))
     return facts
+
+
+def _permissions(user: User) -> frozenset[str]:
+    """What Django's ``ModelBackend`` answers (its own and its groups'), in one query."""
+    if not user.is_active:
+        return frozenset()
+    permissions = Permission.objects.all()
+    if not user.is_superuser:
+        permissions = permissions.filter(Q(user=user) | Q(group__user=user))
+    return frozenset(
+        f"{app_label}.{codename}"
+        for app_label, codename in permissions.values_list(
+            "content_type__app_label", "codename"
+        ).distinct()
+    )
+
+
+def _device_ids(user: User) -> frozenset[str]:
+    """The persistent ids of the user's confirmed devices of every kind, in one query."""
+    kinds = [
+        model.objects.filter(user=user, confirmed=True)
+        .annotate(kind=Value(model.model_label()))
+        .values_list("kind", "pk")
+        for model in device_classes()
+    ]
+    return frozenset(f"{kind}/{pk}" for kind, pk in kinds[0].union(*kinds[1:], all=True))
 
 
 def _instance(user) -> User:
@@ -126,7 +149,9 @@ def user_facts(user: User) -> UserFacts | None:
 def display_name_of(user: User) -> str:
     """``user.display_name``, from the facts when they are kept."""
     facts = user_facts(user)
-    return facts.display_name if facts is not None else user.display_name
+    if facts is None:
+        return user.display_name
+    return facts.display_name or user.email
 
 
 def user_facts_prime(user: User) -> UserFacts | None:
