@@ -157,7 +157,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one Redis client per pool instead of one per call.
+            "BACKEND": "journease.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "journease",
         }
