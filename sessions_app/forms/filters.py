@@ -38,9 +38,13 @@ class SessionFilterForm(forms.Form):
 
     def __init__(self, *args, hidden: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["session_type"].queryset = SessionType.objects.all()
-        self.fields["room"].queryset = Room.objects.all()
-        self.fields["staff"].queryset = staff_members()
+        # Only what the options show (a name): the rows' other columns (instructions, directions,
+        # a person's account) cost more to read than the page used.
+        self.fields["session_type"].queryset = SessionType.objects.only("pk", "name")
+        self.fields["room"].queryset = Room.objects.only("pk", "name")
+        self.fields["staff"].queryset = staff_members().only(
+            "pk", "first_name", "last_name", "email"
+        )
         self.hidden = hidden or {}
         if self.is_bound and self.hidden:
             self.data = self.data.copy()
