@@ -216,7 +216,7 @@ def _user_membership_changed(sender, instance, action, reverse, pk_set, **kwargs
         return
     if not reverse:
         _forget(instance.pk)
-    elif isinstance(instance, Group) and pk_set is None:  # a group cleared of its members
+    elif pk_set is None:  # a group or a permission cleared of its members: who, unknown
         _new_generation()
     else:
         _forget(*(pk_set or ()))

@@ -81,6 +81,16 @@ def test_a_person_taken_out_of_a_group_from_the_groups_side_loses_it_at_once(sta
     assert client.get(ALERTS).status_code == 403
 
 
+def test_a_personal_permission_cleared_from_the_permissions_side_holds_at_once(staff_client):
+    client = staff_client(Role.CLINICIAN)
+    flag_rules = reverse("participants:flag_rule_list")
+    decide = Permission.objects.get(codename="decide_eligibility")
+    client.user.user_permissions.add(decide)
+    assert flag_rules in client.get(REVIEW_QUEUE).content.decode()
+    decide.user_set.clear()
+    assert flag_rules not in client.get(REVIEW_QUEUE).content.decode()
+
+
 def test_a_removed_device_asks_for_the_second_factor_again(staff_client):
     client = staff_client(Role.COORDINATOR)
     assert client.get(STAFF_DASHBOARD).status_code == 200
