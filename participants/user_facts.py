@@ -10,8 +10,12 @@ holds from the next request on.
 
 A change to a role group's permissions concerns everyone in it: it draws a new *generation*,
 which every user's facts carry and are checked against (read with them, in one round trip).
-The facts also carry the user-row fields they were computed from (active, superuser, name,
-e-mail): a row changed by ``QuerySet.update()``, which sends no signal, still refreshes them.
+The facts also carry a keyed digest of the user-row fields they were computed from (active,
+staff, superuser, first name, e-mail): a row changed by ``QuerySet.update()``, which sends no
+signal, still refreshes them. The cache holds no e-mail address in clear.
+
+Without Redis (``USER_FACTS_CACHE`` off: the embedded default, whose cache is the database and
+would cost a query per read) nothing is kept, and each question is asked of the database.
 """
 
 import uuid
@@ -219,7 +223,7 @@ def _user_membership_changed(sender, instance, action, reverse, pk_set, **kwargs
     elif pk_set is None:  # a group or a permission cleared of its members: who, unknown
         _new_generation()
     else:
-        _forget(*(pk_set or ()))
+        _forget(*pk_set)
 
 
 def _group_changed(sender, instance=None, action="post_", **kwargs) -> None:
