@@ -8,6 +8,10 @@ name), so they are kept in the shared cache under the user's own key, and droppe
 them changes (the receivers below): a permission taken away, a device removed or a name changed
 holds from the next request on.
 
+Each person's facts carry their *stamp*, a token read before their rows are: a change to those
+rows draws a new stamp (now, and again once it commits), so facts that a request computed from
+the old rows and kept after the change are never read again.
+
 A change to a role group's permissions concerns everyone in it: it draws a new *generation*,
 which every user's facts carry and are checked against (read with them, in one round trip).
 The facts also carry a keyed digest of the user-row fields they were computed from (active,
@@ -45,12 +49,25 @@ def _key(user_id: int) -> str:
     return f"user-facts:{user_id}"
 
 
+def _stamp_key(user_id: int) -> str:
+    return f"user-facts-stamp:{user_id}"
+
+
+def _token_ensure(key: str) -> str:
+    """The token under ``key``, drawn now when there is none (first use, or the cache emptied)."""
+    token = uuid.uuid4().hex
+    if not cache.add(key, token, timeout=None):
+        token = cache.get(key) or token
+    return token
+
+
 @dataclass(frozen=True)
 class UserFacts:
     """A person's roles, greeting name and, for staff, permissions and confirmed devices (None:
     not read; Django and django-otp then ask the database as they always do)."""
 
     generation: str
+    stamp: str  # the person's own token: replaced on every change to their rows
     row: str  # the user-row fields the facts were computed from (``_row``)
     roles: frozenset[str]
     display_name: str
@@ -65,7 +82,7 @@ def _row(user: User) -> str:
     return salted_hmac(_KEY_SALT, repr(fields)).hexdigest()
 
 
-def _compute(user: User, generation: str) -> UserFacts:
+def _compute(user: User, generation: str, stamp: str) -> UserFacts:
     roles = frozenset(
         user.groups.filter(name__in=Role.values).values_list("name", flat=True)
         if user.is_active
@@ -78,6 +95,7 @@ def _compute(user: User, generation: str) -> UserFacts:
     )
     facts = UserFacts(
         generation=generation,
+        stamp=stamp,
         row=_row(user),
         roles=roles,
         display_name=preferred or user.first_name,  # else the e-mail, read from the row
@@ -135,16 +153,19 @@ def user_facts(user: User) -> UserFacts | None:
     facts = user.__dict__.get("_user_facts")
     if facts is not None:
         return facts
-    found = cache.get_many([_GENERATION_KEY, _key(user.pk)])
-    generation = found.get(_GENERATION_KEY)
+    found = cache.get_many([_GENERATION_KEY, _stamp_key(user.pk), _key(user.pk)])
+    generation = found.get(_GENERATION_KEY) or _token_ensure(_GENERATION_KEY)
+    stamp = found.get(_stamp_key(user.pk)) or _token_ensure(_stamp_key(user.pk))
     facts = found.get(_key(user.pk))
-    if generation is None:
-        generation = uuid.uuid4().hex
-        if not cache.add(_GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(_GENERATION_KEY) or generation
-        facts = None
-    if facts is None or facts.generation != generation or facts.row != _row(user):
-        facts = _compute(user, generation)
+    if (
+        facts is None
+        or facts.generation != generation
+        or facts.stamp != stamp
+        or facts.row != _row(user)
+    ):
+        # The tokens were read before the rows: facts computed from rows that a change is
+        # committing meanwhile are kept under the old tokens, which the change replaces.
+        facts = _compute(user, generation, stamp)
         cache.set(_key(user.pk), facts, timeout=FACTS_TIMEOUT)
     user.__dict__["_user_facts"] = facts
     return facts
@@ -197,9 +218,16 @@ def _now_and_after_commit(change: Callable[[], None]) -> None:
 
 
 def _forget(*user_ids: int) -> None:
-    keys = [_key(pk) for pk in user_ids if pk is not None]
-    if keys:
-        _now_and_after_commit(lambda: cache.delete_many(keys))
+    """A new stamp for each person (now, and again after the commit), so that facts computed
+    from their old rows, even ones kept after this, are never read again; their facts go too."""
+    ids = [pk for pk in user_ids if pk is not None]
+    if ids:
+        _now_and_after_commit(
+            lambda: (
+                cache.set_many({_stamp_key(pk): uuid.uuid4().hex for pk in ids}, timeout=None),
+                cache.delete_many([_key(pk) for pk in ids]),
+            )
+        )
 
 
 def _new_generation() -> None:

@@ -161,9 +161,11 @@ def test_facts_are_kept_per_person_and_hold_nothing_clinical(participant_client,
     assert theirs.roles == {Role.PARTICIPANT} and mine.roles == {Role.CLINICIAN}
     assert theirs.permissions is None and theirs.device_ids is None  # a participant's: not read
     assert "participants.view_clinical_records" in mine.permissions
-    # Roles, permission names, device ids, a name and a digest of the row they were read from.
+    # Roles, permission names, device ids, a name, the tokens they were read under and a digest
+    # of the row they were read from.
     assert set(vars(theirs)) == {
         "generation",
+        "stamp",
         "row",
         "roles",
         "display_name",
@@ -172,3 +174,24 @@ def test_facts_are_kept_per_person_and_hold_nothing_clinical(participant_client,
     }
     stored = pickle.dumps(theirs)
     assert participant.user.email.encode() not in stored  # no e-mail address in clear
+
+
+def test_facts_computed_from_rows_a_change_replaces_meanwhile_are_never_read(
+    staff_client, monkeypatch
+):
+    """A request reads the old rows, a role is taken away and its drop runs, and only then does
+    that request keep what it read: the next request still sees the change, since the kept facts
+    carry the person's stamp from before the change."""
+    client = staff_client(Role.CLINICIAN)
+    compute = user_facts._compute
+
+    def compute_then_change(user, *tokens):
+        facts = compute(user, *tokens)  # the old rows
+        monkeypatch.setattr(user_facts, "_compute", compute)
+        user_set_role(user=User.objects.get(pk=user.pk), role=Role.COORDINATOR)
+        return facts  # kept after the change dropped the person's facts
+
+    monkeypatch.setattr(user_facts, "_compute", compute_then_change)
+    assert client.get(ALERTS).status_code == 200  # answered from what it read before
+    assert client.get(ALERTS).status_code == 403
+    assert user_facts.user_facts(User.objects.get(pk=client.user.pk)).roles == {Role.COORDINATOR}
