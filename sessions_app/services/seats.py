@@ -13,9 +13,9 @@ freed seat on through ``waitlist_offer_seats`` here.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Expression, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,17 +69,22 @@ def seat_counts(session: GroupSession) -> GroupSession:
     return with_seat_counts(GroupSession.objects.filter(pk=session.pk)).get()
 
 
-def seat_counts_for(participant: User, session: GroupSession) -> GroupSession:
+def seat_counts_for(
+    participant: User, session: GroupSession, conditions: Mapping[str, Expression] | None = None
+) -> GroupSession:
     """The session's seat counts and, in the same query, whether ``participant`` holds an open
-    offer for it (``holds_offer``): a refusal as full costs one query, not two."""
+    offer for it (``holds_offer``) and the answers to ``conditions`` (the rules of
+    ``eligibility``, each an attribute of that name): a refusal as full, or for a rule, costs one
+    round trip. Only the counts and answers are read, not the session's columns."""
     return (
-        with_seat_counts(GroupSession.objects.filter(pk=session.pk))
+        with_seat_counts(GroupSession.objects.filter(pk=session.pk).only("pk", "capacity"))
         .annotate(
             holds_offer=Exists(
                 WaitlistEntry.objects.filter(
                     participant=participant, session=OuterRef("pk"), status=WaitlistStatus.OFFERED
                 )
-            )
+            ),
+            **(conditions or {}),
         )
         .get()
     )
