@@ -2,6 +2,9 @@
 
 ``enrollment_eligibility`` returns every reason it refuses, each with the participant's next step,
 so that pages can show them before anyone tries and the enrollment services can refuse with them.
+The rules that read rows are asked of the database in one query (``rule_conditions``, written
+there once); the enrollment services ask them in the query that counts the seats, and turn the
+answers into refusals here (``eligibility_refusals_answered``, ``booking_refusals_answered``).
 Day-based rules (approval validity, days between dosing sessions, the prerequisite window) use
 the session's local date in the clinic's zone.
 """
@@ -10,19 +13,14 @@ import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Exists, Expression, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
 
-from journease.clinic_time import clinic_day_start, clinic_today, local
+from journease.clinic_time import clinic_today, local
 from participants.models import Screening, ScreeningStatus, User
-from participants.selectors import (
-    NextStep,
-    consent_current_signatures,
-    screenings_approved_on,
-)
+from participants.selectors import NextStep
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
@@ -32,6 +30,13 @@ from sessions_app.models import (
     SessionType,
 )
 from sessions_app.selectors import session_list_url_for_kind
+from sessions_app.services.rule_conditions import (
+    booking_conditions,
+    conditions_answered,
+    eligibility_conditions,
+    prerequisite_seats,
+    prerequisite_window,
+)
 
 
 @dataclass(frozen=True)
@@ -63,11 +68,6 @@ class EnrollmentRefused(Exception):
 # Codes that stop mattering once someone holds the seat (used when re-checking after a move):
 # those of ``booking_refusals``.
 _BOOKING_ONLY = {"closed", "already_enrolled", "closed_group"}
-
-
-def session_local_day(session: GroupSession) -> datetime.date:
-    """The clinic's date of the session's start: what day-based rules count from."""
-    return local(session.starts_at).date()
 
 
 def enrollment_closes_at(session: GroupSession) -> datetime.datetime:
@@ -106,49 +106,8 @@ def _screening_refusal(participant: User) -> Refusal:
     )
 
 
-def _held_seats(participant: User, ignore: Enrollment | None):
-    seats = Enrollment.objects.filter(
-        participant=participant, status__in=(EnrollmentStatus.ENROLLED, EnrollmentStatus.ATTENDED)
-    ).exclude(session__status=SessionStatus.CANCELLED)
-    if ignore is not None:
-        seats = seats.exclude(pk=ignore.pk)
-    return seats
-
-
 def _kind_name(kind: str) -> str:
     return str(SessionKind(kind).label).lower()
-
-
-def _prerequisite_seats(
-    *,
-    participant: User,
-    session_type: SessionType,
-    before: datetime.datetime,
-    day: datetime.date,
-    met_by: Collection[GroupSession] = (),
-) -> QuerySet[Enrollment] | None:
-    """The attended seats that would meet ``session_type``'s prerequisite (``prerequisite_attended``),
-    or None when it is met without asking the database (no prerequisite, or ``met_by`` meets it)."""
-    if not session_type.prerequisite_kind:
-        return None
-    within = session_type.prerequisite_within_days
-    window_start = clinic_day_start(day - datetime.timedelta(days=within)) if within else None
-    if any(
-        planned.session_type.kind == session_type.prerequisite_kind
-        and planned.starts_at < before
-        and (window_start is None or planned.starts_at >= window_start)
-        for planned in met_by
-    ):
-        return None
-    attended = Enrollment.objects.filter(
-        participant=participant,
-        status=EnrollmentStatus.ATTENDED,
-        session__session_type__kind=session_type.prerequisite_kind,
-        session__starts_at__lt=before,
-    )
-    if window_start is not None:
-        attended = attended.filter(session__starts_at__gte=window_start)
-    return attended
 
 
 def prerequisite_attended(
@@ -165,19 +124,15 @@ def prerequisite_attended(
     no prerequisite). A session of ``met_by`` (one they take a seat in together with this one: a
     program's own preparation circle) counts as attended when it meets the same kind, order and
     window; whether they then attend it is re-checked before the dosing session."""
-    seats = _prerequisite_seats(
-        participant=participant, session_type=session_type, before=before, day=day, met_by=met_by
+    needed, window_start = prerequisite_window(session_type, before=before, day=day, met_by=met_by)
+    return not needed or (
+        prerequisite_seats(
+            participant,
+            kind=session_type.prerequisite_kind,
+            before=before,
+            window_start=window_start,
+        ).exists()
     )
-    return seats is None or seats.exists()
-
-
-def booking_conditions(
-    *, participant: User, session: GroupSession, ignore: Enrollment | None = None
-) -> dict[str, Expression]:
-    """What ``booking_refusals`` asks the database, as boolean expressions over the session's
-    row, each true when its rule is broken: a service reads them in the query that counts the
-    seats (one round trip), then calls ``booking_refusals_answered``."""
-    return {"already_enrolled": Exists(_held_seats(participant, ignore).filter(session=session))}
 
 
 def booking_refusals_answered(
@@ -225,13 +180,6 @@ def booking_refusals_answered(
     return refusals
 
 
-def conditions_answered(session: GroupSession, conditions: dict[str, Expression]) -> dict:
-    """The database's answers to ``conditions`` for ``session``, in one query."""
-    return (
-        GroupSession.objects.filter(pk=session.pk).annotate(**conditions).values(*conditions).get()
-    )
-
-
 def booking_refusals(
     *,
     participant: User,
@@ -249,64 +197,8 @@ def booking_refusals(
     """
     conditions = booking_conditions(participant=participant, session=session, ignore=ignore)
     return booking_refusals_answered(
-        conditions_answered(session, conditions), session=session, now=now, in_program=in_program
+        conditions_answered(conditions), session=session, now=now, in_program=in_program
     )
-
-
-def eligibility_conditions(
-    *,
-    participant: User,
-    session: GroupSession,
-    now: datetime.datetime,
-    ignore: Enrollment | None = None,
-    prerequisite_met_by: Collection[GroupSession] = (),
-    **_other: object,
-) -> dict[str, Expression]:
-    """What ``enrollment_eligibility`` asks the database, as boolean expressions over the
-    session's row, each true when its rule is broken (named by its refusal's code; "screening"
-    for the three of the screening): every rule in one query, and in the same query as the
-    seats when a service asks (``eligibility_refusals_answered`` reads the answers). Takes the
-    arguments of ``enrollment_eligibility``."""
-    session_type = session.session_type
-    day = session_local_day(session)
-    conditions = booking_conditions(participant=participant, session=session, ignore=ignore)
-    if session_type.requires_screening:
-        conditions["screening"] = ~Exists(screenings_approved_on(participant=participant, day=day))
-    if session_type.requires_consent:
-        conditions["consent"] = ~Exists(
-            consent_current_signatures(participant=participant, now=now)
-        )
-    prerequisite = _prerequisite_seats(
-        participant=participant,
-        session_type=session_type,
-        before=session.starts_at,
-        day=day,
-        met_by=prerequisite_met_by,
-    )
-    if prerequisite is not None:
-        conditions["prerequisite"] = ~Exists(prerequisite)
-    interval = session_type.min_days_between_dosing
-    if interval and session_type.is_dosing:
-        # Another dosing seat less than ``interval`` local days before or after this one.
-        conditions["dosing_interval"] = Exists(
-            _held_seats(participant, ignore)
-            .filter(
-                session__session_type__kind=SessionKind.DOSING,
-                session__starts_at__gte=clinic_day_start(
-                    day - datetime.timedelta(days=interval - 1)
-                ),
-                session__starts_at__lt=clinic_day_start(day + datetime.timedelta(days=interval)),
-            )
-            .exclude(session=session)
-        )
-    conditions["overlap"] = Exists(
-        _held_seats(participant, ignore)
-        .filter(
-            Q(session__starts_at__lt=session.ends_at) & Q(session__ends_at__gt=session.starts_at)
-        )
-        .exclude(session=session)
-    )
-    return conditions
 
 
 def eligibility_refusals_answered(
@@ -401,7 +293,7 @@ def enrollment_eligibility(
         "in_program": in_program,
         "prerequisite_met_by": prerequisite_met_by,
     }
-    answers = conditions_answered(session, eligibility_conditions(**asked))
+    answers = conditions_answered(eligibility_conditions(**asked))
     return eligibility_refusals_answered(answers, **asked)
 
 

@@ -40,16 +40,18 @@ from sessions_app.services.cancellation import (
 from sessions_app.services.eligibility import (
     EnrollmentRefused,
     Refusal,
-    booking_conditions,
     booking_refusals_answered,
-    conditions_answered,
-    eligibility_conditions,
     eligibility_refusals_answered,
     enrollment_eligibility,
     ride_home_refusals,
 )
 from sessions_app.services.locking import lock_session, lock_sessions, retried
 from sessions_app.services.programs import seat_programs
+from sessions_app.services.rule_conditions import (
+    booking_conditions,
+    conditions_answered,
+    eligibility_conditions,
+)
 from sessions_app.services.seats import (
     offer_held_by,
     refused_full,
@@ -101,10 +103,10 @@ def _refuse_unless_seat_free(
     conditions = eligibility_conditions(**asked)
     if from_offer:
         counted = None
-        answers = conditions_answered(session, conditions)
+        answers = conditions_answered(conditions)
     else:
         counted = seat_counts_for(participant, session, conditions)
-        answers = {name: getattr(counted, name) for name in conditions}
+        answers = counted.answers
     refusals = eligibility_refusals_answered(answers, **asked)
     refusals += ride_home_refusals(
         session=session,
@@ -268,10 +270,10 @@ def enrollment_create(
             )
         # What may have changed while waiting for the lock, in one query: the booking rules,
         # the seats, and whether an offer holds one for this person (then it is locked and read).
-        conditions = booking_conditions(participant=participant, session=locked)
-        counted = seat_counts_for(participant, locked, conditions)
-        answers = {name: getattr(counted, name) for name in conditions}
-        refusals = booking_refusals_answered(answers, session=locked, now=now)
+        counted = seat_counts_for(
+            participant, locked, booking_conditions(participant=participant, session=locked)
+        )
+        refusals = booking_refusals_answered(counted.answers, session=locked, now=now)
         if refusals:
             raise EnrollmentRefused(refusals)
         offer = offer_held_by(participant, locked, now) if counted.holds_offer else None

@@ -13,12 +13,14 @@ freed seat on through ``waitlist_offer_seats`` here.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, Expression, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from journease.prepared import prepared_row
 from outbox.services.planning import notifications_cancel
 from participants.models import User
 from sessions_app.models import (
@@ -38,6 +40,13 @@ from sessions_app.services.eligibility import (
     enrollment_is_open,
 )
 from sessions_app.services.locking import TRY_AGAIN, lock_waitlist_entries, try_again_message
+from sessions_app.services.rule_conditions import (
+    PARTICIPANT,
+    SESSION,
+    Conditions,
+    participant_param,
+    session_param,
+)
 
 
 def refused_try_again() -> EnrollmentRefused:
@@ -69,25 +78,45 @@ def seat_counts(session: GroupSession) -> GroupSession:
     return with_seat_counts(GroupSession.objects.filter(pk=session.pk)).get()
 
 
+@dataclass(frozen=True)
+class SeatCount:
+    """A session's seats as one attempt to take one reads them (``seat_counts_for``)."""
+
+    seats_left: int
+    waitlist_count: int
+    holds_offer: bool
+    answers: dict[str, bool]  # the rules asked with the seats, each true when broken
+
+    # The model's own rule (``GroupSession.is_full``), read from these counts.
+    is_full = property(GroupSession.is_full.fget)
+
+
 def seat_counts_for(
-    participant: User, session: GroupSession, conditions: Mapping[str, Expression] | None = None
-) -> GroupSession:
+    participant: User, session: GroupSession, conditions: Conditions | None = None
+) -> SeatCount:
     """The session's seat counts and, in the same query, whether ``participant`` holds an open
-    offer for it (``holds_offer``) and the answers to ``conditions`` (the rules of
-    ``eligibility``, each an attribute of that name): a refusal as full, or for a rule, costs one
-    round trip. Only the counts and answers are read, not the session's columns."""
-    return (
-        with_seat_counts(GroupSession.objects.filter(pk=session.pk).only("pk", "capacity"))
-        .annotate(
-            holds_offer=Exists(
-                WaitlistEntry.objects.filter(
-                    participant=participant, session=OuterRef("pk"), status=WaitlistStatus.OFFERED
-                )
-            ),
-            **(conditions or {}),
+    offer for it and the answers to ``conditions`` (rules of ``rule_conditions``): a refusal as
+    full, or for a rule, costs one round trip, and a query compiled once (``prepared_row``)."""
+    conditions = conditions or Conditions(key=(), build=dict)
+    names = ("seats_left", "waitlist_count", "holds_offer")
+
+    def build() -> QuerySet:
+        offered = WaitlistEntry.objects.filter(
+            participant=participant_param(), session=OuterRef("pk"), status=WaitlistStatus.OFFERED
         )
-        .get()
-    )
+        built = conditions.build()
+        return (
+            with_seat_counts(GroupSession.objects.filter(pk=session_param()))
+            .annotate(holds_offer=Exists(offered), **built)
+            .values(*names, *built)
+        )
+
+    values = {**conditions.values, PARTICIPANT: participant.pk, SESSION: session.pk}
+    row = prepared_row(("seats", *conditions.key), build, values)
+    if row is None:
+        raise GroupSession.DoesNotExist(f"group session {session.pk} does not exist")
+    answers = {name: bool(row.pop(name)) for name in list(row) if name not in names}
+    return SeatCount(**row, answers=answers)
 
 
 def offer_held_by(
