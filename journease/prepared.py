@@ -13,6 +13,7 @@ A ``Param`` missing from a call's values is an error, never a stale value.
 """
 
 from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -43,25 +44,74 @@ class Param(Expression):
         return "%s", [_Slot(self.name, self.output_field)]
 
 
-_compiled: dict[tuple, tuple[str, tuple]] = {}
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    names: list[str]  # the row's keys, as ``values()`` names them
+    converters: list  # (position, converters, expression): the ORM's reading of each value
+    first: tuple[str, tuple] | None = None  # a statement sent on its own before this one
+
+
+_compiled: dict[tuple, _Compiled] = {}
+
+
+def _compile(queryset: QuerySet, first: QuerySet | None) -> _Compiled:
+    query = queryset.query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    converters = [
+        (position, convs, expression)
+        for position, (convs, expression) in compiler.get_converters(fields).items()
+    ]
+    if first is None:
+        return _Compiled(sql, tuple(params), names, converters)
+    first_sql, first_params = first.query.get_compiler(connection=connection).as_sql()
+    if connection.vendor == "postgresql":
+        # One round trip, two statements: each runs with a snapshot of its own, so the second
+        # reads what was committed before the first's row lock was granted.
+        return _Compiled(f"{first_sql}; {sql}", (*first_params, *params), names, converters)
+    return _Compiled(sql, tuple(params), names, converters, (first_sql, tuple(first_params)))
+
+
+def _bound(params: tuple, values: Mapping[str, Any]) -> list:
+    return [p.bind(values, connection) if isinstance(p, _Slot) else p for p in params]
 
 
 def prepared_row(
-    key: Hashable, build: Callable[[], QuerySet], values: Mapping[str, Any]
+    key: Hashable,
+    build: Callable[[], QuerySet],
+    values: Mapping[str, Any],
+    *,
+    first: Callable[[], QuerySet] | None = None,
 ) -> dict[str, Any] | None:
     """The first row of ``build()`` (a ``values()`` queryset) run with ``values`` for its
-    ``Param``s, as a dict by column name (None without a row). ``build`` is called only the first
-    time ``key`` is met on this process's database; after that no queryset is built."""
+    ``Param``s, as ``values()`` gives it (None without a row). ``build`` is called only the first
+    time ``key`` is met on this process's database; after that no queryset is built.
+
+    ``first``: a query run just before, its rows unread (a row lock): on PostgreSQL in the same
+    round trip, as two statements each with its own snapshot, so that the query reads the rows
+    as they are once the lock is granted; elsewhere as a statement of its own.
+    """
     cache_key = (connection.alias, connection.vendor, key)
     compiled = _compiled.get(cache_key)
     if compiled is None:
-        sql, params = build().query.get_compiler(connection=connection).as_sql()
-        compiled = _compiled[cache_key] = (sql, tuple(params))
-    sql, params = compiled
-    bound = [p.bind(values, connection) if isinstance(p, _Slot) else p for p in params]
+        compiled = _compiled[cache_key] = _compile(build(), first and first())
     with connection.cursor() as cursor:
-        cursor.execute(sql, bound)
+        if compiled.first is not None:
+            cursor.execute(compiled.first[0], _bound(compiled.first[1], values))
+        cursor.execute(compiled.sql, _bound(compiled.params, values))
         row = cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip((column[0] for column in cursor.description), row, strict=True))
+    if row is None:
+        return None
+    row = list(row)
+    for position, convs, expression in compiled.converters:
+        for converter in convs:
+            row[position] = converter(row[position], expression, connection)
+    return dict(zip(compiled.names, row, strict=True))

@@ -45,7 +45,7 @@ from sessions_app.services.eligibility import (
     enrollment_eligibility,
     ride_home_refusals,
 )
-from sessions_app.services.locking import lock_session, lock_sessions, retried
+from sessions_app.services.locking import lock_sessions, retried
 from sessions_app.services.programs import seat_programs
 from sessions_app.services.rule_conditions import (
     booking_conditions,
@@ -57,6 +57,7 @@ from sessions_app.services.seats import (
     refused_full,
     refused_try_again,
     seat_counts_for,
+    seat_counts_locked,
     seat_event_record,
     waitlist_offer_seats,
     waitlist_offer_taken,
@@ -258,7 +259,12 @@ def enrollment_create(
     # so that it is not read under the lock.
     recipient_contacts_read(participant)
     with transaction.atomic():
-        locked = lock_session(session)
+        # The lock and, in the same round trip once it is granted, what may have changed while
+        # waiting for it: the session itself, the booking rules, the seats, and whether an offer
+        # holds one for this person (then the offer is locked and read).
+        locked, counted = seat_counts_locked(
+            participant, session, booking_conditions(participant=participant, session=session)
+        )
         if not _same_schedule(session, locked):
             return seat_create(
                 participant=participant,
@@ -268,11 +274,6 @@ def enrollment_create(
                 now=now,
                 **details,
             )
-        # What may have changed while waiting for the lock, in one query: the booking rules,
-        # the seats, and whether an offer holds one for this person (then it is locked and read).
-        counted = seat_counts_for(
-            participant, locked, booking_conditions(participant=participant, session=locked)
-        )
         refusals = booking_refusals_answered(counted.answers, session=locked, now=now)
         if refusals:
             raise EnrollmentRefused(refusals)

@@ -39,7 +39,12 @@ from sessions_app.services.eligibility import (
     enrollment_closes_at,
     enrollment_is_open,
 )
-from sessions_app.services.locking import TRY_AGAIN, lock_waitlist_entries, try_again_message
+from sessions_app.services.locking import (
+    TRY_AGAIN,
+    lock_session_reading,
+    lock_waitlist_entries,
+    try_again_message,
+)
 from sessions_app.services.rule_conditions import (
     PARTICIPANT,
     SESSION,
@@ -91,6 +96,29 @@ class SeatCount:
     is_full = property(GroupSession.is_full.fget)
 
 
+_COUNTS = ("seats_left", "waitlist_count", "holds_offer")
+
+
+def _counted(participant: User, conditions: Conditions):
+    """Annotates a session's seat counts, whether ``participant`` holds an open offer for it,
+    and the answers to ``conditions``."""
+
+    def annotate(sessions: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
+        offered = WaitlistEntry.objects.filter(
+            participant=participant_param(), session=OuterRef("pk"), status=WaitlistStatus.OFFERED
+        )
+        return with_seat_counts(sessions).annotate(
+            holds_offer=Exists(offered), **conditions.build()
+        )
+
+    return annotate
+
+
+def _seat_count(row: dict) -> SeatCount:
+    counts = {name: row[name] for name in _COUNTS}
+    return SeatCount(**counts, answers={n: bool(v) for n, v in row.items() if n not in _COUNTS})
+
+
 def seat_counts_for(
     participant: User, session: GroupSession, conditions: Conditions | None = None
 ) -> SeatCount:
@@ -98,25 +126,31 @@ def seat_counts_for(
     offer for it and the answers to ``conditions`` (rules of ``rule_conditions``): a refusal as
     full, or for a rule, costs one round trip, and a query compiled once (``prepared_row``)."""
     conditions = conditions or Conditions(key=(), build=dict)
-    names = ("seats_left", "waitlist_count", "holds_offer")
+    annotate = _counted(participant, conditions)
 
     def build() -> QuerySet:
-        offered = WaitlistEntry.objects.filter(
-            participant=participant_param(), session=OuterRef("pk"), status=WaitlistStatus.OFFERED
-        )
-        built = conditions.build()
-        return (
-            with_seat_counts(GroupSession.objects.filter(pk=session_param()))
-            .annotate(holds_offer=Exists(offered), **built)
-            .values(*names, *built)
-        )
+        annotated = annotate(GroupSession.objects.filter(pk=session_param()))
+        return annotated.values(*_COUNTS, *conditions.build())
 
     values = {**conditions.values, PARTICIPANT: participant.pk, SESSION: session.pk}
     row = prepared_row(("seats", *conditions.key), build, values)
     if row is None:
         raise GroupSession.DoesNotExist(f"group session {session.pk} does not exist")
-    answers = {name: bool(row.pop(name)) for name in list(row) if name not in names}
-    return SeatCount(**row, answers=answers)
+    return _seat_count(row)
+
+
+def seat_counts_locked(
+    participant: User, session: GroupSession, conditions: Conditions
+) -> tuple[GroupSession, SeatCount]:
+    """Lock the session (``lock_session``) and read, in the same round trip once the lock is
+    granted, what ``seat_counts_for`` reads: the seats, an offer held, ``conditions``."""
+    locked, row = lock_session_reading(
+        session,
+        key=("seats", *conditions.key),
+        annotate=_counted(participant, conditions),
+        values={**conditions.values, PARTICIPANT: participant.pk},
+    )
+    return locked, _seat_count(row)
 
 
 def offer_held_by(

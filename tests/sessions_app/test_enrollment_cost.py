@@ -61,12 +61,13 @@ def test_a_seat_taken_plans_its_messages_in_one_insert():
         Notification.objects.filter(subject_id=enrollment.pk).values_list("kind", flat=True)
     )
     assert {SessionMessage.ENROLLMENT_CONFIRMED, SessionMessage.REMINDER_SOON} <= planned
-    # What a taken seat sends: the rules and seats, the contact details, the lock, the seats
-    # again under it, the seat, its history and its messages (savepoints of the test aside).
+    # What a taken seat sends: the rules and seats, the contact details, the lock with the
+    # seats read again under it (one round trip on PostgreSQL, two statements elsewhere), the
+    # seat, its history and its messages (savepoints of the test aside).
     statements = [
         q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"].upper()
     ]
-    assert len(statements) == 7
+    assert len(statements) == (6 if connection.vendor == "postgresql" else 7)
 
 
 def test_the_prepared_rules_answer_with_each_calls_values():
