@@ -3,11 +3,13 @@ every rule and the seats), a seat taken in a few statements, its messages in one
 prepared rule query answers each call with its own values, whatever shape ran before."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from journease.prepared import Param, prepared_row
 from outbox.models import Notification
+from participants.models import User
 from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import Enrollment, GroupSession
 from sessions_app.services import enrollment as service
@@ -53,7 +55,9 @@ def test_a_refusal_for_a_rule_reads_the_rules_and_seats_at_once(django_assert_ma
 
 def test_a_seat_taken_plans_its_messages_in_one_insert():
     session = GroupSessionFactory()
-    person = EligibleParticipantFactory()
+    # As a request's user: nothing of the person read yet (their contact details).
+    person = User.objects.get(pk=EligibleParticipantFactory().pk)
+    ContentType.objects.get_for_model(Enrollment)  # read once per process, as a server does
     with CaptureQueriesContext(connection) as captured:
         enrollment = service.enrollment_create(participant=person, session=session)
     assert len(_inserts_into(captured.captured_queries, Notification)) == 1
