@@ -139,11 +139,13 @@ def lock_session_reading(
         return (
             GroupSession.objects.select_for_update(of=("self",))
             .filter(pk=Param("session", IntegerField()))
+            .order_by()
             .values("pk")
         )
 
     def read() -> QuerySet:
-        annotated = annotate(GroupSession.objects.filter(pk=Param("session", IntegerField())))
+        one = GroupSession.objects.filter(pk=Param("session", IntegerField())).order_by()
+        annotated = annotate(one)
         return annotated.values(*names, *annotated.query.annotations)
 
     row = prepared_row(("lock_session", *key), read, {**values, "session": session.pk}, first=lock)
