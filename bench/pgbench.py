@@ -69,6 +69,8 @@ def _ids_distinct(ids: dict[str, int]) -> None:
 
 
 def _parameter(value, ids: dict[str, int]):
+    if isinstance(value, list):  # an array: a bulk insert sends each column as one (UNNEST)
+        return [_parameter(item, ids) for item in value]
     if isinstance(value, int) and not isinstance(value, bool):
         for name, id_ in ids.items():
             if value == id_:
@@ -78,8 +80,9 @@ def _parameter(value, ids: dict[str, int]):
 
 def templated(capture: Capture, ids: dict[str, int]) -> list[Step]:
     """The captured statements as SQL text, each integer parameter equal to one of ``ids`` as
-    that pgbench variable (``:name``) and every other parameter as the literal psycopg2 sent
-    (times included: they only choose among rows the statement reads anyway)."""
+    that pgbench variable (``:name``), also inside an array, and every other parameter as the
+    literal psycopg2 sent (times included: they only choose among rows the statement reads
+    anyway)."""
     _ids_distinct(ids)
     with connection.cursor() as cursor:
         raw = cursor.cursor

@@ -112,7 +112,24 @@ def assemble(runs: list[dict], *, smoke: bool) -> dict:
                     "met": results[name]["ratio"] >= TARGET_RATIO,
                 }
             )
+    if "enrollment" in results:
+        results["targets"].append(_enrollment_p99_target(results["enrollment"]))
     return results
+
+
+# Issue 23: the slowest attempts through the service at most this multiple of pgbench's p99.
+ENROLLMENT_P99_LIMIT = 1.5
+
+
+def _enrollment_p99_target(section: dict) -> dict:
+    """The app's p99 latency over pgbench's in the same run (lower is better)."""
+    reference = section["pgbench"]["latency_ms"]["p99"]
+    ratio = _ratio(section["app"]["latency_ms"]["p99"], reference) if reference else 0.0
+    return {
+        "name": f"Contended enrollment: p99 vs pgbench's p99 (at most {ENROLLMENT_P99_LIMIT})",
+        "ratio": ratio,
+        "met": bool(reference) and ratio <= ENROLLMENT_P99_LIMIT,
+    }
 
 
 def _dispatch(section: dict) -> dict:

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +24,18 @@ from participants.models import (
 )
 
 
+def screenings_approved_on(*, participant: User, day: datetime.date) -> QuerySet[Screening]:
+    """The participant's approved screenings still valid on ``day`` (a clinic-local date): a
+    queryset, so that a check can ask whether one exists inside a larger query."""
+    return Screening.objects.filter(
+        participant=participant, status=ScreeningStatus.APPROVED, valid_until__gte=day
+    )
+
+
 def screening_approved_on(*, participant: User, day: datetime.date) -> Screening | None:
     """The participant's approved screening still valid on ``day`` (a clinic-local date)."""
     return (
-        Screening.objects.filter(
-            participant=participant, status=ScreeningStatus.APPROVED, valid_until__gte=day
-        )
+        screenings_approved_on(participant=participant, day=day)
         .order_by("-valid_until", "-pk")
         .first()
     )
@@ -39,14 +45,14 @@ def consent_version_current(*, now: datetime.datetime | None = None) -> int | No
     """The consent version participants must have signed: the highest version published in the
     clinic's language (``settings.LANGUAGE_CODE``). A translation follows its version, never
     leads it: a version published only in another language is not yet current."""
-    return (
-        ConsentDocument.objects.filter(
-            language=settings.LANGUAGE_CODE, published_at__lte=now or timezone.now()
-        )
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
+    return _consent_versions_published(now).values_list("version", flat=True).first()
+
+
+def _consent_versions_published(now: datetime.datetime | None) -> QuerySet[ConsentDocument]:
+    """The clinic language's published consent versions, the current one first."""
+    return ConsentDocument.objects.filter(
+        language=settings.LANGUAGE_CODE, published_at__lte=now or timezone.now()
+    ).order_by("-version")
 
 
 def consent_document_current(
@@ -79,15 +85,22 @@ def consent_signature_current(
     )
 
 
+def consent_current_signatures(
+    *, participant: User, now: datetime.datetime | None = None
+) -> QuerySet[ConsentSignature]:
+    """The participant's signatures of the current consent version, in any language (none
+    published: none), the version read in the same query: a check can ask whether one exists
+    inside a larger query, in one round trip."""
+    current = _consent_versions_published(now).values("version")[:1]
+    return ConsentSignature.objects.filter(
+        participant=participant, document__version=Subquery(current)
+    )
+
+
 def consent_is_current(*, participant: User, now: datetime.datetime | None = None) -> bool:
     """Whether the participant signed the current consent version, in any language (none
     published: False)."""
-    version = consent_version_current(now=now)
-    if version is None:
-        return False
-    return ConsentSignature.objects.filter(
-        participant=participant, document__version=version
-    ).exists()
+    return consent_current_signatures(participant=participant, now=now).exists()
 
 
 def instrument_translation_active(

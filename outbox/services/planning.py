@@ -70,36 +70,55 @@ def notification_plan(
     is (a partial unique constraint on pending rows). Non-essential prompts are not planned for
     someone who turned them off.
     """
+    notifications_plan(
+        recipient=recipient, subject=subject, due=[(kind, due_at)], context=context, now=now
+    )
+
+
+def notifications_plan(
+    *,
+    recipient,
+    subject: models.Model,
+    due: Iterable[tuple[str, datetime.datetime]],
+    context: dict | None = None,
+    now: datetime.datetime | None = None,
+) -> None:
+    """``notification_plan`` for several kinds of message about one subject to one person
+    (``due``: each kind and when it is due), in one insert."""
     now = now or timezone.now()
-    spec = kinds.spec_for(kind)
-    if not spec.essential and not wants_prompts(recipient):
-        return
     subject_type = ContentType.objects.get_for_model(subject)
-    rows = [
-        Notification(
-            recipient=recipient,
-            kind=kind,
-            channel=NotificationChannel.EMAIL,
-            subject_type=subject_type,
-            subject_id=subject.pk,
-            context=context or {},
-            due_at=due_at,
-        )
-    ]
-    if spec.sms and wants_sms(recipient):
-        sms_due = due_at if spec.to_staff else sms_send_time(due_at, now=now)
-        rows.append(
+    rows = []
+    for kind, due_at in due:
+        spec = kinds.spec_for(kind)
+        if not spec.essential and not wants_prompts(recipient):
+            continue
+        channels = [(NotificationChannel.EMAIL, due_at)]
+        if spec.sms and wants_sms(recipient):
+            sms_due = due_at if spec.to_staff else sms_send_time(due_at, now=now)
+            channels.append((NotificationChannel.SMS, sms_due))
+        rows += [
             Notification(
                 recipient=recipient,
                 kind=kind,
-                channel=NotificationChannel.SMS,
+                channel=channel,
                 subject_type=subject_type,
                 subject_id=subject.pk,
                 context=context or {},
-                due_at=sms_due,
+                due_at=channel_due_at,
             )
-        )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            for channel, channel_due_at in channels
+        ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def recipient_contacts_read(recipient) -> None:
+    """Read now what planning a message to ``recipient`` reads of their contact details (the
+    contact book's related rows), so that a caller can do it before taking a lock rather than
+    under it. Rows already read are not read again."""
+    related = contacts.book().related
+    if related:
+        models.prefetch_related_objects([recipient], *related)
 
 
 def notifications_cancel(

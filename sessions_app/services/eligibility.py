@@ -2,23 +2,25 @@
 
 ``enrollment_eligibility`` returns every reason it refuses, each with the participant's next step,
 so that pages can show them before anyone tries and the enrollment services can refuse with them.
+The rules that read rows are asked of the database in one query (``rule_conditions``, written
+there once); the enrollment services ask them in the query that counts the seats, and turn the
+answers into refusals here (``eligibility_refusals_answered``, ``booking_refusals_answered``).
 Day-based rules (approval validity, days between dosing sessions, the prerequisite window) use
 the session's local date in the clinic's zone.
 """
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
 
-from journease.clinic_time import clinic_day_start, clinic_today, local
+from journease.clinic_time import clinic_today, local
 from participants.models import Screening, ScreeningStatus, User
-from participants.selectors import NextStep, consent_is_current, screening_approved_on
+from participants.selectors import NextStep
 from sessions_app.models import (
     Enrollment,
     EnrollmentStatus,
@@ -28,6 +30,13 @@ from sessions_app.models import (
     SessionType,
 )
 from sessions_app.selectors import session_list_url_for_kind
+from sessions_app.services.rule_conditions import (
+    booking_conditions,
+    conditions_answered,
+    eligibility_conditions,
+    prerequisite_seats,
+    prerequisite_window,
+)
 
 
 @dataclass(frozen=True)
@@ -61,11 +70,6 @@ class EnrollmentRefused(Exception):
 _BOOKING_ONLY = {"closed", "already_enrolled", "closed_group"}
 
 
-def session_local_day(session: GroupSession) -> datetime.date:
-    """The clinic's date of the session's start: what day-based rules count from."""
-    return local(session.starts_at).date()
-
-
 def enrollment_closes_at(session: GroupSession) -> datetime.datetime:
     hours = session.session_type.enrollment_closes_hours
     return session.starts_at - datetime.timedelta(hours=hours)
@@ -75,9 +79,9 @@ def enrollment_is_open(session: GroupSession, now: datetime.datetime) -> bool:
     return session.status == SessionStatus.PUBLISHED and now < enrollment_closes_at(session)
 
 
-def _screening_refusal(participant: User, day: datetime.date) -> Refusal | None:
-    if screening_approved_on(participant=participant, day=day) is not None:
-        return None
+def _screening_refusal(participant: User) -> Refusal:
+    """Why the participant has no approved screening valid on the session's day (read only once
+    that is known, to tell them their next step)."""
     me = reverse("participants:me")
     screenings = Screening.objects.filter(participant=participant)
     if screenings.filter(status=ScreeningStatus.APPROVED).exists():
@@ -102,15 +106,6 @@ def _screening_refusal(participant: User, day: datetime.date) -> Refusal | None:
     )
 
 
-def _held_seats(participant: User, ignore: Enrollment | None):
-    seats = Enrollment.objects.filter(
-        participant=participant, status__in=(EnrollmentStatus.ENROLLED, EnrollmentStatus.ATTENDED)
-    ).exclude(session__status=SessionStatus.CANCELLED)
-    if ignore is not None:
-        seats = seats.exclude(pk=ignore.pk)
-    return seats
-
-
 def _kind_name(kind: str) -> str:
     return str(SessionKind(kind).label).lower()
 
@@ -129,44 +124,25 @@ def prerequisite_attended(
     no prerequisite). A session of ``met_by`` (one they take a seat in together with this one: a
     program's own preparation circle) counts as attended when it meets the same kind, order and
     window; whether they then attend it is re-checked before the dosing session."""
-    if not session_type.prerequisite_kind:
-        return True
-    within = session_type.prerequisite_within_days
-    window_start = clinic_day_start(day - datetime.timedelta(days=within)) if within else None
-    if any(
-        planned.session_type.kind == session_type.prerequisite_kind
-        and planned.starts_at < before
-        and (window_start is None or planned.starts_at >= window_start)
-        for planned in met_by
-    ):
-        return True
-    attended = Enrollment.objects.filter(
-        participant=participant,
-        status=EnrollmentStatus.ATTENDED,
-        session__session_type__kind=session_type.prerequisite_kind,
-        session__starts_at__lt=before,
+    needed, window_start = prerequisite_window(session_type, before=before, day=day, met_by=met_by)
+    return not needed or (
+        prerequisite_seats(
+            participant,
+            kind=session_type.prerequisite_kind,
+            before=before,
+            window_start=window_start,
+        ).exists()
     )
-    if window_start is not None:
-        attended = attended.filter(session__starts_at__gte=window_start)
-    return attended.exists()
 
 
-def booking_refusals(
+def booking_refusals_answered(
+    answers: Mapping[str, bool],
     *,
-    participant: User,
     session: GroupSession,
     now: datetime.datetime,
-    ignore: Enrollment | None = None,
     in_program: bool = False,
 ) -> list[Refusal]:
-    """The rules about booking ``session`` now, not about the participant: enrollment is open,
-    they do not hold a seat in it yet, and it is not a program's session booked on its own (only
-    joining the program, ``in_program``, seats someone in a ``closed_group`` session; then the
-    program's closing times are the cohort's, and here only that it is published and ahead).
-    These can
-    change while someone waits for the session lock (staff close it, a double submit takes the
-    seat), so the services check them again under it.
-    """
+    """``booking_refusals`` once the database answered its ``booking_conditions``."""
     refusals: list[Refusal] = []
     if session.closed_group and not in_program:
         refusals.append(
@@ -192,7 +168,7 @@ def booking_refusals(
                 _("See other sessions"),
             )
         )
-    if _held_seats(participant, ignore).filter(session=session).exists():
+    if answers["already_enrolled"]:
         refusals.append(
             Refusal(
                 "already_enrolled",
@@ -204,36 +180,44 @@ def booking_refusals(
     return refusals
 
 
-def enrollment_eligibility(
+def booking_refusals(
     *,
     participant: User,
     session: GroupSession,
-    now: datetime.datetime | None = None,
+    now: datetime.datetime,
     ignore: Enrollment | None = None,
     in_program: bool = False,
-    prerequisite_met_by: Collection[GroupSession] = (),
 ) -> list[Refusal]:
-    """Every enrollment rule the participant does not meet for ``session`` (empty: eligible).
-
-    Seats (full, people waiting) are not a rule of the participant: the services check them under
-    the session lock. ``ignore`` is a seat left out of the checks: the one being moved away from,
-    or the seat itself when re-checking after a reschedule (then closing times do not apply).
-    ``in_program``: the seat is taken by joining the program the session belongs to;
-    ``prerequisite_met_by``: the sessions taken together with it (``prerequisite_attended``).
+    """The rules about booking ``session`` now, not about the participant: enrollment is open,
+    they do not hold a seat in it yet, and it is not a program's session booked on its own (only
+    joining the program, ``in_program``, seats someone in a ``closed_group`` session; then the
+    program's closing times are the cohort's, and here only that it is published and ahead).
+    These can change while someone waits for the session lock (staff close it, a double submit
+    takes the seat), so the services check them again under it.
     """
-    now = now or timezone.now()
-    session_type = session.session_type
-    day = session_local_day(session)
-    refusals = booking_refusals(
-        participant=participant, session=session, now=now, ignore=ignore, in_program=in_program
+    conditions = booking_conditions(participant=participant, session=session, ignore=ignore)
+    return booking_refusals_answered(
+        conditions_answered(conditions), session=session, now=now, in_program=in_program
     )
-    rechecking = ignore is not None and ignore.session_id == session.pk
 
-    if session_type.requires_screening:
-        refusal = _screening_refusal(participant, day)
-        if refusal is not None:
-            refusals.append(refusal)
-    if session_type.requires_consent and not consent_is_current(participant=participant, now=now):
+
+def eligibility_refusals_answered(
+    answers: Mapping[str, bool],
+    *,
+    participant: User,
+    session: GroupSession,
+    now: datetime.datetime,
+    ignore: Enrollment | None = None,
+    in_program: bool = False,
+    **_other: object,
+) -> list[Refusal]:
+    """``enrollment_eligibility`` once the database answered its ``eligibility_conditions``
+    (asked with the same arguments)."""
+    session_type = session.session_type
+    refusals = booking_refusals_answered(answers, session=session, now=now, in_program=in_program)
+    if answers.get("screening"):
+        refusals.append(_screening_refusal(participant))
+    if answers.get("consent"):
         refusals.append(
             Refusal(
                 "consent",
@@ -242,13 +226,7 @@ def enrollment_eligibility(
                 _("Sign the consent"),
             )
         )
-    if not prerequisite_attended(
-        participant=participant,
-        session_type=session_type,
-        before=session.starts_at,
-        day=day,
-        met_by=prerequisite_met_by,
-    ):
+    if answers.get("prerequisite"):
         kind = _kind_name(session_type.prerequisite_kind)
         within = session_type.prerequisite_within_days
         message = (
@@ -265,37 +243,17 @@ def enrollment_eligibility(
                 _("Find a %(kind)s") % {"kind": kind},
             )
         )
-    interval = session_type.min_days_between_dosing
-    if interval and session_type.is_dosing:
-        # Another dosing seat less than ``interval`` local days before or after this one.
-        near = (
-            _held_seats(participant, ignore)
-            .filter(
-                session__session_type__kind=SessionKind.DOSING,
-                session__starts_at__gte=clinic_day_start(
-                    day - datetime.timedelta(days=interval - 1)
-                ),
-                session__starts_at__lt=clinic_day_start(day + datetime.timedelta(days=interval)),
+    if answers.get("dosing_interval"):
+        refusals.append(
+            Refusal(
+                "dosing_interval",
+                _("Dosing sessions must be at least %(days)s days apart.")
+                % {"days": session_type.min_days_between_dosing},
+                reverse("sessions_app:my_sessions"),
+                _("My sessions"),
             )
-            .exclude(session=session)
         )
-        if near.exists():
-            refusals.append(
-                Refusal(
-                    "dosing_interval",
-                    _("Dosing sessions must be at least %(days)s days apart.") % {"days": interval},
-                    reverse("sessions_app:my_sessions"),
-                    _("My sessions"),
-                )
-            )
-    overlapping = (
-        _held_seats(participant, ignore)
-        .filter(
-            Q(session__starts_at__lt=session.ends_at) & Q(session__ends_at__gt=session.starts_at)
-        )
-        .exclude(session=session)
-    )
-    if overlapping.exists():
+    if answers.get("overlap"):
         refusals.append(
             Refusal(
                 "overlap",
@@ -304,9 +262,39 @@ def enrollment_eligibility(
                 _("My sessions"),
             )
         )
-    if rechecking:
+    if ignore is not None and ignore.session_id == session.pk:  # re-checking a held seat
         refusals = [r for r in refusals if r.code not in _BOOKING_ONLY]
     return refusals
+
+
+def enrollment_eligibility(
+    *,
+    participant: User,
+    session: GroupSession,
+    now: datetime.datetime | None = None,
+    ignore: Enrollment | None = None,
+    in_program: bool = False,
+    prerequisite_met_by: Collection[GroupSession] = (),
+) -> list[Refusal]:
+    """Every enrollment rule the participant does not meet for ``session`` (empty: eligible),
+    asked of the database in one query (``eligibility_conditions``).
+
+    Seats (full, people waiting) are not a rule of the participant: the services check them under
+    the session lock. ``ignore`` is a seat left out of the checks: the one being moved away from,
+    or the seat itself when re-checking after a reschedule (then closing times do not apply).
+    ``in_program``: the seat is taken by joining the program the session belongs to;
+    ``prerequisite_met_by``: the sessions taken together with it (``prerequisite_attended``).
+    """
+    asked = {
+        "participant": participant,
+        "session": session,
+        "now": now or timezone.now(),
+        "ignore": ignore,
+        "in_program": in_program,
+        "prerequisite_met_by": prerequisite_met_by,
+    }
+    answers = conditions_answered(eligibility_conditions(**asked))
+    return eligibility_refusals_answered(answers, **asked)
 
 
 def ride_home_refusals(

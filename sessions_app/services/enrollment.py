@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outbox.services.planning import recipient_contacts_read
 from participants.models import User
 from sessions_app.models import (
     Enrollment,
@@ -39,18 +40,24 @@ from sessions_app.services.cancellation import (
 from sessions_app.services.eligibility import (
     EnrollmentRefused,
     Refusal,
-    booking_refusals,
+    booking_refusals_answered,
+    eligibility_refusals_answered,
     enrollment_eligibility,
     ride_home_refusals,
 )
-from sessions_app.services.locking import lock_session, lock_sessions, retried
+from sessions_app.services.locking import lock_sessions, retried
 from sessions_app.services.programs import seat_programs
+from sessions_app.services.rule_conditions import (
+    booking_conditions,
+    conditions_answered,
+    eligibility_conditions,
+)
 from sessions_app.services.seats import (
     offer_held_by,
     refused_full,
     refused_try_again,
-    seat_counts,
     seat_counts_for,
+    seat_counts_locked,
     seat_event_record,
     waitlist_offer_seats,
     waitlist_offer_taken,
@@ -84,14 +91,24 @@ def _refuse_unless_seat_free(
     prerequisite_met_by: Collection[GroupSession] = (),
     now: datetime.datetime,
 ) -> None:
-    refusals = enrollment_eligibility(
-        participant=participant,
-        session=session,
-        now=now,
-        ignore=ignore,
-        in_program=in_program,
-        prerequisite_met_by=prerequisite_met_by,
-    )
+    """Every rule (``enrollment_eligibility``), the ride home, then a free seat: the rules and the
+    seats read in one query, the refusals' reasons as ``enrollment_eligibility`` gives them."""
+    asked = {
+        "participant": participant,
+        "session": session,
+        "now": now,
+        "ignore": ignore,
+        "in_program": in_program,
+        "prerequisite_met_by": prerequisite_met_by,
+    }
+    conditions = eligibility_conditions(**asked)
+    if from_offer:
+        counted = None
+        answers = conditions_answered(conditions)
+    else:
+        counted = seat_counts_for(participant, session, conditions)
+        answers = counted.answers
+    refusals = eligibility_refusals_answered(answers, **asked)
     refusals += ride_home_refusals(
         session=session,
         name=ride_home_name,
@@ -100,11 +117,8 @@ def _refuse_unless_seat_free(
     )
     if refusals:
         raise EnrollmentRefused(refusals)
-    if from_offer:
-        return
-    counted = seat_counts_for(participant, session)
     # Full, unless a seat is held for this very person (their offer): then it is theirs.
-    if counted.is_full and not counted.holds_offer:
+    if counted is not None and counted.is_full and not counted.holds_offer:
         raise EnrollmentRefused(refused_full())
 
 
@@ -241,8 +255,16 @@ def enrollment_create(
         "instructions_acknowledged": instructions_acknowledged,
     }
     _refuse_unless_seat_free(participant=participant, session=session, now=now, **details)
+    # Read now what planning the seat's messages reads of the participant (the contact details),
+    # so that it is not read under the lock.
+    recipient_contacts_read(participant)
     with transaction.atomic():
-        locked = lock_session(session)
+        # The lock and, in the same round trip once it is granted, what may have changed while
+        # waiting for it: the session itself, the booking rules, the seats, and whether an offer
+        # holds one for this person (then the offer is locked and read).
+        locked, counted = seat_counts_locked(
+            participant, session, booking_conditions(participant=participant, session=session)
+        )
         if not _same_schedule(session, locked):
             return seat_create(
                 participant=participant,
@@ -252,11 +274,11 @@ def enrollment_create(
                 now=now,
                 **details,
             )
-        refusals = booking_refusals(participant=participant, session=locked, now=now)
+        refusals = booking_refusals_answered(counted.answers, session=locked, now=now)
         if refusals:
             raise EnrollmentRefused(refusals)
-        offer = offer_held_by(participant, locked, now)
-        if offer is None and seat_counts(locked).is_full:
+        offer = offer_held_by(participant, locked, now) if counted.holds_offer else None
+        if offer is None and counted.is_full:
             raise EnrollmentRefused(refused_full())
         enrollment = _seat_take(
             participant=participant,

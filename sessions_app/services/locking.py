@@ -37,14 +37,18 @@ Locking a session for a change also marks the upcoming-sessions list as changed 
 transaction commits (``schedule_changed``); a refusal rolls back and changes nothing.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import IntegerField, Model, QuerySet
+from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext as _
 
 from journease.db_retry import RetryTransaction, retried, run_retried
+from journease.prepared import Param, prepared_row
 from participants.models import User
-from sessions_app.models import Enrollment, GroupSession, Room, WaitlistEntry
+from sessions_app.models import Enrollment, GroupSession, Room, SessionType, WaitlistEntry
 from sessions_app.services.schedule_cache import schedule_changed
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "lock_enrollment",
     "lock_resources",
     "lock_session",
+    "lock_session_reading",
     "lock_sessions",
     "lock_waitlist_entries",
     "retried",
@@ -110,7 +115,51 @@ def lock_sessions(session_ids: Iterable[int]) -> dict[int, GroupSession]:
 
 def lock_session(session: GroupSession) -> GroupSession:
     """Step 3 for one session: every change of its seats, offers, capacity or details takes it."""
-    return lock_sessions([session.pk])[session.pk]
+    return lock_session_reading(session, key=(), annotate=lambda sessions: sessions, values={})[0]
+
+
+def lock_session_reading(
+    session: GroupSession,
+    *,
+    key: tuple,
+    annotate: Callable[[QuerySet], QuerySet],
+    values: dict[str, Any],
+) -> tuple[GroupSession, dict[str, Any]]:
+    """``lock_session``, and in the same round trip, once the lock is granted, the session read
+    again with its type (as ``lock_sessions`` reads it) and what ``annotate`` adds to its row
+    (with ``values`` for their ``Param``s; ``key`` names their shape): a query compiled once
+    (``prepared_row``), so the people queueing for the lock each pay one round trip and little
+    Python under it. Returns the locked session and the annotations' values."""
+    if transaction.get_autocommit():  # as the ORM refuses it: the lock would end at once
+        raise TransactionManagementError("lock_session needs a transaction.")
+    names = [field.attname for field in GroupSession._meta.concrete_fields]
+    names += [f"session_type__{field.attname}" for field in SessionType._meta.concrete_fields]
+
+    def lock() -> QuerySet:
+        return (
+            GroupSession.objects.select_for_update(of=("self",))
+            .filter(pk=Param("session", IntegerField()))
+            .order_by()
+            .values("pk")
+        )
+
+    def read() -> QuerySet:
+        one = GroupSession.objects.filter(pk=Param("session", IntegerField())).order_by()
+        annotated = annotate(one)
+        return annotated.values(*names, *annotated.query.annotations)
+
+    row = prepared_row(("lock_session", *key), read, {**values, "session": session.pk}, first=lock)
+    if row is None:
+        raise GroupSession.DoesNotExist(f"group sessions {[session.pk]} do not exist")
+    locked = _from_row(GroupSession, row)
+    locked.session_type = _from_row(SessionType, row, prefix="session_type__")
+    schedule_changed()
+    return locked, {name: value for name, value in row.items() if name not in names}
+
+
+def _from_row(model: type[Model], row: dict, prefix: str = "") -> Model:
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [row[prefix + name] for name in names])
 
 
 def lock_enrollment(pk: int) -> Enrollment:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from journease.clinic_time import clinic_day_start, clinic_today
 from outbox.models import Notification
-from outbox.services.planning import notification_plan, notifications_cancel
+from outbox.services.planning import notification_plan, notifications_cancel, notifications_plan
 from participants.models import Role, User
 from participants.services.accounts import users_with_role
 from sessions_app.message_kinds import REMINDER_KINDS, SessionMessage
@@ -46,33 +46,29 @@ def _reminder_times(session: GroupSession) -> list[tuple[str, datetime.datetime]
     ]
 
 
+def _reminders_due(enrollment: Enrollment, now: datetime.datetime) -> list:
+    # A reminder whose moment has already passed is not planned.
+    return [(kind, due_at) for kind, due_at in _reminder_times(enrollment.session) if due_at > now]
+
+
 def _plan_reminders(enrollment: Enrollment, now: datetime.datetime) -> None:
-    for kind, due_at in _reminder_times(enrollment.session):
-        if due_at > now:  # a reminder whose moment has already passed is not planned
-            notification_plan(
-                recipient=enrollment.participant,
-                kind=kind,
-                subject=enrollment,
-                due_at=due_at,
-                now=now,
-            )
+    notifications_plan(
+        recipient=enrollment.participant,
+        subject=enrollment,
+        due=_reminders_due(enrollment, now),
+        now=now,
+    )
 
 
 def enrollment_messages_plan(
     *, enrollment: Enrollment, confirm: bool = True, now: datetime.datetime | None = None
 ):
     """A new seat: the confirmation now (unless ``confirm=False``: a program's seats, confirmed
-    by one message for them all), and the reminders still ahead of the session."""
+    by one message for them all), and the reminders still ahead of the session, in one insert."""
     now = now or timezone.now()
-    if confirm:
-        notification_plan(
-            recipient=enrollment.participant,
-            kind=K.ENROLLMENT_CONFIRMED,
-            subject=enrollment,
-            due_at=now,
-            now=now,
-        )
-    _plan_reminders(enrollment, now)
+    due = [(K.ENROLLMENT_CONFIRMED, now)] if confirm else []
+    due += _reminders_due(enrollment, now)
+    notifications_plan(recipient=enrollment.participant, subject=enrollment, due=due, now=now)
 
 
 def enrollment_messages_cancel(

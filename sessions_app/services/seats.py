@@ -14,11 +14,13 @@ freed seat on through ``waitlist_offer_seats`` here.
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from journease.prepared import prepared_row
 from outbox.services.planning import notifications_cancel
 from participants.models import User
 from sessions_app.models import (
@@ -37,7 +39,19 @@ from sessions_app.services.eligibility import (
     enrollment_closes_at,
     enrollment_is_open,
 )
-from sessions_app.services.locking import TRY_AGAIN, lock_waitlist_entries, try_again_message
+from sessions_app.services.locking import (
+    TRY_AGAIN,
+    lock_session_reading,
+    lock_waitlist_entries,
+    try_again_message,
+)
+from sessions_app.services.rule_conditions import (
+    PARTICIPANT,
+    SESSION,
+    Conditions,
+    participant_param,
+    session_param,
+)
 
 
 def refused_try_again() -> EnrollmentRefused:
@@ -69,20 +83,74 @@ def seat_counts(session: GroupSession) -> GroupSession:
     return with_seat_counts(GroupSession.objects.filter(pk=session.pk)).get()
 
 
-def seat_counts_for(participant: User, session: GroupSession) -> GroupSession:
-    """The session's seat counts and, in the same query, whether ``participant`` holds an open
-    offer for it (``holds_offer``): a refusal as full costs one query, not two."""
-    return (
-        with_seat_counts(GroupSession.objects.filter(pk=session.pk))
-        .annotate(
-            holds_offer=Exists(
-                WaitlistEntry.objects.filter(
-                    participant=participant, session=OuterRef("pk"), status=WaitlistStatus.OFFERED
-                )
-            )
+@dataclass(frozen=True)
+class SeatCount:
+    """A session's seats as one attempt to take one reads them (``seat_counts_for``)."""
+
+    seats_left: int
+    waitlist_count: int
+    holds_offer: bool
+    answers: dict[str, bool]  # the rules asked with the seats, each true when broken
+
+    # The model's own rule (``GroupSession.is_full``), read from these counts.
+    is_full = property(GroupSession.is_full.fget)
+
+
+_COUNTS = ("seats_left", "waitlist_count", "holds_offer")
+
+
+def _counted(participant: User, conditions: Conditions):
+    """Annotates a session's seat counts, whether ``participant`` holds an open offer for it,
+    and the answers to ``conditions``."""
+
+    def annotate(sessions: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
+        offered = WaitlistEntry.objects.filter(
+            participant=participant_param(), session=OuterRef("pk"), status=WaitlistStatus.OFFERED
         )
-        .get()
+        return with_seat_counts(sessions).annotate(
+            holds_offer=Exists(offered), **conditions.build()
+        )
+
+    return annotate
+
+
+def _seat_count(row: dict) -> SeatCount:
+    counts = {name: row[name] for name in _COUNTS}
+    return SeatCount(**counts, answers={n: bool(v) for n, v in row.items() if n not in _COUNTS})
+
+
+def seat_counts_for(
+    participant: User, session: GroupSession, conditions: Conditions | None = None
+) -> SeatCount:
+    """The session's seat counts and, in the same query, whether ``participant`` holds an open
+    offer for it and the answers to ``conditions`` (rules of ``rule_conditions``): a refusal as
+    full, or for a rule, costs one round trip, and a query compiled once (``prepared_row``)."""
+    conditions = conditions or Conditions(key=(), build=dict)
+    annotate = _counted(participant, conditions)
+
+    def build() -> QuerySet:
+        annotated = annotate(GroupSession.objects.filter(pk=session_param()))
+        return annotated.values(*_COUNTS, *conditions.build())
+
+    values = {**conditions.values, PARTICIPANT: participant.pk, SESSION: session.pk}
+    row = prepared_row(("seats", *conditions.key), build, values)
+    if row is None:
+        raise GroupSession.DoesNotExist(f"group session {session.pk} does not exist")
+    return _seat_count(row)
+
+
+def seat_counts_locked(
+    participant: User, session: GroupSession, conditions: Conditions
+) -> tuple[GroupSession, SeatCount]:
+    """Lock the session (``lock_session``) and read, in the same round trip once the lock is
+    granted, what ``seat_counts_for`` reads: the seats, an offer held, ``conditions``."""
+    locked, row = lock_session_reading(
+        session,
+        key=("seats", *conditions.key),
+        annotate=_counted(participant, conditions),
+        values={**conditions.values, PARTICIPANT: participant.pk},
     )
+    return locked, _seat_count(row)
 
 
 def offer_held_by(

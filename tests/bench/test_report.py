@@ -96,3 +96,36 @@ def test_a_query_count_that_grows_with_the_data_is_a_problem():
         [_with_latency(_run(1, 3, 900.0)), _with_latency(_run(10, 4, 900.0))], smoke=False
     )
     assert problems(results) == ["a page's query count changed with the data"]
+
+
+def _enrollment(app_p99: float, pgbench_p99: float) -> dict:
+    def side(attempts: float, p99: float) -> dict:
+        return {
+            "attempts_per_s": attempts,
+            "enrolled_per_s": attempts / 25,
+            "refused_per_s": attempts * 24 / 25,
+            "latency_ms": {"p50": 20.0, "p99": p99},
+            "overbooked_sessions": 0,
+        }
+
+    return {
+        "clients": 200,
+        "sessions": 60,
+        "seats_per_session": 8,
+        "app": side(600.0, app_p99),
+        "pgbench": side(1000.0, pgbench_p99),
+        "app_to_pgbench": 0.6,
+        "statements": {"enrolled": 8, "refused": 1, "enrolled_locked": 6, "refused_locked": 0},
+        "problems": [],
+    }
+
+
+@pytest.mark.parametrize(("app_p99", "met"), [(1500.0, True), (1501.0, False)])
+def test_contended_enrollment_p99_is_held_to_one_and_a_half_times_pgbench(app_p99, met):
+    run = _with_latency(_run(10, 3, 400.0))
+    run["sections"]["enrollment"] = _enrollment(app_p99=app_p99, pgbench_p99=1000.0)
+    targets = {t["name"]: t for t in assemble([run], smoke=False)["targets"]}
+    assert targets["Contended enrollment: attempts/s vs pgbench on the same SQL"]["met"]
+    p99 = targets["Contended enrollment: p99 vs pgbench's p99 (at most 1.5)"]
+    assert p99["met"] is met
+    assert p99["ratio"] == round(app_p99 / 1000.0, 3)
