@@ -38,8 +38,9 @@ def test_session_page_for_a_participant(roles, django_assert_max_num_queries):
     client = sign_in(EligibleParticipantFactory())
     page = reverse("sessions_app:session_detail", args=[session.pk])
     client.get(page)
-    # The user, the session with its seats, eligibility (five reads), the waitlist place.
-    with django_assert_max_num_queries(8 + CACHE_READS):
+    # The user, the session with its seats, eligibility (every rule in one read), the waitlist
+    # place.
+    with django_assert_max_num_queries(4 + CACHE_READS):
         response = client.get(page)
     assert response.context["refusals"] == []
 
