@@ -167,9 +167,10 @@ def notifications_deliver(
     a ``Claim`` passed as ``ids`` brings its own token. A row whose claim has outlived the timeout
     is not sent either: a sweep may take it at any moment, and it is that claim's to send.
     Reads the batch in a constant number of queries (recipients, profiles and subjects are
-    prefetched), renders each distinct message once (``rendering.render_key``: the same reminder
-    to a session's participants on the same send date is the same words), then writes one row update per message,
-    right after the provider accepted it.
+    prefetched), renders each distinct message once (``rendering.render_key``: the words of a
+    session's reminders to its participants in one language, each about their own enrollment,
+    are the same when their template context is), then writes one row update per message, right
+    after the provider accepted it.
     """
     now = now or timezone.now()
     rows = (
@@ -196,10 +197,10 @@ def notifications_deliver(
             continue
         try:
             language = contacts.book().language(notification.recipient)
-            key = rendering.render_key(notification, sent_at=now, language=language)
-            if key not in renders:
-                renders[key] = rendering.render(notification, sent_at=now, language=language)
-            _send(notification, renders[key])
+            rendered = rendering.render(
+                notification, sent_at=now, language=language, renders=renders
+            )
+            _send(notification, rendered)
         except Exception as error:  # any provider or template failure: retry, then fail
             logger.warning(
                 "notification %s (%s) attempt %s failed: %s",
