@@ -4,7 +4,7 @@ participant's data export and on My program, and check-ins among the clinical re
 from django.utils.translation import gettext as _
 
 from followup.models import CheckIn
-from followup.timeline import checkins_open_for_participant
+from followup.timeline import checkins_open_on_program
 from participants import selectors
 from participants.instruments import QUESTIONS
 from participants.services import data_export, retention
@@ -35,5 +35,5 @@ def checkins_section(participant) -> ExportSection:
 
 def register() -> None:
     retention.register_clinical_model("checkin", CheckIn)
-    selectors.register_program_part("open_checkins", checkins_open_for_participant)
+    selectors.register_program_part("open_checkins", checkins_open_on_program)
     data_export.register_export_section(checkins_section, position=data_export.POSITION_CHECKINS)

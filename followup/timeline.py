@@ -45,16 +45,41 @@ def checkins_for_participant(*, participant: User) -> QuerySet[CheckIn]:
 
 
 def checkins_open_for_participant(
-    *, participant: User, now: datetime.datetime | None = None
+    *, participant: User, now: datetime.datetime | None = None, newest: int | None = None
 ) -> list[CheckIn]:
-    """Check-ins the participant may answer now: opened and not answered yet."""
+    """Check-ins the participant may answer now: opened and not answered yet, oldest first.
+
+    ``newest``: only that many, the most recently opened (one query, however many are open).
+    """
     now = now or timezone.now()
-    return list(
+    rows = (
         CheckIn.objects.open_at(now)
         .filter(participant=participant)
         .select_related("enrollment__session__session_type")
-        .order_by("opens_at", "pk")
     )
+    if newest is None:
+        return list(rows.order_by("opens_at", "pk"))
+    return list(rows.order_by("-opens_at", "-pk")[:newest])[::-1]
+
+
+# Open check-ins listed on My program; the rest are on My progress, beside every check-in.
+OPEN_CHECKINS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class OpenCheckins:
+    shown: list[CheckIn]
+    more: bool  # more are open than ``shown``
+
+    def __bool__(self) -> bool:
+        return bool(self.shown)
+
+
+def checkins_open_on_program(*, participant: User) -> OpenCheckins:
+    """My program's check-ins waiting for an answer: the ``OPEN_CHECKINS_SHOWN`` most recently
+    opened, and whether there are more (a year of history can leave dozens open)."""
+    found = checkins_open_for_participant(participant=participant, newest=OPEN_CHECKINS_SHOWN + 1)
+    return OpenCheckins(shown=found[-OPEN_CHECKINS_SHOWN:], more=len(found) > OPEN_CHECKINS_SHOWN)
 
 
 def score_chart(*, screenings: list[Screening], checkins: list[CheckIn], title: str) -> LineChart:

@@ -3,6 +3,7 @@ and calendars. Every lookup filters on ``request.user``: someone else's id is a 
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from sessions_app.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from sessions_app.selectors import participant_sessions, with_seat_counts
+from sessions_app.selectors import PAST_PAGE_SIZE, participant_sessions, with_seat_counts
 from sessions_app.services import enrollment as enrollment_service
 from sessions_app.services import waitlist as waitlist_service
 from sessions_app.services.cancellation import cancellation_is_late
@@ -179,6 +180,7 @@ def _my_sessions_page(request: HttpRequest, *, status: int = 200) -> HttpRespons
     data = participant_sessions(participant=request.user, now=now)
     for enrollment in data["upcoming"]:
         enrollment.late_now = cancellation_is_late(enrollment, now)
+    data["past"] = Paginator(data["past"], PAST_PAGE_SIZE).get_page(request.GET.get("past"))
     feed = calendars.calendar_feed_for(participant=request.user)
     feed_url = request.build_absolute_uri(
         reverse("sessions_app:calendar_feed", kwargs={"token": feed.token})
