@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import redis
 from django.conf import settings
@@ -28,6 +29,7 @@ from bench.people import participants_create
 from bench.processes import memory_mb, stop
 from bench.tasks import noop
 from journease.celery import app
+from outbox import rendering
 from outbox.models import Notification, NotificationChannel, NotificationStatus
 from outbox.services.delivery import notifications_claim, notifications_deliver
 from outbox.tasks import notifications_sweep
@@ -286,8 +288,16 @@ def _queries_per_batch(*, data: BenchData) -> dict:
         queries += 1
         return execute(sql, params, many, context)
 
+    renders = 0
+    render = rendering._render
+
+    def counted_render(*args, **kwargs):
+        nonlocal renders
+        renders += 1
+        return render(*args, **kwargs)
+
     started = time.perf_counter()
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(count), mock.patch.object(rendering, "_render", counted_render):
         ids = notifications_claim()
         outcome = notifications_deliver(ids=ids)
     elapsed = time.perf_counter() - started
@@ -296,6 +306,8 @@ def _queries_per_batch(*, data: BenchData) -> dict:
         "queries_per_batch": queries,
         "queries_per_batch_besides_message_updates": queries - outcome["sent"],
         "queries_per_message": round(queries / len(ids), 3),
+        # Messages whose words (template context) are the same are rendered once per batch.
+        "renders_per_batch": renders,
         "in_process_batch_messages_per_second": round(len(ids) / elapsed, 1),
     }
 
