@@ -1,5 +1,10 @@
 """Dispatch: due reminders delivered through the outbox by a real Celery worker on Redis.
 
+Each reminder is about its own enrollment, to its own participant, planned by the app's message
+plan for the seat (``reminders_create``); one reader in five reads Spanish. A batch renders once
+the messages whose words are the same (``outbox.rendering.render_key``); the figures say how many
+renderings a batch made.
+
 The worker is the production one (``Procfile``: threads pool, concurrency 4) started with the
 run's environment, so it writes to the bench database and takes tasks from the bench Redis; it
 listens to a queue of this run's own, named on its command line. The sweep is sent to it as beat
