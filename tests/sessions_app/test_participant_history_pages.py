@@ -103,7 +103,7 @@ def test_my_sessions_shows_upcoming_first_and_one_page_of_the_latest_past_seats(
     newest = [seat.session.title for seat in past[::-1][:PAST_PAGE_SIZE]]
     shown = [title for title in (seat.session.title for seat in past) if title in page]
     assert shown == newest[::-1]
-    assert "Page 1 of 6" in page and "?past=2" in page
+    assert "?past=2" in page and "?past=0" not in page
 
 
 def test_my_sessions_pages_back_through_the_past(participant, django_assert_max_num_queries):
@@ -115,7 +115,7 @@ def test_my_sessions_pages_back_through_the_past(participant, django_assert_max_
     oldest = [seat.session.title for seat in past[: 52 - 5 * PAST_PAGE_SIZE]]
     assert all(title in page for title in oldest)
     assert past[-1].session.title not in page
-    assert "Page 6 of 6" in page and "?past=5" in page
+    assert "?past=5" in page and "?past=7" not in page
     assert "Ahead in 2 days" in page  # upcoming seats stay on every page
 
 
