@@ -27,6 +27,7 @@ from sessions_app.models import (
     EnrollmentEvent,
     EnrollmentStatus,
     GroupSession,
+    SessionKind,
     SessionStatus,
 )
 
@@ -64,9 +65,13 @@ def build(*, clinician_id: int) -> int:
     ahead = _with_a_free_seat(
         GroupSession.objects.filter(status=SessionStatus.PUBLISHED, starts_at__gt=now)
     ).order_by("starts_at")[:SEATS_AHEAD]
+    # The latest preparation circle is always among them, attended: at every scale the person
+    # may go on to a dosing session (its prerequisite), so My program shows the same step.
+    preparation = past.filter(session_type__kind=SessionKind.PREPARATION).last()
     seats, last = [], None
     for session in past.select_related("session_type"):
-        if last and session.starts_at - last < datetime.timedelta(days=DAYS_BETWEEN_SEATS):
+        spaced = not last or session.starts_at - last >= datetime.timedelta(days=DAYS_BETWEEN_SEATS)
+        if not spaced and session != preparation:
             continue
         last = session.starts_at
         dosing = session.session_type.is_dosing
@@ -75,7 +80,7 @@ def build(*, clinician_id: int) -> int:
                 participant_id=person,
                 session=session,
                 status=EnrollmentStatus.NO_SHOW
-                if len(seats) % 10 == 9
+                if len(seats) % 10 == 9 and session != preparation
                 else EnrollmentStatus.ATTENDED,
                 attendance_recorded_at=session.attendance_taken_at,
                 ride_home_name="Sam Example" if dosing else "",
