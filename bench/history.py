@@ -27,8 +27,10 @@ from sessions_app.models import (
     EnrollmentEvent,
     EnrollmentStatus,
     GroupSession,
+    Room,
     SessionKind,
     SessionStatus,
+    SessionType,
 )
 
 EMAIL = "history0@bench.journease.test"
@@ -67,7 +69,9 @@ def build(*, clinician_id: int) -> int:
     ).order_by("starts_at")[:SEATS_AHEAD]
     # The latest preparation circle is always among them, attended: at every scale the person
     # may go on to a dosing session (its prerequisite), so My program shows the same step.
-    preparation = past.filter(session_type__kind=SessionKind.PREPARATION).last()
+    preparation = past.filter(
+        session_type__kind=SessionKind.PREPARATION, starts_at__gte=now - datetime.timedelta(days=60)
+    ).last() or _preparation_circle(now - datetime.timedelta(days=20))
     seats, last = [], None
     for session in past.select_related("session_type"):
         spaced = not last or session.starts_at - last >= datetime.timedelta(days=DAYS_BETWEEN_SEATS)
@@ -114,6 +118,23 @@ def build(*, clinician_id: int) -> int:
     )
     _checkins(seats, now)
     return person
+
+
+def _preparation_circle(starts_at: datetime.datetime) -> GroupSession:
+    """A completed preparation circle (the smallest scale's few weeks of past may hold none)."""
+    session_type = SessionType.objects.filter(kind=SessionKind.PREPARATION).order_by("pk").first()
+    ends_at = starts_at + datetime.timedelta(minutes=session_type.duration_minutes)
+    return GroupSession.objects.create(
+        session_type=session_type,
+        title=session_type.name,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room=Room.objects.order_by("pk").first(),
+        capacity=session_type.default_capacity,
+        min_participants=session_type.min_participants,
+        status=SessionStatus.COMPLETED,
+        attendance_taken_at=ends_at + datetime.timedelta(hours=1),
+    )
 
 
 def _checkins(seats: list[Enrollment], now: datetime.datetime) -> None:
