@@ -62,26 +62,6 @@ def checkins_open_for_participant(
     return list(rows.order_by("-opens_at", "-pk")[:newest])[::-1]
 
 
-# Open check-ins listed on My program; the rest are on My progress, beside every check-in.
-OPEN_CHECKINS_SHOWN = 5
-
-
-@dataclass(frozen=True)
-class OpenCheckins:
-    shown: list[CheckIn]
-    more: bool  # more are open than ``shown``
-
-    def __bool__(self) -> bool:
-        return bool(self.shown)
-
-
-def checkins_open_on_program(*, participant: User) -> OpenCheckins:
-    """My program's check-ins waiting for an answer: the ``OPEN_CHECKINS_SHOWN`` most recently
-    opened, and whether there are more (a year of history can leave dozens open)."""
-    found = checkins_open_for_participant(participant=participant, newest=OPEN_CHECKINS_SHOWN + 1)
-    return OpenCheckins(shown=found[-OPEN_CHECKINS_SHOWN:], more=len(found) > OPEN_CHECKINS_SHOWN)
-
-
 def score_chart(*, screenings: list[Screening], checkins: list[CheckIn], title: str) -> LineChart:
     """PHQ-9 and GAD-7 over time (screenings, then week and month check-ins), PHQ-9 bands shaded."""
     phq9, gad7 = [], []

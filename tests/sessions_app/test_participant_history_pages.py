@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from followup.contributions import OPEN_CHECKINS_SHOWN
 from followup.models import CheckIn
-from followup.timeline import OPEN_CHECKINS_SHOWN
 from sessions_app.models import EnrollmentStatus, SessionStatus
 from sessions_app.selectors import PAST_PAGE_SIZE
 from tests.auth import sign_in
