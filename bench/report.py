@@ -140,7 +140,7 @@ def _dispatch(section: dict) -> dict:
             f"{section['batches']} batches of {section['batch_size']}, "
             f"{section['queries_per_batch']} queries per batch "
             f"({section['queries_per_batch_besides_message_updates']} besides one update per "
-            f"message), {section['renders_per_batch']} renderings per batch |",
+            f"message), {section.get('renders_per_batch', '?')} renderings per batch |",
             f"| No-op task (reference) | {section['noop_tasks_per_second']:,.0f} "
             f"| {section['noop_worker_cpu_ms_per_task']:.2f} ms | |",
             f"| Ratio | {section['ratio_to_noop']:.2f} | {section['cpu_ratio_to_noop']:.2f} | |",
