@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench import history
 from bench.people import participants_create, waiting_for_review_create
 from demo.participants import answers_for
 from demo.sessions import seed_demo
@@ -88,6 +89,7 @@ def build(*, scale: int) -> BenchData:
     _seats(sessions=sessions, people=people)
     _checkins()
     _sent_messages()
+    history.build(clinician_id=clinician.pk)
     session = (
         GroupSession.objects.filter(status=SessionStatus.PUBLISHED, starts_at__gt=timezone.now())
         .order_by("starts_at")

@@ -1,5 +1,10 @@
 """Dispatch: due reminders delivered through the outbox by a real Celery worker on Redis.
 
+Each reminder is about its own enrollment, to its own participant, planned by the app's message
+plan for the seat (``reminders_create``); one reader in five reads Spanish. A batch renders once
+the messages whose words are the same (``outbox.rendering.render_key``); the figures say how many
+renderings a batch made.
+
 The worker is the production one (``Procfile``: threads pool, concurrency 4) started with the
 run's environment, so it writes to the bench database and takes tasks from the bench Redis; it
 listens to a queue of this run's own, named on its command line. The sweep is sent to it as beat
@@ -15,30 +20,42 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import redis
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from bench.config import VAR_DIR, Target
-from bench.data import BenchData, sessions_create
+from bench.data import BenchData
 from bench.people import participants_create
 from bench.processes import memory_mb, stop
 from bench.tasks import noop
 from journease.celery import app
+from outbox import rendering
 from outbox.models import Notification, NotificationChannel, NotificationStatus
 from outbox.services.delivery import notifications_claim, notifications_deliver
 from outbox.tasks import notifications_sweep
+from participants.models import User
 from sessions_app.message_kinds import SessionMessage
-from sessions_app.models import GroupSession
+from sessions_app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    GroupSession,
+    Room,
+    SessionStatus,
+    SessionType,
+)
+from sessions_app.services.message_plans import enrollment_messages_plan
 
 MESSAGES = 10_000
 SMOKE_MESSAGES = 300
-# Each session is a group of this many participants, each of whom is in as many sessions.
+# Each reminder's session seats this many participants.
 GROUP_SIZE = 10
+# One participant in this many reads messages in Spanish.
+SPANISH_EVERY = 5
 CONCURRENCY = 4  # as in the Procfile
 POLL_SECONDS = 0.05
 READY_TIMEOUT_SECONDS = 60
@@ -117,36 +134,67 @@ def _wait_idle(client: redis.Redis, queue: str, *, timeout: float) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def reminders_create(*, count: int, prefix: str, data: BenchData) -> list[int]:
-    """``count`` pending e-mail reminders (place and time) about future published sessions, due a
-    minute ago: groups of ``GROUP_SIZE`` participants, each in ``GROUP_SIZE`` sessions. Returns
-    the notifications' ids."""
-    now = timezone.now()
-    sessions = sessions_create(
-        count=math.ceil(count / GROUP_SIZE),
-        capacity=GROUP_SIZE,
-        first_start=now + datetime.timedelta(days=1),
-        title="Dispatch circle",
-    )
-    people = participants_create(
-        count=max(len(sessions), GROUP_SIZE),
-        prefix=prefix,
-        clinician_id=data.clinician_id,
-        approved=False,
-    )
-    subject_type = ContentType.objects.get_for_model(GroupSession)
-    rows = Notification.objects.bulk_create(
-        Notification(
-            recipient_id=people[(n // GROUP_SIZE + n % GROUP_SIZE) % len(people)],
-            kind=SessionMessage.REMINDER_SOON,
-            channel=NotificationChannel.EMAIL,
-            subject_type=subject_type,
-            subject_id=sessions[n // GROUP_SIZE],
-            due_at=now - datetime.timedelta(minutes=1),
+def _sessions_soon(*, count: int, now: datetime.datetime) -> list[GroupSession]:
+    """``count`` published integration circles of ``GROUP_SIZE`` seats starting between 30 and
+    110 minutes from ``now`` (their place-and-time reminder is due, and not yet stale), spread
+    over the clinic's rooms."""
+    session_type = SessionType.objects.get(name="Integration circle")
+    rooms = list(Room.objects.order_by("pk"))
+    window = datetime.timedelta(minutes=80)
+    sessions = GroupSession.objects.bulk_create(
+        GroupSession(
+            session_type=session_type,
+            title=f"Dispatch circle {n + 1}",
+            starts_at=(starts := now + datetime.timedelta(minutes=30) + window * n / count),
+            ends_at=starts + datetime.timedelta(minutes=session_type.duration_minutes),
+            room=rooms[n % len(rooms)],
+            capacity=GROUP_SIZE,
+            min_participants=session_type.min_participants,
+            status=SessionStatus.PUBLISHED,
         )
         for n in range(count)
     )
-    return [row.pk for row in rows]
+    for session in sessions:
+        session.session_type = session_type
+    return sessions
+
+
+def reminders_create(*, count: int, prefix: str, data: BenchData) -> list[int]:
+    """``count`` due e-mail reminders (place and time), each about its own enrollment: ``count``
+    participants (one in ``SPANISH_EVERY`` reads Spanish), each holding one seat in a session of
+    ``GROUP_SIZE`` starting within two hours. The seats are written in bulk; their messages are
+    planned by the app's own ``enrollment_messages_plan``, as of two hours ago (when the seats
+    were taken), so the reminder is the only message each seat has due. Returns the reminders'
+    ids."""
+    now = timezone.now()
+    taken_at = now - datetime.timedelta(hours=2)
+    sessions = _sessions_soon(count=math.ceil(count / GROUP_SIZE), now=now)
+    people = participants_create(count=count, prefix=prefix, clinician_id=data.clinician_id)
+    User.objects.filter(pk__in=people[::SPANISH_EVERY]).update(language="es")
+    seats = Enrollment.objects.bulk_create(
+        Enrollment(
+            session=sessions[n // GROUP_SIZE],
+            participant_id=person,
+            status=EnrollmentStatus.ENROLLED,
+        )
+        for n, person in enumerate(people)
+    )
+    participants = User.objects.select_related("participant_profile").in_bulk(people)
+    first = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with transaction.atomic():
+        for seat in seats:
+            seat.participant = participants[seat.participant_id]
+            enrollment_messages_plan(enrollment=seat, confirm=False, now=taken_at)
+    return list(
+        Notification.objects.filter(
+            pk__gt=first,
+            kind=SessionMessage.REMINDER_SOON,
+            channel=NotificationChannel.EMAIL,
+            due_at__lte=now,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _outbox_drain() -> int:
@@ -245,8 +293,16 @@ def _queries_per_batch(*, data: BenchData) -> dict:
         queries += 1
         return execute(sql, params, many, context)
 
+    renders = 0
+    render = rendering._render
+
+    def counted_render(*args, **kwargs):
+        nonlocal renders
+        renders += 1
+        return render(*args, **kwargs)
+
     started = time.perf_counter()
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(count), mock.patch.object(rendering, "_render", counted_render):
         ids = notifications_claim()
         outcome = notifications_deliver(ids=ids)
     elapsed = time.perf_counter() - started
@@ -255,6 +311,8 @@ def _queries_per_batch(*, data: BenchData) -> dict:
         "queries_per_batch": queries,
         "queries_per_batch_besides_message_updates": queries - outcome["sent"],
         "queries_per_message": round(queries / len(ids), 3),
+        # Messages whose words (template context) are the same are rendered once per batch.
+        "renders_per_batch": renders,
         "in_process_batch_messages_per_second": round(len(ids) / elapsed, 1),
     }
 

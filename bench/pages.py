@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench.config import VAR_DIR, Target
 from bench.data import BenchData
+from bench.history import participant_id
 from bench.processes import memory_mb, stop
 from participants.models import User
 from participants.services.two_factor import two_factor_required
@@ -44,7 +45,9 @@ class Page:
 
 
 def pages_for(data: BenchData) -> list[Page]:
-    """The references first, then the pages of a clinic's busiest moments."""
+    """The references first, then the pages of a clinic's busiest moments; a participant's own
+    pages as seen by someone with a year of history (``bench.history``)."""
+    history = participant_id()
     return [
         Page("fixed", "Reference: fixed response", reverse("bench_fixed"), reference=True),
         Page(
@@ -71,6 +74,13 @@ def pages_for(data: BenchData) -> list[Page]:
             "Review queue (clinician)",
             reverse("participants:review_queue"),
             data.clinician_id,
+        ),
+        Page("my_program", "My program (participant, a year)", reverse("participants:me"), history),
+        Page(
+            "my_sessions",
+            "My sessions (participant, a year)",
+            reverse("sessions_app:my_sessions"),
+            history,
         ),
     ]
 

@@ -12,6 +12,8 @@ import subprocess
 
 # The targets of issue 11: each figure at least this share of its reference's.
 TARGET_RATIO = 0.5
+# Issue 23's pages, whose target is their own share of the template-only view.
+PAGE_TARGET_RATIOS = {"my_program": 0.2, "my_sessions": 0.2}
 
 
 def _first_line(command: list[str]) -> str:
@@ -90,7 +92,8 @@ def assemble(runs: list[dict], *, smoke: bool) -> dict:
                     {
                         "name": f"{page['label']}: throughput vs the template-only view",
                         "ratio": _ratio(page["rps"], reference),
-                        "met": _ratio(page["rps"], reference) >= TARGET_RATIO,
+                        "met": _ratio(page["rps"], reference)
+                        >= PAGE_TARGET_RATIOS.get(key, TARGET_RATIO),
                     }
                 )
         if len(page_runs) > 1:
@@ -139,7 +142,8 @@ def _dispatch(section: dict) -> dict:
         found.append(f"{section['messages'] - section['sent']} of {section['messages']} not sent")
     return {
         "title": (
-            f"Dispatch: {section['messages']:,} due reminders through the outbox sweep, one "
+            f"Dispatch: {section['messages']:,} due reminders, each about its own enrollment "
+            "(planned by the enrollment's message plan), through the outbox sweep, one "
             f"Celery worker ({section['concurrency']} threads) on Redis"
         ),
         "target_name": "Dispatch: messages/s vs a no-op task's rate",
@@ -153,7 +157,7 @@ def _dispatch(section: dict) -> dict:
             f"{section['batches']} batches of {section['batch_size']}, "
             f"{section['queries_per_batch']} queries per batch "
             f"({section['queries_per_batch_besides_message_updates']} besides one update per "
-            "message) |",
+            f"message), {section.get('renders_per_batch', '?')} renderings per batch |",
             f"| No-op task (reference) | {section['noop_tasks_per_second']:,.0f} "
             f"| {section['noop_worker_cpu_ms_per_task']:.2f} ms | |",
             f"| Ratio | {section['ratio_to_noop']:.2f} | {section['cpu_ratio_to_noop']:.2f} | |",

@@ -1,12 +1,15 @@
 """What the follow-up adds to the pages and records of the apps below: the check-ins in a
 participant's data export and on My program, and check-ins among the clinical records."""
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from followup.models import CheckIn
 from followup.timeline import checkins_open_for_participant
 from participants import selectors
 from participants.instruments import QUESTIONS
+from participants.models import User
 from participants.services import data_export, retention
 from participants.services.data_export import ExportSection, export_record
 
@@ -33,7 +36,27 @@ def checkins_section(participant) -> ExportSection:
     return ExportSection("checkins", _("Integration check-ins"), [checkin_record(c) for c in rows])
 
 
+# Open check-ins listed on My program; the rest are on My progress, beside every check-in.
+OPEN_CHECKINS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class OpenCheckins:
+    shown: list[CheckIn]
+    more: bool  # more are open than ``shown``
+
+    def __bool__(self) -> bool:
+        return bool(self.shown)
+
+
+def checkins_open_on_program(*, participant: User) -> OpenCheckins:
+    """My program's check-ins waiting for an answer: the ``OPEN_CHECKINS_SHOWN`` most recently
+    opened, and whether there are more (a year of history can leave dozens open)."""
+    found = checkins_open_for_participant(participant=participant, newest=OPEN_CHECKINS_SHOWN + 1)
+    return OpenCheckins(shown=found[-OPEN_CHECKINS_SHOWN:], more=len(found) > OPEN_CHECKINS_SHOWN)
+
+
 def register() -> None:
     retention.register_clinical_model("checkin", CheckIn)
-    selectors.register_program_part("open_checkins", checkins_open_for_participant)
+    selectors.register_program_part("open_checkins", checkins_open_on_program)
     data_export.register_export_section(checkins_section, position=data_export.POSITION_CHECKINS)

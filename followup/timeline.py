@@ -45,16 +45,21 @@ def checkins_for_participant(*, participant: User) -> QuerySet[CheckIn]:
 
 
 def checkins_open_for_participant(
-    *, participant: User, now: datetime.datetime | None = None
+    *, participant: User, now: datetime.datetime | None = None, newest: int | None = None
 ) -> list[CheckIn]:
-    """Check-ins the participant may answer now: opened and not answered yet."""
+    """Check-ins the participant may answer now: opened and not answered yet, oldest first.
+
+    ``newest``: only that many, the most recently opened (one query, however many are open).
+    """
     now = now or timezone.now()
-    return list(
+    rows = (
         CheckIn.objects.open_at(now)
         .filter(participant=participant)
         .select_related("enrollment__session__session_type")
-        .order_by("opens_at", "pk")
     )
+    if newest is None:
+        return list(rows.order_by("opens_at", "pk"))
+    return list(rows.order_by("-opens_at", "-pk")[:newest])[::-1]
 
 
 def score_chart(*, screenings: list[Screening], checkins: list[CheckIn], title: str) -> LineChart:

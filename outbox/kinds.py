@@ -57,8 +57,8 @@ def register_subject_queryset(factory: Callable[[], QuerySet]) -> None:
 def register_subject_context(context: Callable[[Any, datetime.date], dict]) -> None:
     """Add template context read from a row's subject: ``context(notification, sent_on)``.
 
-    Whatever it reads must be the subject's (it is part of ``rendering.render_key``), never the
-    recipient's: one session's reminders to its participants are the same words.
+    What it returns is part of ``rendering.render_key``: a batch renders messages whose context
+    is the same once. Read the subject's details, never the recipient's (minimum necessary).
     """
     _SUBJECT_CONTEXTS.append(context)
 

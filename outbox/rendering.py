@@ -7,7 +7,6 @@ that owns the subject (``kinds.register_subject_context``).
 """
 
 import datetime
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -88,25 +87,50 @@ def render_key(
     *,
     sent_at: datetime.datetime | None = None,
     language: str | None = None,
-) -> tuple:
-    """Everything a notification's rendering depends on: its kind, channel, subject and details,
-    the language it is written in, and the local date it is sent on (which makes a session
-    "today", "tomorrow" or a date).
+) -> tuple | None:
+    """Everything a notification's words depend on: its kind, channel and language, and the
+    template context it is rendered with (``context_for``, which holds the local date it is sent
+    on: a session is "today", "tomorrow" or a date). ``None`` when the context cannot be compared
+    (a value that is not hashable): such a message is rendered on its own.
 
-    Never the recipient: ``context_for`` gives a template nothing about the person (no message
-    greets anyone by name), so one session's reminders to its participants in one language are
-    the same words, and a batch renders them once. Whatever ``context_for`` comes to read must
-    join this key.
+    Keyed on the context itself, not on the row's subject or recipient, so whatever a template
+    may read is in the key by construction: the reminders of one session to its participants
+    (each about their own enrollment) in one language are the same words and a batch renders
+    them once, while any detail that differs from one person to another (were a template ever
+    to greet someone by name) makes its own key.
     """
-    return (
-        language or settings.LANGUAGE_CODE,
-        timezone.localdate(sent_at or timezone.now()),
-        notification.kind,
-        notification.channel,
-        notification.subject_type_id,
-        notification.subject_id,
-        json.dumps(notification.context, sort_keys=True, default=str),
-    )
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = context_for(notification, sent_at=sent_at)
+    return _key(notification, notification.channel, language, context)
+
+
+def _key(notification: Notification, channel: str, language: str, context: dict) -> tuple | None:
+    frozen = _frozen(context)
+    if frozen is None:
+        return None
+    return (language, notification.kind, channel, frozen)
+
+
+def _frozen(value):
+    """A hashable stand-in for a template context, equal exactly when the values are: a model
+    instance stands for itself (its table and primary key: a batch reads each once, in one
+    query), a moment for its local wall time and zone. ``None`` when a value cannot be hashed."""
+    if isinstance(value, dict):
+        items = [(key, _frozen(item)) for key, item in value.items()]
+        if any(item is None for _key, item in items):
+            return None
+        return ("dict", tuple(sorted(items, key=lambda pair: pair[0])))
+    if isinstance(value, list | tuple):
+        items = [_frozen(item) for item in value]
+        return None if any(item is None for item in items) else ("seq", tuple(items))
+    if isinstance(value, datetime.datetime):
+        return ("datetime", value.isoformat(), str(value.tzinfo))
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (type(value).__name__, value)
 
 
 def parse_local(value: str | None) -> datetime.datetime | None:
@@ -120,22 +144,30 @@ def render(
     channel: str | None = None,
     sent_at: datetime.datetime | None = None,
     language: str | None = None,
+    renders: dict | None = None,
 ) -> Rendered:
     """Render one notification for its channel: the e-mail (subject, text, HTML) or the text.
 
     ``channel="all"`` renders both, for checking every kind's wording; ``sent_at`` is the send
     moment (now by default), which the words for the session's day depend on; ``language`` the
     recipient's (the clinic's by default), whatever language the caller is working in.
+    ``renders``, when given (one batch's), keeps each rendering under its ``render_key``: a
+    message whose words were already rendered in it is not rendered again.
     """
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return _render(notification, channel=channel, sent_at=sent_at)
-
-
-def _render(
-    notification: Notification, *, channel: str | None, sent_at: datetime.datetime | None
-) -> Rendered:
+    language = language or settings.LANGUAGE_CODE
     channel = channel or notification.channel
-    context = context_for(notification, sent_at=sent_at)
+    with translation.override(language):
+        context = context_for(notification, sent_at=sent_at)
+        key = _key(notification, channel, language, context) if renders is not None else None
+        if key is not None and key in renders:
+            return renders[key]
+        rendered = _render(notification, channel=channel, context=context)
+    if key is not None:
+        renders[key] = rendered
+    return rendered
+
+
+def _render(notification: Notification, *, channel: str, context: dict) -> Rendered:
     base = f"emails/notifications/{notification.kind}"
     subject = text = html = sms = ""
     if channel in ("email", "all"):

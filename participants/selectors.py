@@ -243,21 +243,59 @@ def participant_next_step(
     now = now or timezone.now()
     latest = screening_latest(participant=participant)
     approved = screening_approved_on(participant=participant, day=clinic_today(now))
-    if latest is not None and latest.status == ScreeningStatus.DRAFT:
-        step = NextStep("continue", _("Continue your screening questionnaire."))
-    elif latest is not None and latest.status == ScreeningStatus.SUBMITTED:
-        step = NextStep("wait", _("A clinician is reviewing your screening."))
-    elif latest is not None and latest.status == ScreeningStatus.NEEDS_CONSULT:
-        step = NextStep("consult", _("A clinician would like to talk with you before deciding."))
-    elif approved is None:
-        if latest is None:
-            step = NextStep("screen", _("Start with the confidential screening questionnaire."))
-        elif latest.status == ScreeningStatus.DECLINED:
-            step = NextStep("declined", _("Your screening was reviewed; please contact us."))
-        else:
-            step = NextStep("rescreen", _("Your approval has expired: please screen again."))
-    elif not consent_is_current(participant=participant, now=now):
-        step = NextStep("consent", _("Read and sign the informed consent."))
-    else:
-        step = _step_after_consent(participant, now)
+    step = _next_step(
+        participant,
+        now,
+        latest=latest,
+        approved=approved,
+        consent_current=lambda: consent_is_current(participant=participant, now=now),
+    )
     return step, latest, approved
+
+
+def program_overview(*, participant: User, now: datetime.datetime | None = None) -> dict:
+    """What My program shows of screening and consent, each read once: the next step
+    (``participant_next_step``'s), the screenings newest first (without their answers), the
+    approval valid today and whether the current consent is signed."""
+    now = now or timezone.now()
+    screenings = list(screening_list_for_participant(participant=participant).defer("answers"))
+    latest = screenings[0] if screenings else None
+    approved = screening_approved_on(participant=participant, day=clinic_today(now))
+    consent_current = consent_is_current(participant=participant, now=now)
+    step = _next_step(
+        participant, now, latest=latest, approved=approved, consent_current=lambda: consent_current
+    )
+    return {
+        "step": step,
+        "latest": latest,
+        "approved": approved,
+        "consent_current": consent_current,
+        "screenings": screenings,
+    }
+
+
+def _next_step(
+    participant: User,
+    now: datetime.datetime,
+    *,
+    latest: Screening | None,
+    approved: Screening | None,
+    consent_current,
+) -> NextStep:
+    """The rule of the next step; ``consent_current()`` is asked only once the screening allows
+    enrolling."""
+    if latest is not None and latest.status == ScreeningStatus.DRAFT:
+        return NextStep("continue", _("Continue your screening questionnaire."))
+    if latest is not None and latest.status == ScreeningStatus.SUBMITTED:
+        return NextStep("wait", _("A clinician is reviewing your screening."))
+    if latest is not None and latest.status == ScreeningStatus.NEEDS_CONSULT:
+        return NextStep("consult", _("A clinician would like to talk with you before deciding."))
+    if approved is None:
+        if latest is None:
+            return NextStep("screen", _("Start with the confidential screening questionnaire."))
+        if latest.status == ScreeningStatus.DECLINED:
+            return NextStep("declined", _("Your screening was reviewed; please contact us."))
+        return NextStep("rescreen", _("Your approval has expired: please screen again."))
+    if not consent_current():
+        return NextStep("consent", _("Read and sign the informed consent."))
+    return _step_after_consent(participant, now)

@@ -272,17 +272,37 @@ def seats_grouped(enrollments: list[Enrollment]) -> list[dict]:
     return result
 
 
+# Past seats shown on one page of My sessions.
+PAST_PAGE_SIZE = 10
+
+
+def past_seats_page(past: QuerySet, *, page: object = 1) -> dict:
+    """Page ``page`` (counted from 1, the newest; anything else is page 1) of ``past`` seats:
+    ``PAST_PAGE_SIZE`` of them and whether older ones exist, in one query (no count)."""
+    try:
+        number = max(int(page), 1)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * PAST_PAGE_SIZE
+    rows = list(past[start : start + PAST_PAGE_SIZE + 1])
+    return {
+        "past": rows[:PAST_PAGE_SIZE],
+        "past_page": number,
+        "past_older": len(rows) > PAST_PAGE_SIZE,
+    }
+
+
 def participant_sessions(*, participant: User, now: datetime.datetime | None = None) -> dict:
-    """The participant's own seats (upcoming and past) and waitlist entries, for My sessions.
+    """The participant's own seats (upcoming, and past as a query to page through, newest first)
+    and waitlist entries, for My sessions.
 
     Only this participant's rows: nobody else's name or contact is read for these pages.
     """
     now = now or timezone.now()
-    enrollments = list(
-        Enrollment.objects.filter(participant=participant)
-        .select_related("session__session_type", "session__room")
-        .order_by("session__starts_at", "pk")
+    seats = Enrollment.objects.filter(participant=participant).select_related(
+        "session__session_type", "session__room"
     )
+    upcoming = list(seats.filter(session__ends_at__gt=now).order_by("session__starts_at", "pk"))
     entries = list(
         WaitlistEntry.objects.filter(
             participant=participant,
@@ -310,11 +330,12 @@ def participant_sessions(*, participant: User, now: datetime.datetime | None = N
     )
     for entry in entries:
         entry.position = (entry.ahead or 0) + 1
-    upcoming = [e for e in enrollments if e.session.ends_at > now]
     return {
         "upcoming": upcoming,
         "upcoming_groups": seats_grouped(upcoming),
-        "past": [e for e in enrollments if e.session.ends_at <= now][::-1],
+        # Newest first, unread until a page of it is taken (``past_seats_page``): a year of
+        # history is a hundred seats or more, and a page shows the latest first.
+        "past": seats.filter(session__ends_at__lte=now).order_by("-session__starts_at", "-pk"),
         "offers": [e for e in entries if e.status == WaitlistStatus.OFFERED],
         "waiting": [e for e in entries if e.status == WaitlistStatus.WAITING],
     }

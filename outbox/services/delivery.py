@@ -10,6 +10,7 @@ provider's accept and that commit, which is preferred to losing a message.
 """
 
 import datetime
+import functools
 import logging
 import uuid
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -130,6 +131,45 @@ def _mark(notification: Notification, **fields) -> None:
     ).update(updated_at=timezone.now(), **fields)
 
 
+@functools.cache
+def _sent_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    column = {name: quote(Notification._meta.get_field(name).column) for name in _SENT_COLUMNS}
+    return (
+        f"UPDATE {quote(Notification._meta.db_table)} SET {column['status']} = %s, "  # noqa: S608 - the model's own names
+        f"{column['sent_at']} = %s, {column['last_error']} = %s, {column['updated_at']} = %s "
+        f"WHERE {column['id']} = %s AND {column['status']} = %s AND {column['claim_token']} = %s"
+    )
+
+
+_SENT_COLUMNS = ("id", "status", "sent_at", "last_error", "updated_at", "claim_token")
+
+
+def _mark_sent(notification: Notification) -> None:
+    """``_mark`` with ``status=SENT``: the outcome of nearly every row, right after the provider
+    accepted it, only while this delivery's claim still holds the row. The same single-row
+    UPDATE as ``_mark``'s, written once per database: building it with the ORM for every message
+    cost about as much CPU as rendering and building the e-mail (profiled, 0.4 of 2 ms)."""
+    if notification.claim_token is None:  # a claim from before tokens: ``IS NULL`` (the ORM's)
+        _mark(notification, status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+        return
+    fields = Notification._meta
+    now = timezone.now()
+    moment = fields.get_field("sent_at").get_db_prep_value(now, connection)
+    token = fields.get_field("claim_token").get_db_prep_value(notification.claim_token, connection)
+    params = [
+        NotificationStatus.SENT.value,
+        moment,
+        "",
+        moment,
+        notification.pk,
+        NotificationStatus.SENDING.value,
+        token,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_sent_sql(connection.vendor), params)
+
+
 def _send(notification: Notification, rendered: rendering.Rendered) -> None:
     if notification.channel == NotificationChannel.SMS:
         send_sms(to=contacts.book().sms_number(notification.recipient), body=rendered.sms)
@@ -167,9 +207,10 @@ def notifications_deliver(
     a ``Claim`` passed as ``ids`` brings its own token. A row whose claim has outlived the timeout
     is not sent either: a sweep may take it at any moment, and it is that claim's to send.
     Reads the batch in a constant number of queries (recipients, profiles and subjects are
-    prefetched), renders each distinct message once (``rendering.render_key``: the same reminder
-    to a session's participants on the same send date is the same words), then writes one row update per message,
-    right after the provider accepted it.
+    prefetched), renders each distinct message once (``rendering.render_key``: the words of a
+    session's reminders to its participants in one language, each about their own enrollment,
+    are the same when their template context is), then writes one row update per message, right
+    after the provider accepted it.
     """
     now = now or timezone.now()
     rows = (
@@ -196,10 +237,10 @@ def notifications_deliver(
             continue
         try:
             language = contacts.book().language(notification.recipient)
-            key = rendering.render_key(notification, sent_at=now, language=language)
-            if key not in renders:
-                renders[key] = rendering.render(notification, sent_at=now, language=language)
-            _send(notification, renders[key])
+            rendered = rendering.render(
+                notification, sent_at=now, language=language, renders=renders
+            )
+            _send(notification, rendered)
         except Exception as error:  # any provider or template failure: retry, then fail
             logger.warning(
                 "notification %s (%s) attempt %s failed: %s",
@@ -220,6 +261,6 @@ def notifications_deliver(
                 )
                 outcome["retry"] += 1
             continue
-        _mark(notification, status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
+        _mark_sent(notification)
         outcome["sent"] += 1
     return outcome

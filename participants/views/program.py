@@ -32,16 +32,11 @@ def _own_screening(request: HttpRequest, public_id) -> Screening:
 @participant_required
 def me(request: HttpRequest) -> HttpResponse:
     """The participant's next step, always visible, with screening status and validity."""
-    step, latest, approved = selectors.participant_next_step(participant=request.user)
     return render(
         request,
         "participants/me.html",
         {
-            "step": step,
-            "latest": latest,
-            "approved": approved,
-            "consent_current": selectors.consent_is_current(participant=request.user),
-            "screenings": selectors.screening_list_for_participant(participant=request.user),
+            **selectors.program_overview(participant=request.user),
             **selectors.program_parts(participant=request.user),
         },
     )

@@ -780,6 +780,7 @@ QUERIES: tuple[QueryTarget, ...] = (
         ("date", "page", "session_type", "room", "staff", "status"),
     ),
     QueryTarget("sessions_app:staff_session_roster", COORDINATOR, ("q",), kwargs=_session),
+    QueryTarget("sessions_app:my_sessions", PARTICIPANT, ("past",)),
     QueryTarget("participants:login", ANONYMOUS, ("next",)),
     QueryTarget("participants:two_factor_setup", STAFF_UNVERIFIED, ("next",)),
     QueryTarget("participants:two_factor_verify", STAFF_UNVERIFIED, ("next",)),

@@ -22,7 +22,9 @@ from outbox.services.planning import (
 )
 from participants.message_kinds import ParticipantMessage
 from sessions_app.message_kinds import SessionMessage
+from sessions_app.services.message_plans import enrollment_messages_plan
 from tests.factories import (
+    EnrollmentFactory,
     GroupSessionFactory,
     ParticipantFactory,
     SessionTypeFactory,
@@ -328,12 +330,64 @@ def test_one_sessions_reminders_are_rendered_once_for_all_its_participants(
     for person in people:
         plan(person, session)
     renders = []
-    render = messages.render
-    monkeypatch.setattr(messages, "render", lambda n, **kw: renders.append(n.pk) or render(n, **kw))
+    render = messages._render
+    monkeypatch.setattr(
+        messages, "_render", lambda n, **kw: renders.append(n.pk) or render(n, **kw)
+    )
 
     assert notifications_deliver(ids=notifications_claim())["sent"] == 5
     assert len(renders) == 1
     assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in people)
+
+
+def test_reminders_about_each_persons_own_seat_are_rendered_once_per_language(
+    roles, session, monkeypatch, stated_clock
+):
+    """Each seat's reminder is about its own enrollment, planned by the enrollment's message
+    plan; their words are the same in one language, so a batch renders them once per language,
+    and each reader still gets the words in theirs."""
+    readers = [ParticipantFactory(language="es" if n % 3 == 0 else "en") for n in range(6)]
+    seats = [EnrollmentFactory(session=session, participant=person) for person in readers]
+    for seat in seats:
+        enrollment_messages_plan(
+            enrollment=seat, confirm=False, now=session.starts_at - datetime.timedelta(hours=80)
+        )
+    renders = []
+    render = messages._render
+    monkeypatch.setattr(
+        messages, "_render", lambda n, **kw: renders.append(n.pk) or render(n, **kw)
+    )
+
+    stated_clock.move_to(session.starts_at - datetime.timedelta(hours=1))
+    outcome = notifications_deliver(ids=notifications_claim())
+
+    planned = set(Notification.objects.values_list("kind", flat=True))
+    assert SessionMessage.REMINDER_PREPARE in planned and SessionMessage.REMINDER_SOON in planned
+    assert outcome["sent"] == len(planned) * len(readers)
+    assert len(renders) == len(planned) * 2  # each kind once in English, once in Spanish
+    subjects = {message.to[0]: set() for message in mail.outbox}
+    for message in mail.outbox:
+        subjects[message.to[0]].add(message.subject)
+    english = next(subjects[p.email] for p in readers if p.language == "en")
+    spanish = next(subjects[p.email] for p in readers if p.language == "es")
+    assert english.isdisjoint(spanish)
+    assert all(subjects[p.email] == english for p in readers if p.language == "en")
+    assert all(subjects[p.email] == spanish for p in readers if p.language == "es")
+
+
+def test_a_message_whose_words_differ_renders_on_its_own():
+    """The render key is the context itself: a detail that differs makes its own key, the same
+    details the same key, and a detail that cannot be compared makes none (rendered alone)."""
+    notification = Notification(kind=SessionMessage.ENROLLMENT_CONFIRMED, channel="email")
+    base = {"session_name": "Group session", "starts_at": denver(2031, 3, 4, 10)}
+    key = messages._key(notification, "email", "en", base)
+    assert key == messages._key(notification, "email", "en", dict(base))
+    assert key != messages._key(notification, "email", "en", {**base, "greeting": "Hi Ana"})
+    assert key != messages._key(notification, "email", "es", base)
+    utc = {**base, "starts_at": base["starts_at"].astimezone(datetime.UTC)}
+    assert key != messages._key(notification, "email", "en", utc)  # the same moment, shown apart
+    assert messages._key(notification, "email", "en", {**base, "list": [{}]}) is not None
+    assert messages._key(notification, "email", "en", {**base, "set": {1, 2}}) is None
 
 
 @pytest.mark.clock("2031-03-03 12:00")  # the day before both sessions
