@@ -147,7 +147,7 @@ def user_facts(user: User) -> UserFacts | None:
 
     None when ``USER_FACTS_CACHE`` is off (the embedded default, whose cache is the database):
     each question is then asked of the database as Django, django-otp and the models ask it."""
-    if not settings.USER_FACTS_CACHE:
+    if not settings.USER_FACTS_CACHE or not user.is_authenticated:
         return None
     user = _instance(user)
     facts = user.__dict__.get("_user_facts")
@@ -172,7 +172,9 @@ def user_facts(user: User) -> UserFacts | None:
 
 
 def display_name_of(user: User) -> str:
-    """``user.display_name``, from the facts when they are kept."""
+    """``user.display_name``, from the facts when they are kept (nothing for a visitor)."""
+    if not user.is_authenticated:
+        return ""
     facts = user_facts(user)
     if facts is None:
         return user.display_name

@@ -214,11 +214,8 @@ def seat_create(
 def _same_schedule(read: GroupSession, locked: GroupSession) -> bool:
     """Whether the session is still the one its rules were checked against (a reschedule or a
     change of type changes what the participant's rules say)."""
-    return (read.session_type_id, read.starts_at, read.ends_at) == (
-        locked.session_type_id,
-        locked.starts_at,
-        locked.ends_at,
-    )
+    fields = ("session_type_id", "starts_at", "ends_at")
+    return all(getattr(read, name) == getattr(locked, name) for name in fields)
 
 
 @retried(give_up=refused_try_again)

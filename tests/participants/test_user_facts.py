@@ -195,3 +195,10 @@ def test_facts_computed_from_rows_a_change_replaces_meanwhile_are_never_read(
     assert client.get(ALERTS).status_code == 200  # answered from what it read before
     assert client.get(ALERTS).status_code == 403
     assert user_facts.user_facts(User.objects.get(pk=client.user.pk)).roles == {Role.COORDINATOR}
+
+
+def test_a_visitor_has_no_facts_and_is_greeted_by_no_name(client):
+    response = client.get(reverse("sessions_app:session_list"))
+    assert response.status_code == 200
+    assert str(response.context["nav_display_name"]) == ""  # read, as a page may, without error
+    assert user_facts.user_facts(response.wsgi_request.user) is None
