@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Count,
     Exists,
     F,
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journease.clinic_time import clinic_day_start
+from journease.prepared import Param, prepared_instances
 from participants.models import User
 from participants.services.accounts import staff_users
 from sessions_app.models import (
@@ -74,6 +76,31 @@ def with_seat_counts(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]
             output_field=IntegerField(),
         )
     )
+
+
+# The largest primary key (BigAutoField): a greater number names no session.
+_LARGEST_PK = 2**63 - 1
+
+
+def published_session_with_seats(pk: int) -> GroupSession | None:
+    """A published session with its type, room and seat counts (``with_seat_counts``), for its
+    page: the one query every visit pays, compiled once per process (``journease.prepared``)."""
+    if not 0 < pk <= _LARGEST_PK:
+        return None
+    found = prepared_instances(
+        "published session with seats",
+        lambda: (
+            with_seat_counts(
+                GroupSession.objects.filter(
+                    pk=Param("session", BigIntegerField()), status=SessionStatus.PUBLISHED
+                )
+            )
+            .select_related("session_type", "room")
+            .order_by()
+        ),
+        {"session": pk},
+    )
+    return found[0] if found else None
 
 
 def _with_related(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
@@ -216,13 +243,16 @@ def session_roster(*, session: GroupSession) -> dict:
 def waitlist_entry_active(*, participant: User, session: GroupSession) -> WaitlistEntry | None:
     """The participant's place on the session's waitlist while it is still in line (waiting or
     holding an offer); None without one."""
-    return (
-        WaitlistEntry.objects.filter(
-            participant=participant, session=session, status__in=ACTIVE_WAITLIST_STATUSES
-        )
-        .order_by("-pk")
-        .first()
+    found = prepared_instances(
+        "active waitlist place",
+        lambda: WaitlistEntry.objects.filter(
+            participant=Param("participant", BigIntegerField()),
+            session=Param("session", BigIntegerField()),
+            status__in=ACTIVE_WAITLIST_STATUSES,
+        ).order_by("-pk")[:1],
+        {"participant": participant.pk, "session": session.pk},
     )
+    return found[0] if found else None
 
 
 def staff_members() -> QuerySet[User]:

@@ -15,12 +15,12 @@ from journease.clinic_time import clinic_today
 from journease.hostile import parse_id
 from participants.access import is_participant
 from sessions_app.enrollment_forms import EnrollForm
-from sessions_app.models import GroupSession, SessionStatus, SessionType
+from sessions_app.models import SessionType
 from sessions_app.selectors import (
+    published_session_with_seats,
     schedule_version,
     session_list_upcoming,
     waitlist_entry_active,
-    with_seat_counts,
 )
 from sessions_app.services.eligibility import enrollment_closes_at, enrollment_eligibility
 
@@ -74,11 +74,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A published session: preparation instructions, seats, and for a participant their
     eligibility with next steps, and the enroll, join-waitlist or accept-offer form."""
     now = timezone.now()
-    session = (
-        with_seat_counts(GroupSession.objects.filter(pk=pk, status=SessionStatus.PUBLISHED))
-        .select_related("session_type", "room")
-        .first()
-    )
+    session = published_session_with_seats(pk)
     if session is None:
         raise Http404
     context = {
