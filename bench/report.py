@@ -12,8 +12,12 @@ import subprocess
 
 # The targets of issue 11: each figure at least this share of its reference's.
 TARGET_RATIO = 0.5
-# Issue 23's pages, whose target is their own share of the template-only view.
-PAGE_TARGET_RATIOS = {"my_program": 0.2, "my_sessions": 0.2}
+# Issue 23's signed-in pages, whose target is their own share of the template-only view (the
+# public list keeps issue 11's).
+PAGE_TARGET_RATIOS = {
+    key: 0.2
+    for key in ("session_detail", "staff_calendar", "review_queue", "my_program", "my_sessions")
+}
 
 
 def _first_line(command: list[str]) -> str:
@@ -90,7 +94,8 @@ def assemble(runs: list[dict], *, smoke: bool) -> dict:
             if not page["reference"]:
                 results["targets"].append(
                     {
-                        "name": f"{page['label']}: throughput vs the template-only view",
+                        "name": f"{page['label']}: throughput vs the template-only view "
+                        f"(at least {PAGE_TARGET_RATIOS.get(key, TARGET_RATIO)})",
                         "ratio": _ratio(page["rps"], reference),
                         "met": _ratio(page["rps"], reference)
                         >= PAGE_TARGET_RATIOS.get(key, TARGET_RATIO),
