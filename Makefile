@@ -101,7 +101,7 @@ bench-tools:
 ## Benchmarks on PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; see README): scales 1
 ## and 10, a table, and var/bench/results.json. BENCH_ARGS passes options (python -m bench --help).
 bench: install bench-tools
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench --rounds 3 $(BENCH_ARGS)
 
 ## The same benchmark at the smallest scale in under a minute: proves it runs, not how fast (CI).
 bench-smoke: install bench-tools

@@ -2,6 +2,7 @@
 
 python -m bench                      # scales 1 and 10 (make bench)
 python -m bench --smoke              # scale 1, short runs, checks that each figure exists
+python -m bench --rounds 3           # each figure the median of three whole runs (make bench)
 python -m bench --scale 1 --sections pages
 """
 
@@ -17,6 +18,7 @@ import redis
 from bench import report
 from bench.config import VAR_DIR, target_from_environment
 from bench.db import max_connections
+from bench.rounds import median_of
 from bench.scale import SECTION_NAMES
 
 # Contended enrollment and dispatch need the most data only once: they run at the largest scale.
@@ -46,22 +48,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="smallest scale, short runs")
     parser.add_argument("--sections", default=",".join(SECTION_NAMES))
     parser.add_argument("--out", type=Path, default=VAR_DIR / "results.json")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="whole runs; each figure is their median"
+    )
     args = parser.parse_args(argv)
     scales = sorted(set(args.scale or ([1] if args.smoke else [1, 10])))
     wanted = [name.strip() for name in args.sections.split(",") if name.strip()]
     target = target_from_environment()
     services_check(target)
 
-    runs = []
-    for scale in scales:
-        sections = [n for n in wanted if scale == scales[-1] or n not in LARGEST_ONLY]
-        out = VAR_DIR / f"scale-{scale}.json"
-        command = [sys.executable, "-m", "bench.scale", "--scale", str(scale), "--out", str(out)]
-        command += ["--sections", ",".join(sections)] + (["--smoke"] if args.smoke else [])
-        subprocess.run(command, env=target.env(), check=True)
-        runs.append(json.loads(out.read_text()))
+    rounds = []
+    for number in range(1, max(args.rounds, 1) + 1):
+        runs = []
+        for scale in scales:
+            sections = [n for n in wanted if scale == scales[-1] or n not in LARGEST_ONLY]
+            out = VAR_DIR / f"scale-{scale}-round-{number}.json"
+            command = [sys.executable, "-m", "bench.scale", "--scale", str(scale)]
+            command += ["--out", str(out), "--sections", ",".join(sections)]
+            command += ["--smoke"] if args.smoke else []
+            if args.rounds > 1:
+                print(f"round {number} of {args.rounds}", flush=True)
+            subprocess.run(command, env=target.env(), check=True)
+            runs.append(json.loads(out.read_text()))
+        rounds.append(runs)
 
+    # Each scale's figures, the median of its rounds (one round: as measured).
+    runs = [median_of([runs[index] for runs in rounds]) for index in range(len(scales))]
     results = report.assemble(runs, smoke=args.smoke)
+    results["rounds"] = len(rounds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))
     print(report.table(results))

@@ -14,10 +14,9 @@ import subprocess
 TARGET_RATIO = 0.5
 # Issue 23's signed-in pages, whose target is their own share of the template-only view (the
 # public list keeps issue 11's).
-PAGE_TARGET_RATIOS = {
-    key: 0.2
-    for key in ("session_detail", "staff_calendar", "review_queue", "my_program", "my_sessions")
-}
+PAGE_TARGET_RATIOS = dict.fromkeys(
+    ("session_detail", "staff_calendar", "review_queue", "my_program", "my_sessions"), 0.2
+)
 
 
 def _first_line(command: list[str]) -> str:
@@ -227,6 +226,11 @@ def table(results: dict) -> str:
     lines.append(
         f"Measured {info['date']} on {info['cpu']} ({info['cores']} cores, {info['memory_gb']} GB), "
         f"Python {info['python']}, {info['postgresql']}, {info['redis']}."
+        + (
+            f" Each figure is the median of {results['rounds']} whole runs."
+            if results.get("rounds", 1) > 1
+            else ""
+        )
     )
     for scale, counts in results["data"].items():
         described = ", ".join(f"{value:,} {name}" for name, value in counts.items())
