@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.crypto import salted_hmac
@@ -41,16 +41,25 @@ from participants.models import STAFF_ROLES, ParticipantProfile, Role, User
 
 # A safety net only: every change that matters drops the facts at once.
 FACTS_TIMEOUT = 60 * 60
-_GENERATION_KEY = "user-facts:generation"
 _KEY_SALT = "participants.user_facts"
 
 
+def _space() -> str:
+    # The database's name: a database restored under a new name (the runbooks' way back after a
+    # lost server or a failed upgrade) never meets facts read from the one it replaces.
+    return connection.settings_dict["NAME"]
+
+
+def _generation_key() -> str:
+    return f"user-facts:{_space()}:generation"
+
+
 def _key(user_id: int) -> str:
-    return f"user-facts:{user_id}"
+    return f"user-facts:{_space()}:{user_id}"
 
 
 def _stamp_key(user_id: int) -> str:
-    return f"user-facts-stamp:{user_id}"
+    return f"user-facts-stamp:{_space()}:{user_id}"
 
 
 def _token_ensure(key: str) -> str:
@@ -153,8 +162,9 @@ def user_facts(user: User) -> UserFacts | None:
     facts = user.__dict__.get("_user_facts")
     if facts is not None:
         return facts
-    found = cache.get_many([_GENERATION_KEY, _stamp_key(user.pk), _key(user.pk)])
-    generation = found.get(_GENERATION_KEY) or _token_ensure(_GENERATION_KEY)
+    generation_key = _generation_key()
+    found = cache.get_many([generation_key, _stamp_key(user.pk), _key(user.pk)])
+    generation = found.get(generation_key) or _token_ensure(generation_key)
     stamp = found.get(_stamp_key(user.pk)) or _token_ensure(_stamp_key(user.pk))
     facts = found.get(_key(user.pk))
     if (
@@ -233,7 +243,7 @@ def _forget(*user_ids: int) -> None:
 
 
 def _new_generation() -> None:
-    _now_and_after_commit(lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None))
+    _now_and_after_commit(lambda: cache.set(_generation_key(), uuid.uuid4().hex, timeout=None))
 
 
 def _user_changed(sender, instance, **kwargs) -> None:

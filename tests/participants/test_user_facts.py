@@ -202,3 +202,16 @@ def test_a_visitor_has_no_facts_and_is_greeted_by_no_name(client):
     assert response.status_code == 200
     assert str(response.context["nav_display_name"]) == ""  # read, as a page may, without error
     assert user_facts.user_facts(response.wsgi_request.user) is None
+
+
+def test_a_database_restored_under_a_new_name_never_meets_the_old_ones_facts(
+    staff_client, monkeypatch
+):
+    client = staff_client(Role.CLINICIAN)
+    assert client.get(ALERTS).status_code == 200
+    kept = user_facts._key(client.user.pk)
+    assert cache.get(kept) is not None
+    restored = f"{connection.settings_dict['NAME']}_restored"
+    monkeypatch.setitem(connection.settings_dict, "NAME", restored)
+    assert user_facts._key(client.user.pk) != kept
+    assert cache.get(user_facts._key(client.user.pk)) is None
