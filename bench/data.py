@@ -9,13 +9,11 @@ from django.utils import timezone
 
 from bench import history
 from bench.people import participants_create, waiting_for_review_create
-from demo.participants import answers_for
 from demo.sessions import seed_demo
-from followup.models import SCORED_KINDS, CheckIn
+from followup.models import CheckIn
 from followup.services.checkins import checkins_plan_for_attendance
 from outbox.models import Notification, NotificationStatus
 from participants.models import User
-from participants.services.scoring import gad7_score, phq9_score
 from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import (
     Enrollment,
@@ -237,15 +235,7 @@ def _checkins() -> None:
             for checkin in checkins_plan_for_attendance(enrollment=seat, now=now):
                 if checkin.opens_at > now or number % 7 == 0:
                     continue  # not open yet, or left unanswered as some people do
-                checkin.completed_at = checkin.opens_at + datetime.timedelta(hours=5)
-                checkin.mood = 4 + number % 6
-                if checkin.kind in SCORED_KINDS:
-                    phq9, gad7 = 4 + number % 12, 3 + number % 9
-                    answers = answers_for(phq9, gad7)
-                    checkin.answers = answers
-                    checkin.phq9_total, checkin.phq9_band = phq9, phq9_score(answers).band
-                    checkin.gad7_total, checkin.gad7_band = gad7, gad7_score(answers).band
-                answered.append(checkin)
+                answered.append(history.checkin_answered(checkin, number))
         CheckIn.objects.bulk_update(
             answered,
             [

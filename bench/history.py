@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bench.people import participants_create
 from demo.participants import answers_for
-from followup.models import SCORED_KINDS
+from followup.models import SCORED_KINDS, CheckIn
 from followup.services.checkins import checkins_plan_for_attendance
 from participants.models import User
 from participants.services.scoring import gad7_score, phq9_score
@@ -146,11 +146,17 @@ def _checkins(seats: list[Enrollment], now: datetime.datetime) -> None:
         for checkin in checkins_plan_for_attendance(enrollment=seat, now=now):
             if checkin.opens_at > now or number % 5 == 0:
                 continue
-            checkin.completed_at = checkin.opens_at + datetime.timedelta(hours=5)
-            checkin.mood = 4 + number % 6
-            if checkin.kind in SCORED_KINDS:
-                phq9, gad7 = 4 + number % 12, 3 + number % 9
-                checkin.answers = answers_for(phq9, gad7)
-                checkin.phq9_total, checkin.phq9_band = phq9, phq9_score(checkin.answers).band
-                checkin.gad7_total, checkin.gad7_band = gad7, gad7_score(checkin.answers).band
-            checkin.save()
+            checkin_answered(checkin, number).save()
+
+
+def checkin_answered(checkin: CheckIn, number: int) -> CheckIn:
+    """An open check-in answered five hours after it opened, its mood and scores varying with
+    ``number`` (the bench's seats, in order), not saved."""
+    checkin.completed_at = checkin.opens_at + datetime.timedelta(hours=5)
+    checkin.mood = 4 + number % 6
+    if checkin.kind in SCORED_KINDS:
+        phq9, gad7 = 4 + number % 12, 3 + number % 9
+        checkin.answers = answers_for(phq9, gad7)
+        checkin.phq9_total, checkin.phq9_band = phq9, phq9_score(checkin.answers).band
+        checkin.gad7_total, checkin.gad7_band = gad7, gad7_score(checkin.answers).band
+    return checkin

@@ -19,6 +19,7 @@ from tests.factories import (
     GroupSessionFactory,
     SessionTypeFactory,
 )
+from tests.row_locks import HeldTransaction, ReleaseWhenWaiting
 
 ATTEMPTS = 50
 
@@ -127,54 +128,19 @@ def test_a_seat_committed_while_waiting_for_the_lock_is_counted_under_it(roles):
     lock is granted, so the last seat, taken by the lock's holder meanwhile, is not taken twice."""
     session = GroupSessionFactory(session_type=SessionTypeFactory(), capacity=1)
     person = EligibleParticipantFactory()
-    locked, release = threading.Event(), threading.Event()
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
 
-    def take_the_last_seat() -> None:
-        try:
-            with transaction.atomic():
-                lock_session(session)
-                EnrollmentFactory(session=session)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
+    def take_the_last_seat() -> None:  # as enrollment_create does: lock, seat, commit later
+        lock_session(session)
+        EnrollmentFactory(session=session)
 
-    def attempt() -> None:
-        try:
-            # The seat is still free when its rules and seats are read: it waits for the lock.
-            service.enrollment_create(participant=person, session=session)
-            outcomes.append("enrolled")
-        except EnrollmentRefused as refused:
-            outcomes.append(",".join(refused.codes))
-        except BaseException as error:  # noqa: BLE001 - any other error fails the test below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=take_the_last_seat)
-    holder.start()
-    assert locked.wait(timeout=10)
-    trying = threading.Thread(target=attempt)
-    trying.start()
-    try:
-        with connection.cursor() as cursor:
-            for _ in range(200):  # until the attempt waits for the session's lock
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-                if cursor.fetchone()[0]:
-                    break
-                threading.Event().wait(0.05)
-            else:
-                pytest.fail("the attempt never waited for the session's lock")
-    finally:
-        release.set()
-        holder.join(timeout=30)
-        trying.join(timeout=30)
-
-    assert errors == []
-    assert outcomes == ["full"]
+    # The seat is still free when the attempt reads its rules and seats; it then waits for the
+    # lock, and the holder commits the last seat once it does.
+    with (
+        HeldTransaction(take_the_last_seat) as held,
+        ReleaseWhenWaiting(held) as watcher,
+        pytest.raises(EnrollmentRefused) as refused,
+    ):
+        service.enrollment_create(participant=person, session=session)
+    assert watcher.saw_waiting, "the attempt never waited for the session's lock"
+    assert refused.value.codes == ["full"]
     assert not Enrollment.objects.filter(session=session, participant=person).exists()
