@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journease.clinic_time import clinic_day_start
+from journease.hostile import MAX_ID, parse_id
 from journease.prepared import Param, prepared_instances
 from participants.models import User
 from participants.services.accounts import staff_users
@@ -78,14 +79,10 @@ def with_seat_counts(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]
     )
 
 
-# The largest primary key (BigAutoField): a greater number names no session.
-_LARGEST_PK = 2**63 - 1
-
-
 def published_session_with_seats(pk: int) -> GroupSession | None:
     """A published session with its type, room and seat counts (``with_seat_counts``), for its
     page: the one query every visit pays, compiled once per process (``journease.prepared``)."""
-    if not 0 < pk <= _LARGEST_PK:
+    if not 0 < pk <= MAX_ID:  # a greater number names no session
         return None
     found = prepared_instances(
         "published session with seats",
@@ -309,10 +306,8 @@ PAST_PAGE_SIZE = 10
 def past_seats_page(past: QuerySet, *, page: object = 1) -> dict:
     """Page ``page`` (counted from 1, the newest; anything else is page 1) of ``past`` seats:
     ``PAST_PAGE_SIZE`` of them and whether older ones exist, in one query (no count)."""
-    try:
-        number = max(int(page), 1)
-    except (TypeError, ValueError):
-        number = 1
+    # Digits only, and no page so far back that its first row lies beyond a 64-bit offset.
+    number = min(parse_id(str(page)) or 1, MAX_ID // PAST_PAGE_SIZE)
     start = (number - 1) * PAST_PAGE_SIZE
     rows = list(past[start : start + PAST_PAGE_SIZE + 1])
     return {

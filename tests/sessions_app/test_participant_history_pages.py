@@ -142,3 +142,16 @@ def test_my_program_has_no_link_to_more_when_all_open_checkins_are_shown(partici
     waiting = page[page.index('id="checkins-title"') :]
     assert waiting.count("/me/check-ins/") == 2
     assert f'<p class="mt-2 mb-0"><a href="{reverse("followup:progress")}">' not in waiting
+
+
+@pytest.mark.parametrize(
+    "page", ["99999999999999999999999", "9223372036854775807", "-3", "0", "1e3", "²", " 2 x"]
+)
+def test_a_page_number_from_outside_is_the_first_page_or_an_empty_one_never_an_error(
+    participant, page
+):
+    history(participant, weeks=12)
+    response = sign_in(participant).get(MY_SESSIONS, {"past": page})
+    assert response.status_code == 200
+    assert response.context["past_page"] >= 1
+    assert "Ahead in 2 days" in response.content.decode()
