@@ -11,13 +11,15 @@ import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
+from django.apps import apps
 from django.conf import settings
 from django.db import connections
+from django.db.models.signals import post_migrate
 from django.test import Client
 from django.utils import timezone
 
 from journease.celery import app as celery_app
-from participants.models import Role, User
+from participants.models import ConsentDocument, Role, User
 from participants.services.accounts import ensure_roles
 from tests import clock, factories
 from tests.audit_flush import flush_may_truncate_the_audit_log
@@ -70,6 +72,24 @@ def django_db_setup(_setup_clock, django_db_setup):
     """pytest-django's database, made at ``clock.SETUP_INSTANT``: rows seeded after migrate (the
     first consent document, say) already exist at whatever instant a test states."""
     _setup_clock.stop()
+
+
+def _seeds_as_made_with_the_database(sender, **kwargs) -> None:
+    """After a transactional test's flush, ``post_migrate`` seeds the first consent again at that
+    test's stated instant (2027, say), and a later test stated earlier (2000, the week of the run)
+    would find no consent published yet. The seeds are dated as when the database was made."""
+    if sender is not list(apps.get_app_configs())[-1]:  # after participants' own (the last app)
+        return
+    ConsentDocument.objects.filter(version=1, published_at__gt=clock.SETUP_INSTANT).update(
+        published_at=clock.SETUP_INSTANT
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seeds_dated_at_setup():
+    post_migrate.connect(_seeds_as_made_with_the_database, dispatch_uid="tests.seeds_dated")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests.seeds_dated")
 
 
 @pytest.fixture(scope="session", autouse=True)
