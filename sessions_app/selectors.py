@@ -117,7 +117,9 @@ def _schedule_version_sql() -> str:
         f"WHERE id = {SCHEDULE_VERSION_ROW})"
     ]
     for model in (GroupSession, Enrollment, WaitlistEntry):
-        parts.append(f"(SELECT MAX(id) FROM {quote(model._meta.db_table)})")  # noqa: S608
+        table = quote(model._meta.db_table)
+        parts.append(f"(SELECT MAX(id) FROM {table})")  # noqa: S608
+        parts.append(f"(SELECT MAX(updated_at) FROM {table})")  # noqa: S608
     return "SELECT " + ", ".join(parts)
 
 
@@ -129,10 +131,12 @@ def schedule_version(*, now: datetime.datetime | None = None) -> str:
     Its counter (``ScheduleVersion``) is raised by every service that changes what the list
     shows, after the change commits (``services.schedule_cache``): read before the list's rows, it
     can never name a list older than itself, however late a transaction commits. The newest
-    primary keys beside it keep the token distinct when the database goes back to an earlier
-    state while the shared cache keeps lists rendered from a later one (a test's rolled-back
-    transaction, a restore). The minute bounds what changes without a service (a session
-    starting). One query of four index lookups, as SQL because the ORM cost more than running it.
+    primary keys and change times beside it keep the token distinct when the database goes back
+    to an earlier state while the shared cache keeps lists rendered from a later one (a test's
+    rolled-back transaction, a restore), and name a change the transaction that made it reads
+    before it commits. The minute bounds what changes without a service (a session starting, a
+    staff member's name). One query of seven index lookups, as SQL because the ORM cost more
+    than running it. The staff calendar's weeks are rendered once per token too.
     """
     with connection.cursor() as cursor:
         cursor.execute(_schedule_version_sql())

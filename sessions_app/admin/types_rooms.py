@@ -5,10 +5,28 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import Room, SessionType
+from sessions_app.services.schedule_cache import schedule_changed
+
+
+class ShownOnTheSchedule:
+    """A type's or room's name is on the upcoming sessions and the staff calendar, which are
+    rendered once per schedule version: an edit here raises it once it commits."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        schedule_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        schedule_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        schedule_changed()
 
 
 @admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin):
+class SessionTypeAdmin(ShownOnTheSchedule, admin.ModelAdmin):
     list_display = (
         "name",
         "kind",
@@ -76,7 +94,7 @@ class SessionTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ShownOnTheSchedule, admin.ModelAdmin):
     list_display = ("name", "capacity", "location", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "location")

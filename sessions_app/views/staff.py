@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from journease.clinic_time import clinic_day_start, clinic_today, local
 from journease.hostile import query_date
 from participants.access import staff_required
 from sessions_app.forms import SessionFilterForm
-from sessions_app.selectors import session_list_for_staff
+from sessions_app.selectors import schedule_version, session_list_for_staff
 
 LIST_DAYS = 28
 LIST_PAGE_SIZE = 50
@@ -61,13 +62,59 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filter_form = SessionFilterForm(
         request.GET or None, hidden={"view": view, "date": anchor.isoformat()}
     )
-    sessions = list(
-        session_list_for_staff(
-            start=clinic_day_start(first),
-            end=clinic_day_start(last + datetime.timedelta(days=1)),
-            **filter_form.filters(),
+    filter_query = _filter_query(request)
+
+    def read_sessions() -> list:
+        return list(
+            session_list_for_staff(
+                start=clinic_day_start(first),
+                end=clinic_day_start(last + datetime.timedelta(days=1)),
+                **filter_form.filters(),
+            )
         )
+
+    sessions = SimpleLazyObject(read_sessions)
+    return render(
+        request,
+        "sessions_app/staff/calendar.html",
+        {
+            "view": view,
+            # Read and laid out only when the cached weeks are missing: the sessions, their seats
+            # and the filter's choices are not per person nor clinical, and every change to them
+            # raises the schedule's version (``schedule_version``), under which the weeks and the
+            # filter are rendered once for every member of staff.
+            "sessions": sessions,
+            "weeks": SimpleLazyObject(
+                lambda: _weeks(first, last, today=today, month_start=month_start, sessions=sessions)
+            ),
+            "schedule_version": schedule_version(),
+            "anchor": anchor,  # the filter form keeps it
+            "first": first,
+            "last": last,
+            "month_start": month_start,
+            "previous": previous,
+            "following": following,
+            "today": today,
+            "filter_form": filter_form,
+            "filter_query": filter_query,
+            # What the filter form shows: every submitted value, valid or not (an invalid one is
+            # shown with its error), so that two requests sharing the cached weeks drew the same.
+            "filter_shown": urlencode(
+                [(name, request.GET.get(name, "")) for name in FILTER_NAMES if name in request.GET]
+            ),
+        },
     )
+
+
+def _weeks(
+    first: datetime.date,
+    last: datetime.date,
+    *,
+    today: datetime.date,
+    month_start: datetime.date | None,
+    sessions,
+) -> list[list[dict]]:
+    """The calendar's days from ``first`` to ``last`` in rows of seven, each with its sessions."""
     by_day = _by_local_day(sessions)
     days = []
     day = first
@@ -81,24 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
         )
         day += datetime.timedelta(days=1)
-    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
-    return render(
-        request,
-        "sessions_app/staff/calendar.html",
-        {
-            "view": view,
-            "sessions": sessions,
-            "weeks": weeks,
-            "first": first,
-            "last": last,
-            "month_start": month_start,
-            "previous": previous,
-            "following": following,
-            "today": today,
-            "filter_form": filter_form,
-            "filter_query": _filter_query(request),
-        },
-    )
+    return [days[i : i + 7] for i in range(0, len(days), 7)]
 
 
 @staff_required
