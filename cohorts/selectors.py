@@ -2,8 +2,10 @@
 when joining closes."""
 
 import datetime
+import operator
+from functools import reduce
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from cohorts.models import (
     ACTIVE_COHORT_WAITLIST_STATUSES,
@@ -15,6 +17,7 @@ from cohorts.models import (
     CohortWaitlistStatus,
 )
 from journease.clinic_time import clinic_day_start, local
+from journease.prepared import Param, prepared_instances
 from participants.models import User
 from sessions_app.models import Enrollment, GroupSession, SessionKind, SessionStatus
 
@@ -181,12 +184,28 @@ def cohort_member_seats(*, cohort: Cohort, participant: User) -> QuerySet[Enroll
     )
 
 
+def _of_sessions(count: int) -> Q:
+    """A row of any of ``count`` sessions, each id a ``Param`` ("s0", "s1"…)."""
+    return reduce(
+        operator.or_, (Q(session=Param(f"s{i}", BigIntegerField())) for i in range(count))
+    )
+
+
 def cohorts_of_enrollments(enrollments) -> dict[int, Cohort]:
     """For each of ``enrollments`` (one participant's seats) that is a seat in a cohort's
-    session: its cohort, with its program. One query."""
-    session_ids = {enrollment.session_id for enrollment in enrollments}
-    links = CohortSession.objects.filter(session_id__in=session_ids).select_related(
-        "cohort__template"
+    session: its cohort, with its program. One query, compiled once per power of two of the
+    number of sessions (the list is padded with its last id, which changes no answer)."""
+    session_ids = sorted({enrollment.session_id for enrollment in enrollments})
+    if not session_ids:
+        return {}
+    count = 1 << (len(session_ids) - 1).bit_length()
+    padded = session_ids + session_ids[-1:] * (count - len(session_ids))
+    links = prepared_instances(
+        ("cohort sessions of", count),
+        lambda: CohortSession.objects.filter(_of_sessions(count)).select_related(
+            "cohort__template"
+        ),
+        {f"s{i}": session_id for i, session_id in enumerate(padded)},
     )
     cohort_of_session = {link.session_id: link.cohort for link in links}
     return {

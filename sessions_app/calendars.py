@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from journease.clinic_time import local
+from journease.prepared import Param, prepared_instances
 from journease.reader_language import in_reader_language
 from participants.models import User
 from sessions_app.models import CalendarFeed, Enrollment, EnrollmentStatus, SessionStatus
@@ -107,7 +108,14 @@ def feed_ics(*, participant: User) -> bytes:
 
 def calendar_feed_for(*, participant: User) -> CalendarFeed:
     """The participant's feed, made on first use."""
-    feed = CalendarFeed.objects.filter(participant=participant).first()
+    found = prepared_instances(
+        "calendar feed",
+        lambda: CalendarFeed.objects.filter(
+            participant=Param("participant", BigIntegerField())
+        ).order_by("pk")[:1],
+        {"participant": participant.pk},
+    )
+    feed = found[0] if found else None
     return feed or calendar_feed_regenerate(participant=participant)
 
 

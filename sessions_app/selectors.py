@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
@@ -20,8 +21,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -305,15 +307,36 @@ def seats_grouped(enrollments: list[Enrollment]) -> list[dict]:
 
 # Past seats shown on one page of My sessions.
 PAST_PAGE_SIZE = 10
+_SEAT_ROWS = ("session__session_type", "session__room")
 
 
-def past_seats_page(past: QuerySet, *, page: object = 1) -> dict:
-    """Page ``page`` (counted from 1, the newest; anything else is page 1) of ``past`` seats:
-    ``PAST_PAGE_SIZE`` of them and whether older ones exist, in one query (no count)."""
+def _own_seats() -> QuerySet[Enrollment]:
+    """One participant's seats (``Param`` "participant") with their session, type and room."""
+    return Enrollment.objects.filter(
+        participant=Param("participant", BigIntegerField())
+    ).select_related(*_SEAT_ROWS)
+
+
+def past_seats_page(*, participant: User, now: datetime.datetime, page: object = 1) -> dict:
+    """Page ``page`` (counted from 1, the newest; anything else is page 1) of the participant's
+    past seats: ``PAST_PAGE_SIZE`` of them and whether older ones exist, in one query (no count),
+    compiled once (the rows are numbered newest first and the page is a range of numbers)."""
     # Digits only, and no page so far back that its first row lies beyond a 64-bit offset.
     number = min(parse_id(str(page)) or 1, MAX_ID // PAST_PAGE_SIZE)
     start = (number - 1) * PAST_PAGE_SIZE
-    rows = list(past[start : start + PAST_PAGE_SIZE + 1])
+    newest_first = (F("session__starts_at").desc(), F("pk").desc())
+    rows = prepared_instances(
+        "past seats page",
+        lambda: (
+            _own_seats()
+            .filter(session__ends_at__lte=Param("now", DateTimeField()))
+            .annotate(newest=Window(RowNumber(), order_by=newest_first))
+            .alias(start=Param("start", BigIntegerField()))
+            .filter(newest__gt=F("start"), newest__lte=F("start") + PAST_PAGE_SIZE + 1)
+            .order_by(*newest_first)
+        ),
+        {"participant": participant.pk, "now": now, "start": start},
+    )
     return {
         "past": rows[:PAST_PAGE_SIZE],
         "past_page": number,
@@ -321,50 +344,55 @@ def past_seats_page(past: QuerySet, *, page: object = 1) -> dict:
     }
 
 
+def _waitlist_places() -> QuerySet[WaitlistEntry]:
+    ahead = (
+        WaitlistEntry.objects.filter(
+            Q(joined_at__lt=OuterRef("joined_at"))
+            | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")),
+            session=OuterRef("session"),
+            status=WaitlistStatus.WAITING,
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        WaitlistEntry.objects.filter(
+            participant=Param("participant", BigIntegerField()),
+            status__in=ACTIVE_WAITLIST_STATUSES,
+            session__starts_at__gt=Param("now", DateTimeField()),
+        )
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .select_related(*_SEAT_ROWS)
+        .annotate(ahead=Subquery(ahead, output_field=IntegerField()))
+        .order_by("session__starts_at", "pk")
+    )
+
+
 def participant_sessions(*, participant: User, now: datetime.datetime | None = None) -> dict:
-    """The participant's own seats (upcoming, and past as a query to page through, newest first)
-    and waitlist entries, for My sessions.
+    """The participant's own upcoming seats (grouped: ``seats_grouped``) and waitlist entries, for
+    My sessions (its past seats: ``past_seats_page``). Each read compiled once
+    (``journease.prepared``).
 
     Only this participant's rows: nobody else's name or contact is read for these pages.
     """
-    now = now or timezone.now()
-    seats = Enrollment.objects.filter(participant=participant).select_related(
-        "session__session_type", "session__room"
+    values = {"participant": participant.pk, "now": now or timezone.now()}
+    upcoming = prepared_instances(
+        "upcoming seats",
+        lambda: (
+            _own_seats()
+            .filter(session__ends_at__gt=Param("now", DateTimeField()))
+            .order_by("session__starts_at", "pk")
+        ),
+        values,
     )
-    upcoming = list(seats.filter(session__ends_at__gt=now).order_by("session__starts_at", "pk"))
-    entries = list(
-        WaitlistEntry.objects.filter(
-            participant=participant,
-            status__in=ACTIVE_WAITLIST_STATUSES,
-            session__starts_at__gt=now,
-        )
-        .exclude(session__status=SessionStatus.CANCELLED)
-        .select_related("session__session_type", "session__room")
-        .annotate(
-            ahead=Subquery(
-                WaitlistEntry.objects.filter(
-                    Q(joined_at__lt=OuterRef("joined_at"))
-                    | Q(joined_at=OuterRef("joined_at"), pk__lt=OuterRef("pk")),
-                    session=OuterRef("session"),
-                    status=WaitlistStatus.WAITING,
-                )
-                .order_by()
-                .values("session")
-                .annotate(n=Count("pk"))
-                .values("n"),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("session__starts_at", "pk")
-    )
+    entries = prepared_instances("waitlist places", _waitlist_places, values)
     for entry in entries:
         entry.position = (entry.ahead or 0) + 1
     return {
         "upcoming": upcoming,
         "upcoming_groups": seats_grouped(upcoming),
-        # Newest first, unread until a page of it is taken (``past_seats_page``): a year of
-        # history is a hundred seats or more, and a page shows the latest first.
-        "past": seats.filter(session__ends_at__lte=now).order_by("-session__starts_at", "-pk"),
         "offers": [e for e in entries if e.status == WaitlistStatus.OFFERED],
         "waiting": [e for e in entries if e.status == WaitlistStatus.WAITING],
     }

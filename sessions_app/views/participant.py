@@ -179,7 +179,7 @@ def _my_sessions_page(request: HttpRequest, *, status: int = 200) -> HttpRespons
     data = participant_sessions(participant=request.user, now=now)
     for enrollment in data["upcoming"]:
         enrollment.late_now = cancellation_is_late(enrollment, now)
-    data |= past_seats_page(data["past"], page=request.GET.get("past", 1))
+    data |= past_seats_page(participant=request.user, now=now, page=request.GET.get("past", 1))
     feed = calendars.calendar_feed_for(participant=request.user)
     feed_url = request.build_absolute_uri(
         reverse("sessions_app:calendar_feed", kwargs={"token": feed.token})
