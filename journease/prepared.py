@@ -162,16 +162,17 @@ def prepared_instances(
     key: Hashable, build: Callable[[], QuerySet], values: Mapping[str, Any]
 ) -> list[Model]:
     """The model instances of ``build()`` (a model queryset, with its ``select_related`` and
-    annotations; no ``prefetch_related``, no ``only()``) run with ``values`` for its ``Param``s,
-    as iterating the queryset gives them. ``build`` is called only the first time ``key`` is met
+    annotations, and any ``only()``/``defer()``: the columns left out are deferred, as the ORM
+    leaves them; no ``prefetch_related``) run with ``values`` for its ``Param``s, as iterating
+    the queryset gives them. ``build`` is called only the first time ``key`` is met
     on this process's database: a page read on every request pays the database's time, not the
     time of building and compiling its query."""
     cache_key = (connection.alias, connection.vendor, key)
     compiled = _compiled_models.get(cache_key)
     if compiled is None:
         queryset = build()
-        if queryset._prefetch_related_lookups or queryset.query.deferred_loading[0]:
-            raise ValueError("prepared_instances reads whole rows, without prefetching.")
+        if queryset._prefetch_related_lookups:
+            raise ValueError("prepared_instances reads its rows without prefetching.")
         compiled = _compiled_models[cache_key] = _compile_models(queryset)
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, _bound(compiled.params, values))

@@ -310,11 +310,14 @@ PAST_PAGE_SIZE = 10
 _SEAT_ROWS = ("session__session_type", "session__room")
 
 
-def _own_seats() -> QuerySet[Enrollment]:
-    """One participant's seats (``Param`` "participant") with their session, type and room."""
-    return Enrollment.objects.filter(
-        participant=Param("participant", BigIntegerField())
-    ).select_related(*_SEAT_ROWS)
+def _own_seats(*related: str) -> QuerySet[Enrollment]:
+    """One participant's seats (``Param`` "participant") with ``related`` rows, without what the
+    pages never show: the ride home's contact (someone else's), the reasons and notes."""
+    return (
+        Enrollment.objects.filter(participant=Param("participant", BigIntegerField()))
+        .defer("ride_home_name", "ride_home_phone", "cancel_reason", "review_note")
+        .select_related(*related)
+    )
 
 
 def past_seats_page(*, participant: User, now: datetime.datetime, page: object = 1) -> dict:
@@ -328,7 +331,7 @@ def past_seats_page(*, participant: User, now: datetime.datetime, page: object =
     rows = prepared_instances(
         "past seats page",
         lambda: (
-            _own_seats()
+            _own_seats("session__session_type")
             .filter(session__ends_at__lte=Param("now", DateTimeField()))
             .annotate(newest=Window(RowNumber(), order_by=newest_first))
             .alias(start=Param("start", BigIntegerField()))
@@ -381,7 +384,7 @@ def participant_sessions(*, participant: User, now: datetime.datetime | None = N
     upcoming = prepared_instances(
         "upcoming seats",
         lambda: (
-            _own_seats()
+            _own_seats(*_SEAT_ROWS)
             .filter(session__ends_at__gt=Param("now", DateTimeField()))
             .order_by("session__starts_at", "pk")
         ),

@@ -7,15 +7,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from journease.clinic_time import local
 from participants.access import participant_required
 from participants.language import language_of
 from sessions_app import calendars
 from sessions_app.enrollment_forms import EnrollForm, ParticipantCancelForm
 from sessions_app.models import (
     Enrollment,
+    EnrollmentStatus,
     GroupSession,
     SessionStatus,
     WaitlistEntry,
@@ -174,12 +178,57 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     return _my_sessions_page(request)
 
 
+def _seat_shown(seat: Enrollment, now, labels: dict) -> dict:
+    """What My sessions shows of an upcoming seat, written here once rather than per row in the
+    template (a year of history makes the page a long one)."""
+    session = seat.session
+    cancelled = session.status == SessionStatus.CANCELLED
+    starts = date_format(local(session.starts_at), _("l j F Y, g:i A"))
+    shown = {
+        "title": session.reader_title,
+        "session_url": reverse("sessions_app:session_detail", args=[session.pk]),
+        "when": f"{starts}–{date_format(local(session.ends_at), 'g:i A T')} · {session.room.name}",
+        "badge": "session-cancelled" if cancelled else seat.status,
+        "label": _("Session cancelled") if cancelled else labels[seat.status],
+        "late_cancellation": seat.late_cancellation,
+        "ics_url": reverse("sessions_app:enrollment_ics", args=[seat.pk]),
+        "cancel_url": None,
+    }
+    if seat.status == EnrollmentStatus.ENROLLED and session.status == SessionStatus.PUBLISHED:
+        hours = session.session_type.cancellation_cutoff_hours
+        note = (
+            ngettext(
+                "It is less than %(hours)s hour before the start: this will be recorded as a "
+                "late cancellation.",
+                "It is less than %(hours)s hours before the start: this will be recorded as a "
+                "late cancellation.",
+                hours,
+            )
+            if cancellation_is_late(seat, now)
+            else ngettext(
+                "Free to cancel until %(hours)s hour before the start.",
+                "Free to cancel until %(hours)s hours before the start.",
+                hours,
+            )
+        )
+        shown["cancel_note"] = note % {"hours": hours}
+        shown["cancel_url"] = reverse("sessions_app:enrollment_cancel", args=[seat.pk])
+    return shown
+
+
 def _my_sessions_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     now = timezone.now()
     data = participant_sessions(participant=request.user, now=now)
-    for enrollment in data["upcoming"]:
-        enrollment.late_now = cancellation_is_late(enrollment, now)
+    labels = dict(EnrollmentStatus.choices)
+    for group in data["upcoming_groups"]:
+        group["seats"] = [_seat_shown(seat, now, labels) for seat in group["enrollments"]]
     data |= past_seats_page(participant=request.user, now=now, page=request.GET.get("past", 1))
+    day = _("j F Y")
+    data["past_lines"] = [
+        f"{date_format(local(seat.session.starts_at), day)} · {seat.session.reader_title} · "
+        f"{labels[seat.status]}"
+        for seat in data["past"]
+    ]
     feed = calendars.calendar_feed_for(participant=request.user)
     feed_url = request.build_absolute_uri(
         reverse("sessions_app:calendar_feed", kwargs={"token": feed.token})
