@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from followup.models import CheckIn
-from followup.timeline import checkins_open_for_participant
+from followup.timeline import checkins_open_newest
 from participants import selectors
 from participants.instruments import QUESTIONS
 from participants.models import User
@@ -52,7 +52,7 @@ class OpenCheckins:
 def checkins_open_on_program(*, participant: User) -> OpenCheckins:
     """My program's check-ins waiting for an answer: the ``OPEN_CHECKINS_SHOWN`` most recently
     opened, and whether there are more (a year of history can leave dozens open)."""
-    found = checkins_open_for_participant(participant=participant, newest=OPEN_CHECKINS_SHOWN + 1)
+    found = checkins_open_newest(participant=participant, count=OPEN_CHECKINS_SHOWN + 1)
     return OpenCheckins(shown=found[-OPEN_CHECKINS_SHOWN:], more=len(found) > OPEN_CHECKINS_SHOWN)
 
 

@@ -10,7 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    DateTimeField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,6 +37,7 @@ from dosing.models import (
 )
 from followup.charts import PHQ9_BAND_AREAS, LineChart, Point, Series, line_chart
 from followup.models import CheckIn, Practice
+from journease.prepared import Param, prepared_instances
 from participants.models import SafetyAlert, Screening, ScreeningStatus, User
 from sessions_app.models import Enrollment, EnrollmentStatus
 
@@ -44,22 +52,23 @@ def checkins_for_participant(*, participant: User) -> QuerySet[CheckIn]:
     )
 
 
-def checkins_open_for_participant(
-    *, participant: User, now: datetime.datetime | None = None, newest: int | None = None
+def checkins_open_newest(
+    *, participant: User, count: int, now: datetime.datetime | None = None
 ) -> list[CheckIn]:
-    """Check-ins the participant may answer now: opened and not answered yet, oldest first.
-
-    ``newest``: only that many, the most recently opened (one query, however many are open).
-    """
-    now = now or timezone.now()
-    rows = (
-        CheckIn.objects.open_at(now)
-        .filter(participant=participant)
-        .select_related("enrollment__session__session_type")
+    """The ``count`` most recently opened check-ins the participant may answer now, oldest
+    first, with what a list of them shows (kind, day, link): their answers, notes and scores
+    are not read. One query, however many are open, compiled once (``journease.prepared``)."""
+    rows = prepared_instances(
+        ("newest open check-ins", count),
+        lambda: (
+            CheckIn.objects.open_at(Param("now", DateTimeField()))
+            .filter(participant=Param("participant", BigIntegerField()))
+            .only("public_id", "participant", "kind", "opens_at", "completed_at")
+            .order_by("-opens_at", "-pk")[:count]
+        ),
+        {"participant": participant.pk, "now": now or timezone.now()},
     )
-    if newest is None:
-        return list(rows.order_by("opens_at", "pk"))
-    return list(rows.order_by("-opens_at", "-pk")[:newest])[::-1]
+    return rows[::-1]
 
 
 def score_chart(*, screenings: list[Screening], checkins: list[CheckIn], title: str) -> LineChart:

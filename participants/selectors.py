@@ -4,11 +4,22 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DateField,
+    DateTimeField,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journease.clinic_time import clinic_today
+from journease.prepared import Param, prepared_instances, prepared_row
 from participants.instruments import Section
 from participants.instruments.translations import INSTRUMENTS, ORIGINAL_LANGUAGE, section_in
 from participants.language import reading_language
@@ -34,11 +45,14 @@ def screenings_approved_on(*, participant: User, day: datetime.date) -> QuerySet
 
 def screening_approved_on(*, participant: User, day: datetime.date) -> Screening | None:
     """The participant's approved screening still valid on ``day`` (a clinic-local date)."""
-    return (
-        screenings_approved_on(participant=participant, day=day)
-        .order_by("-valid_until", "-pk")
-        .first()
+    found = prepared_instances(
+        "screening approved on",
+        lambda: screenings_approved_on(
+            participant=Param("participant", BigIntegerField()), day=Param("day", DateField())
+        ).order_by("-valid_until", "-pk")[:1],
+        {"participant": participant.pk, "day": day},
     )
+    return found[0] if found else None
 
 
 def consent_version_current(*, now: datetime.datetime | None = None) -> int | None:
@@ -100,7 +114,14 @@ def consent_current_signatures(
 def consent_is_current(*, participant: User, now: datetime.datetime | None = None) -> bool:
     """Whether the participant signed the current consent version, in any language (none
     published: False)."""
-    return consent_current_signatures(participant=participant, now=now).exists()
+    found = prepared_row(
+        ("consent is current", settings.LANGUAGE_CODE),
+        lambda: consent_current_signatures(
+            participant=Param("participant", BigIntegerField()), now=Param("now", DateTimeField())
+        ).values("pk")[:1],
+        {"participant": participant.pk, "now": now or timezone.now()},
+    )
+    return found is not None
 
 
 def instrument_translation_active(
@@ -258,7 +279,13 @@ def program_overview(*, participant: User, now: datetime.datetime | None = None)
     (``participant_next_step``'s), the screenings newest first (without their answers), the
     approval valid today and whether the current consent is signed."""
     now = now or timezone.now()
-    screenings = list(screening_list_for_participant(participant=participant).defer("answers"))
+    screenings = prepared_instances(
+        "screenings of",
+        lambda: screening_list_for_participant(
+            participant=Param("participant", BigIntegerField())
+        ).defer("answers"),
+        {"participant": participant.pk},
+    )
     latest = screenings[0] if screenings else None
     approved = screening_approved_on(participant=participant, day=clinic_today(now))
     consent_current = consent_is_current(participant=participant, now=now)

@@ -13,12 +13,14 @@ import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from django.db.models import CharField, DateTimeField
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
 
 from journease.clinic_time import clinic_today, local
+from journease.prepared import Param, prepared_instances, prepared_row
 from participants.models import Screening, ScreeningStatus, User
 from participants.selectors import NextStep
 from sessions_app.models import (
@@ -31,9 +33,11 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import session_list_url_for_kind
 from sessions_app.services.rule_conditions import (
+    PARTICIPANT,
     booking_conditions,
     conditions_answered,
     eligibility_conditions,
+    participant_param,
     prerequisite_seats,
     prerequisite_window,
 )
@@ -125,14 +129,21 @@ def prerequisite_attended(
     program's own preparation circle) counts as attended when it meets the same kind, order and
     window; whether they then attend it is re-checked before the dosing session."""
     needed, window_start = prerequisite_window(session_type, before=before, day=day, met_by=met_by)
-    return not needed or (
-        prerequisite_seats(
-            participant,
-            kind=session_type.prerequisite_kind,
-            before=before,
-            window_start=window_start,
-        ).exists()
+    if not needed:
+        return True
+    windowed = window_start is not None
+    values = {PARTICIPANT: participant.pk, "kind": session_type.prerequisite_kind, "at": before}
+    found = prepared_row(  # compiled once per shape (with or without a window)
+        ("prerequisite attended", windowed),
+        lambda: prerequisite_seats(
+            participant_param(),
+            kind=Param("kind", CharField()),
+            before=Param("at", DateTimeField()),
+            window_start=Param("start", DateTimeField()) if windowed else None,
+        ).values("pk")[:1],
+        {**values, "start": window_start},
     )
+    return found is not None
 
 
 def booking_refusals_answered(
@@ -329,10 +340,14 @@ def participant_step_after_consent(
     the one they already hold a seat in. None when nothing stands before enrolling."""
     now = now or timezone.now()
     today = clinic_today(now)
-    dosing_types = (
-        SessionType.objects.filter(is_active=True, kind=SessionKind.DOSING)
-        .exclude(prerequisite_kind="")
-        .order_by("name", "pk")
+    dosing_types = prepared_instances(
+        "dosing types with a prerequisite",
+        lambda: (
+            SessionType.objects.filter(is_active=True, kind=SessionKind.DOSING)
+            .exclude(prerequisite_kind="")
+            .order_by("name", "pk")
+        ),
+        {},
     )
     needed = next(
         (
