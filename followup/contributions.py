@@ -3,10 +3,13 @@ participant's data export and on My program, and check-ins among the clinical re
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from followup.models import CheckIn
+from followup.models import CheckIn, CheckInKind
 from followup.timeline import checkins_open_newest
+from journease.clinic_time import local
 from participants import selectors
 from participants.instruments import QUESTIONS
 from participants.models import User
@@ -47,6 +50,19 @@ class OpenCheckins:
 
     def __bool__(self) -> bool:
         return bool(self.shown)
+
+    @property
+    def links(self) -> list[dict]:
+        """Each shown check-in as the page lists it: its link, its kind and the day it opened."""
+        kinds, day = dict(CheckInKind.choices), _("j F Y")
+        return [
+            {
+                "url": reverse("followup:checkin", kwargs={"public_id": checkin.public_id}),
+                "kind": kinds[checkin.kind],
+                "day": date_format(local(checkin.opens_at), day),
+            }
+            for checkin in self.shown
+        ]
 
 
 def checkins_open_on_program(*, participant: User) -> OpenCheckins:

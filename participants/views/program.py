@@ -8,11 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from journease.clinic_time import local
 from participants import forms, selectors
 from participants.access import participant_required
 from participants.instruments import SECTIONS, SECTIONS_BY_SLUG
@@ -29,14 +32,30 @@ def _own_screening(request: HttpRequest, public_id) -> Screening:
     return get_object_or_404(Screening, public_id=public_id, participant=request.user)
 
 
+def _screenings_shown(screenings: list[Screening]) -> list[dict]:
+    """Each screening as My program lists it, written here once rather than per row."""
+    labels, day = dict(ScreeningStatus.choices), _("j F Y")
+    return [
+        {
+            "url": reverse("participants:screening_detail", kwargs={"public_id": s.public_id}),
+            "started": _("Started %(day)s") % {"day": date_format(local(s.created_at), day)},
+            "status": s.status,
+            "label": labels[s.status],
+        }
+        for s in screenings
+    ]
+
+
 @participant_required
 def me(request: HttpRequest) -> HttpResponse:
     """The participant's next step, always visible, with screening status and validity."""
+    overview = selectors.program_overview(participant=request.user)
     return render(
         request,
         "participants/me.html",
         {
-            **selectors.program_overview(participant=request.user),
+            **overview,
+            "screenings_shown": _screenings_shown(overview["screenings"]),
             **selectors.program_parts(participant=request.user),
         },
     )
