@@ -308,6 +308,7 @@ def seats_grouped(enrollments: list[Enrollment]) -> list[dict]:
 # Past seats shown on one page of My sessions.
 PAST_PAGE_SIZE = 10
 _SEAT_ROWS = ("session__session_type", "session__room")
+_TITLE_FIELDS = ("title", "title_es", "session_type__name", "session_type__name_es")  # a title
 
 
 def _own_seats(*related: str) -> QuerySet[Enrollment]:
@@ -332,6 +333,7 @@ def past_seats_page(*, participant: User, now: datetime.datetime, page: object =
         "past seats page",
         lambda: (
             _own_seats("session__session_type")
+            .only("status", "session__starts_at", *(f"session__{f}" for f in _TITLE_FIELDS))
             .filter(session__ends_at__lte=Param("now", DateTimeField()))
             .annotate(newest=Window(RowNumber(), order_by=newest_first))
             .alias(start=Param("start", BigIntegerField()))
@@ -374,12 +376,8 @@ def _waitlist_places() -> QuerySet[WaitlistEntry]:
 
 
 def participant_sessions(*, participant: User, now: datetime.datetime | None = None) -> dict:
-    """The participant's own upcoming seats (grouped: ``seats_grouped``) and waitlist entries, for
-    My sessions (its past seats: ``past_seats_page``). Each read compiled once
-    (``journease.prepared``).
-
-    Only this participant's rows: nobody else's name or contact is read for these pages.
-    """
+    """The participant's own upcoming seats (and ``seats_grouped``) and waitlist places, for My
+    sessions, each read compiled once. Only their rows: nobody else's name or contact."""
     values = {"participant": participant.pk, "now": now or timezone.now()}
     upcoming = prepared_instances(
         "upcoming seats",
