@@ -1,5 +1,6 @@
 """Query budgets of the benchmark's signed-in pages (issue 23) once the person is known: the
-session page (participant), the staff calendar (coordinator) and the review queue (clinician).
+session page (participant), the staff calendar (coordinator), the review queue (clinician), and
+My program and My sessions (participant).
 
 Measured on a second request, as the benchmark's load is, with the person's facts kept
 (``participants.user_facts``). With Redis (production) the session and the facts are read from
@@ -7,17 +8,25 @@ it: no query. With the database cache (the embedded default, SQLite here) each i
 which the budgets allow.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from participants.models import Role
+from sessions_app.models import EnrollmentStatus, SessionKind, SessionStatus
 from tests.auth import sign_in
 from tests.factories import (
+    CheckInFactory,
+    DosingSessionTypeFactory,
     EligibleParticipantFactory,
     EnrollmentFactory,
     GroupSessionFactory,
+    PreparationSessionTypeFactory,
     SubmittedScreeningFactory,
+    WaitlistEntryFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +74,45 @@ def test_review_queue_for_a_clinician(staff_client, django_assert_max_num_querie
     with django_assert_max_num_queries(5 + CACHE_READS):
         response = client.get(page)
     assert len(response.context["queue"]) == 4
+
+
+def test_my_program_for_a_participant_with_open_checkins(roles, django_assert_max_num_queries):
+    person = EligibleParticipantFactory()
+    DosingSessionTypeFactory(prerequisite_kind=SessionKind.PREPARATION)
+    circle = GroupSessionFactory(
+        session_type=PreparationSessionTypeFactory(),
+        starts_at=timezone.now() - timedelta(days=2),
+        status=SessionStatus.COMPLETED,
+    )
+    EnrollmentFactory(participant=person, session=circle, status=EnrollmentStatus.ATTENDED)
+    for days in range(1, 8):
+        CheckInFactory(participant=person, opens_at=timezone.now() - timedelta(days=days))
+    client = sign_in(person)
+    page = reverse("participants:me")
+    client.get(page)
+    # The user, the screenings, the approval valid today, the consent, the dosing types with a
+    # prerequisite, whether it was attended, and the newest open check-ins.
+    with django_assert_max_num_queries(7 + CACHE_READS):
+        response = client.get(page)
+    assert response.context["step"].code == "enroll"
+    assert len(response.context["open_checkins"].links) == 5
+
+
+def test_my_sessions_for_a_participant_with_seats_past_and_ahead(
+    roles, django_assert_max_num_queries
+):
+    person = EligibleParticipantFactory()
+    now = timezone.now()
+    for days in range(-33, 30, 3):  # eleven seats past, ten ahead
+        session = GroupSessionFactory(starts_at=now + timedelta(days=days))
+        EnrollmentFactory(participant=person, session=session)
+    WaitlistEntryFactory(participant=person)
+    client = sign_in(person)
+    page = reverse("sessions_app:my_sessions")
+    client.get(page)  # the first visit makes the calendar feed
+    # The user, the upcoming seats, the waitlist places, a program's grouping of the seats, a
+    # page of past seats, the calendar feed.
+    with django_assert_max_num_queries(6 + CACHE_READS):
+        response = client.get(page)
+    assert len(response.context["upcoming"]) == 10 and len(response.context["past"]) == 10
+    assert response.context["past_older"] and len(response.context["waiting"]) == 1

@@ -3,6 +3,7 @@ seat in every session, one welcome and no confirmation per seat), every refusal 
 step, leaving, the whole schedule as one calendar, My sessions grouped by program, and group
 privacy: no other member's name on any page, in the welcome or in a calendar."""
 
+import datetime
 import html
 
 import icalendar
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from cohorts.message_kinds import CohortMessage
 from cohorts.models import Cohort, CohortMember
-from cohorts.selectors import cohort_sessions
+from cohorts.selectors import cohort_sessions, cohorts_of_enrollments
 from cohorts.services import membership
 from journease.clinic_time import local
 from outbox import rendering
@@ -21,7 +22,7 @@ from sessions_app.calendars import calendar_feed_for
 from sessions_app.message_kinds import SessionMessage
 from sessions_app.models import Enrollment, EnrollmentStatus
 from tests.auth import sign_in
-from tests.cohorts.conftest import CLOCK, RIDE_HOME, STEPS
+from tests.cohorts.conftest import CLOCK, RIDE_HOME, START, STEPS
 from tests.factories import (
     EligibleParticipantFactory,
     EnrollmentFactory,
@@ -294,6 +295,26 @@ def test_my_sessions_groups_a_programs_seats_under_its_name(make_cohort, roles):
     assert groups[1]["enrollments"] == [alone]
     assert f'href="{page(cohort)}"' in said
     assert said.index(cohort.template.public_name) < said.index("Open circle")
+
+
+def test_each_seat_is_found_in_its_cohort_however_many_seats_are_asked_about(make_cohort, roles):
+    # One query shape per power of two of the sessions asked about, the list padded: every
+    # count from one to all the seats finds each cohort seat and no other.
+    first, second = make_cohort(), make_cohort(start_date=START + datetime.timedelta(days=70))
+    person = EligibleParticipantFactory()
+    for cohort in (first, second):
+        membership.cohort_enroll(cohort=cohort, participant=person, **RIDE_HOME)
+    alone = EnrollmentFactory(participant=person, session=GroupSessionFactory())
+    seats = [*Enrollment.objects.filter(participant=person).order_by("pk")]
+    assert len(seats) == 2 * len(STEPS) + 1
+    for count in range(1, len(seats) + 1):
+        asked = seats[-count:]
+        found = cohorts_of_enrollments(asked)
+        assert alone.pk not in found
+        assert {pk: cohort.pk for pk, cohort in found.items()} == {
+            seat.pk: seat.session.cohort_session.cohort_id for seat in asked if seat != alone
+        }
+    assert cohorts_of_enrollments([]) == {}
 
 
 def test_pages_read_a_bounded_number_of_queries(make_cohort, roles, django_assert_max_num_queries):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from followup.contributions import OPEN_CHECKINS_SHOWN
 from followup.models import CheckIn
-from sessions_app.models import EnrollmentStatus, SessionStatus
+from sessions_app.models import Enrollment, EnrollmentStatus, SessionStatus
 from sessions_app.selectors import PAST_PAGE_SIZE
 from tests.auth import sign_in
 from tests.factories import (
@@ -155,3 +155,29 @@ def test_a_page_number_from_outside_is_the_first_page_or_an_empty_one_never_an_e
     assert response.status_code == 200
     assert response.context["past_page"] >= 1
     assert "Ahead in 2 days" in response.content.decode()
+
+
+def test_each_page_of_past_seats_is_the_next_ten_newest_first_ties_by_newest_seat(participant):
+    past = history(participant, weeks=25)
+    # Two seats in sessions starting at the same time: the later seat is the newer.
+    starts_at = past[-1].session.starts_at - datetime.timedelta(days=1)
+    for title in ("Tie A", "Tie B"):
+        EnrollmentFactory(
+            participant=participant,
+            session=GroupSessionFactory(title=title, starts_at=starts_at),
+            status=EnrollmentStatus.ATTENDED,
+        )
+    newest_first = (
+        Enrollment.objects.filter(participant=participant, session__ends_at__lte=timezone.now())
+        .order_by("-session__starts_at", "-pk")
+        .values_list("session__title", flat=True)
+    )
+    assert list(newest_first)[1:3] == ["Tie B", "Tie A"]
+    client = sign_in(participant)
+    for number in (1, 2, 3, 4):
+        response = client.get(MY_SESSIONS, {"past": number})
+        start = (number - 1) * PAST_PAGE_SIZE
+        expected = list(newest_first[start : start + PAST_PAGE_SIZE])
+        assert [seat.session.title for seat in response.context["past"]] == expected
+        assert response.context["past_older"] == (number < 3)  # 27 seats: three pages
+    assert expected == []

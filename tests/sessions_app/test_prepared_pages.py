@@ -1,12 +1,13 @@
 """The session page's reads compiled once (``journease.prepared.prepared_instances``): each call
 answers with its own values exactly as the queryset it was built from, with the related rows and
-seat counts loaded, and a number that names no session names none."""
+seat counts loaded, and a number that names no session names none; columns left out with
+``only()``/``defer()`` stay unread until asked for, as the ORM leaves them."""
 
 import pytest
 from django.db.models import BigIntegerField
 
 from journease.prepared import Param, prepared_instances
-from sessions_app.models import GroupSession, SessionStatus, WaitlistStatus
+from sessions_app.models import Enrollment, GroupSession, SessionStatus, WaitlistStatus
 from sessions_app.selectors import (
     published_session_with_seats,
     waitlist_entry_active,
@@ -73,3 +74,27 @@ def test_prefetching_is_refused_rather_than_silently_dropped():
             ).prefetch_related("facilitators"),
             {"session": 1},
         )
+
+
+def test_deferred_columns_are_left_unread_until_asked_for(django_assert_num_queries):
+    seat = EnrollmentFactory(ride_home_name="Pat Doe", ride_home_phone="+18015550199")
+    with django_assert_num_queries(1):
+        [found] = prepared_instances(
+            ("test", "deferred"),
+            lambda: (
+                Enrollment.objects.filter(pk=Param("seat", BigIntegerField()))
+                .defer("ride_home_name", "ride_home_phone")
+                .select_related("session")
+                .only("status", "session__title")
+            ),
+            {"seat": seat.pk},
+        )
+        assert (found.pk, found.status, found.session.title) == (
+            seat.pk,
+            seat.status,
+            seat.session.title,
+        )
+    assert {"ride_home_name", "ride_home_phone", "late_cancellation"} <= found.get_deferred_fields()
+    assert "starts_at" in found.session.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert found.ride_home_name == "Pat Doe"
