@@ -15,6 +15,7 @@ from outbox.services.planning import notification_plan
 from participants.models import Role
 from sessions_app.calendars import calendar_feed_for
 from sessions_app.message_kinds import SessionMessage
+from sessions_app.models import EnrollmentStatus
 from tests.auth import sign_in
 from tests.clock import local
 from tests.factories import (
@@ -113,6 +114,24 @@ def test_my_sessions_titles_the_seat_in_the_readers_language(session, make_user)
     html = sign_in(reader).get(reverse("sessions_app:my_sessions")).content.decode()
     assert SPANISH["name_es"] in html
     assert ENGLISH["name"] not in html
+
+
+@pytest.mark.clock("2027-01-10 12:00")
+def test_my_sessions_says_each_seats_day_status_and_terms_in_the_readers_language(
+    session, make_user
+):
+    reader = make_user(language="es")
+    EnrollmentFactory(session=session, participant=reader)
+    earlier = GroupSessionFactory(
+        session_type=session.session_type, starts_at=local(2027, 1, 6, 18)
+    )
+    EnrollmentFactory(session=earlier, participant=reader, status=EnrollmentStatus.ATTENDED)
+    html = sign_in(reader).get(reverse("sessions_app:my_sessions")).content.decode()
+    hours = session.session_type.cancellation_cutoff_hours
+    assert "miércoles 13 de enero de 2027, 6:00 PM–7:30 PM MST · Room" in html
+    assert f"Puede cancelar sin cargo hasta {hours} horas antes del inicio." in html
+    assert ">Inscrito(a)</span>" in html
+    assert f"<li>6 de enero de 2027 · {SPANISH['name_es']} · Asistió</li>" in html
 
 
 @pytest.mark.clock("2027-01-10 12:00")
