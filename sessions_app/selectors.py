@@ -342,11 +342,8 @@ def past_seats_page(*, participant: User, now: datetime.datetime, page: object =
         ),
         {"participant": participant.pk, "now": now, "start": start},
     )
-    return {
-        "past": rows[:PAST_PAGE_SIZE],
-        "past_page": number,
-        "past_older": len(rows) > PAST_PAGE_SIZE,
-    }
+    older = len(rows) > PAST_PAGE_SIZE
+    return {"past": rows[:PAST_PAGE_SIZE], "past_page": number, "past_older": older}
 
 
 def _waitlist_places() -> QuerySet[WaitlistEntry]:
