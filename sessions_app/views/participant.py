@@ -2,6 +2,8 @@
 and calendars. Every lookup filters on ``request.user``: someone else's id is a 404.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -178,7 +180,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     return _my_sessions_page(request)
 
 
-def _seat_shown(seat: Enrollment, now, labels: dict) -> dict:
+def _seat_shown(seat: Enrollment, now: datetime.datetime, labels: dict) -> dict:
     """What My sessions shows of an upcoming seat, written here once rather than per row in the
     template (a year of history makes the page a long one)."""
     session = seat.session
