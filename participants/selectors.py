@@ -177,22 +177,37 @@ def screening_list_for_participant(*, participant: User) -> QuerySet[Screening]:
     return Screening.objects.filter(participant=participant).order_by("-created_at", "-pk")
 
 
-def screening_review_queue() -> QuerySet[Screening]:
-    """Screenings waiting for a decision: safety first (alert, then review), then oldest first."""
-    return (
-        Screening.objects.filter(
-            status__in=(ScreeningStatus.SUBMITTED, ScreeningStatus.NEEDS_CONSULT)
-        )
-        .select_related("participant")
-        .order_by("-safety_level", "submitted_at", "pk")
+def screening_review_queue() -> list[Screening]:
+    """Screenings waiting for a decision: safety first (alert, then review), then oldest first.
+
+    With each participant; the query is compiled once per process (``journease.prepared``), as
+    every visit to the review queue reads it."""
+    return prepared_instances(
+        "screening review queue",
+        lambda: (
+            Screening.objects.filter(
+                status__in=(ScreeningStatus.SUBMITTED, ScreeningStatus.NEEDS_CONSULT)
+            )
+            .select_related("participant")
+            .order_by("-safety_level", "submitted_at", "pk")
+        ),
+        {},
     )
 
 
-def screening_recent_decisions(*, limit: int = 20) -> QuerySet[Screening]:
-    return (
-        Screening.objects.filter(status__in=(ScreeningStatus.APPROVED, ScreeningStatus.DECLINED))
-        .select_related("participant", "decided_by")
-        .order_by("-decided_at", "-pk")[:limit]
+def screening_recent_decisions(*, limit: int = 20) -> list[Screening]:
+    """The latest ``limit`` decisions (approved or not), newest first, with the participant and
+    the deciding clinician; compiled once per process and limit (``journease.prepared``)."""
+    return prepared_instances(
+        ("screening recent decisions", limit),
+        lambda: (
+            Screening.objects.filter(
+                status__in=(ScreeningStatus.APPROVED, ScreeningStatus.DECLINED)
+            )
+            .select_related("participant", "decided_by")
+            .order_by("-decided_at", "-pk")[:limit]
+        ),
+        {},
     )
 
 

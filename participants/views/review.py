@@ -48,8 +48,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     clinical = may_read_clinical_records(request.user)
     if clinical:  # the clinical queue shows flags and safety levels
         audit_record(request=request, action=AuditAction.VIEW, record="review queue")
-    queue = list(selectors.screening_review_queue().defer("answers"))
-    recent = list(selectors.screening_recent_decisions().defer("answers"))
+    queue = selectors.screening_review_queue()
+    recent = selectors.screening_recent_decisions()
     if clinical:
         # Each row links to its screening (and a decision to the timeline): reversing an address
         # per row cost a fifth of the page.
