@@ -5,9 +5,6 @@ admins (``view_clinical_records``) see the clinical detail; only clinicians who 
 eligibility* decide.
 """
 
-import uuid
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,14 +30,7 @@ from participants.services import alerts, interpreter
 from participants.services import screening as screening_service
 from participants.services.accounts import age_on
 from participants.services.audit import audit_record
-
-
-def _link_maker(name: str, kwarg: str, marker) -> Callable[[object], str]:
-    """``reverse(name, kwargs={kwarg: value})`` for every row of a list at the cost of one: the
-    address is reversed once around ``marker`` (a value no address otherwise holds) and each
-    row's value takes its place. For ids whose converter writes them as ``str`` (int, uuid)."""
-    head, tail = reverse(name, kwargs={kwarg: marker}).split(str(marker))
-    return lambda value: f"{head}{value}{tail}"
+from participants.views.queue_rows import decision_rows, queue_rows
 
 
 @staff_required
@@ -50,20 +40,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         audit_record(request=request, action=AuditAction.VIEW, record="review queue")
     queue = selectors.screening_review_queue()
     recent = selectors.screening_recent_decisions()
-    if clinical:
-        # Each row links to its screening (and a decision to the timeline): reversing an address
-        # per row cost a fifth of the page.
-        review_link = _link_maker("participants:review_detail", "public_id", uuid.UUID(int=0))
-        timeline_link = _link_maker("followup:participant_timeline", "pk", 9_876_543_210_123)
-        for screening in (*queue, *recent):
-            screening.review_link = review_link(screening.public_id)
-            screening.timeline_link = timeline_link(screening.participant_id)
     return render(
         request,
         "participants/staff/review_queue.html",
         {
             "queue": queue,
             "recent": recent,
+            "queue_rows": queue_rows(queue, clinical=clinical),
+            "decision_rows": decision_rows(recent, clinical=clinical),
             "clinical": clinical,
             "may_edit_rules": may_edit_flag_rules(request.user),
         },
