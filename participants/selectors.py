@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     DateField,
     DateTimeField,
+    F,
     IntegerField,
     QuerySet,
     Subquery,
@@ -180,15 +181,20 @@ def screening_list_for_participant(*, participant: User) -> QuerySet[Screening]:
 def screening_review_queue() -> list[Screening]:
     """Screenings waiting for a decision: safety first (alert, then review), then oldest first.
 
-    With each participant; the query is compiled once per process (``journease.prepared``), as
-    every visit to the review queue reads it."""
+    Each with its participant's ``participant_first_name``, ``participant_last_name`` and
+    ``participant_language`` (not the whole account); the query is compiled once per process
+    (``journease.prepared``), as every visit to the review queue reads it."""
     return prepared_instances(
         "screening review queue",
         lambda: (
             Screening.objects.filter(
                 status__in=(ScreeningStatus.SUBMITTED, ScreeningStatus.NEEDS_CONSULT)
             )
-            .select_related("participant")
+            .annotate(
+                participant_first_name=F("participant__first_name"),
+                participant_last_name=F("participant__last_name"),
+                participant_language=F("participant__language"),
+            )
             .order_by("-safety_level", "submitted_at", "pk")
         ),
         {},
@@ -196,15 +202,22 @@ def screening_review_queue() -> list[Screening]:
 
 
 def screening_recent_decisions(*, limit: int = 20) -> list[Screening]:
-    """The latest ``limit`` decisions (approved or not), newest first, with the participant and
-    the deciding clinician; compiled once per process and limit (``journease.prepared``)."""
+    """The latest ``limit`` decisions (approved or not), newest first, each with the names of
+    its participant (``participant_first_name``, ``participant_last_name``) and of the deciding
+    clinician (``decided_by_first_name``, ``decided_by_last_name``); compiled once per process
+    and limit (``journease.prepared``)."""
     return prepared_instances(
         ("screening recent decisions", limit),
         lambda: (
             Screening.objects.filter(
                 status__in=(ScreeningStatus.APPROVED, ScreeningStatus.DECLINED)
             )
-            .select_related("participant", "decided_by")
+            .annotate(
+                participant_first_name=F("participant__first_name"),
+                participant_last_name=F("participant__last_name"),
+                decided_by_first_name=F("decided_by__first_name"),
+                decided_by_last_name=F("decided_by__last_name"),
+            )
             .order_by("-decided_at", "-pk")[:limit]
         ),
         {},

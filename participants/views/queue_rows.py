@@ -26,6 +26,12 @@ def _link_maker(name: str, kwarg: str, marker) -> Callable[[object], str]:
     return lambda value: f"{head}{value}{tail}"
 
 
+def _full_name(first_name: str, last_name: str) -> str:
+    """A person's name as ``User.get_full_name`` writes it, from the two names the selectors
+    read with each screening (instead of every column of the account)."""
+    return f"{first_name} {last_name}".strip()
+
+
 def _status_labels() -> dict[str, str]:
     """Each status's label in the request's language: a choice label is translated once per
     page, not once per row (``get_status_display`` does both each time)."""
@@ -83,11 +89,11 @@ def queue_rows(screenings: Iterable[Screening], *, clinical: bool) -> list[dict]
     link = _link_maker("participants:review_detail", "public_id", uuid.UUID(int=0))
     rows = []
     for screening in screenings:
-        participant = screening.participant
+        language = screening.participant_language
         row = {
-            "name": participant.get_full_name(),
+            "name": _full_name(screening.participant_first_name, screening.participant_last_name),
             "submitted": dates.time(screening.submitted_at),
-            "language": languages.get(participant.language, participant.language),
+            "language": languages.get(language, language),
             "records": screening.instrument_records if screening.instrument_languages else (),
             "status": screening.status,
             "status_label": statuses.get(screening.status, screening.status),
@@ -113,16 +119,19 @@ def decision_rows(screenings: Iterable[Screening], *, clinical: bool) -> list[di
     rows = []
     for screening in screenings:
         row = {
-            "name": screening.participant.get_full_name(),
+            "name": _full_name(screening.participant_first_name, screening.participant_last_name),
             "decided": dates.day(screening.decided_at),
             "status": screening.status,
             "status_label": statuses.get(screening.status, screening.status),
             "valid_until": dates.day(screening.valid_until),
         }
         if clinical:
-            decided_by = screening.decided_by
             row["link"] = link(screening.public_id)
             row["timeline_link"] = timeline(screening.participant_id)
-            row["decided_by"] = decided_by.get_full_name() if decided_by else ""
+            row["decided_by"] = (
+                _full_name(screening.decided_by_first_name, screening.decided_by_last_name)
+                if screening.decided_by_id
+                else ""
+            )
         rows.append(row)
     return rows

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from participants.models import FlagSeverity, Role, SafetyLevel, ScreeningStatus
-from participants.views.queue_rows import _Dates
+from participants.views.queue_rows import _Dates, _full_name
 from tests.factories import (
     ApprovedScreeningFactory,
     ParticipantFactory,
@@ -201,3 +201,11 @@ def test_the_queue_reads_the_same_few_queries_whatever_its_length(
         response = client.get(QUEUE)
     assert len(response.context["queue"]) == 2 * rows
     assert len(response.context["recent"]) == 2 * rows
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("Ada", "Lovelace"), ("", "Solo"), ("Cher", ""), ("", "")]
+)
+def test_the_queue_writes_a_name_as_the_account_does(first, last):
+    person = ParticipantFactory.build(first_name=first, last_name=last)
+    assert _full_name(first, last) == person.get_full_name()
