@@ -46,6 +46,7 @@ class _Dates:
     rows. The tests hold both methods to the filter's output in each language."""
 
     def __init__(self):
+        self.zone = timezone.get_current_timezone()
         self.months: dict[int, str] = {}
         self.am = TimeFormat(datetime.time(0)).A()
         self.pm = TimeFormat(datetime.time(12)).A()
@@ -54,17 +55,23 @@ class _Dates:
         """``moment|date:"j M Y"``."""
         if moment is None:
             return ""
-        moment = _local(moment)
+        moment = self._local(moment)
         return f"{moment.day} {self._month(moment.month)} {moment.year:04d}"
 
     def time(self, moment: datetime.datetime | None) -> str:
         """``moment|date:"j M, g:i A"``."""
         if moment is None:
             return ""
-        moment = _local(moment)
+        moment = self._local(moment)
         day = f"{moment.day} {self._month(moment.month)}"
         hour = moment.hour
         return f"{day}, {hour % 12 or 12}:{moment.minute:02d} {self.pm if hour > 11 else self.am}"
+
+    def _local(self, moment: datetime.date) -> datetime.date:
+        """What the template engine hands the filter: an aware time in the current zone."""
+        if isinstance(moment, datetime.datetime) and timezone.is_aware(moment):
+            return moment.astimezone(self.zone)
+        return moment
 
     def _month(self, month: int) -> str:
         name = self.months.get(month)
@@ -73,65 +80,65 @@ class _Dates:
         return name
 
 
-def _local(moment: datetime.date) -> datetime.date:
-    """What the template engine hands the ``date`` filter: an aware time in the current zone."""
-    if isinstance(moment, datetime.datetime) and timezone.is_aware(moment):
-        return timezone.localtime(moment)
-    return moment
+class _Rows:
+    """What the two tables' rows need once per page: the words in the request's language and
+    the addresses, each reversed once (``_link_maker``)."""
 
+    def __init__(self, *, clinical: bool):
+        self.clinical = clinical
+        self.statuses = _status_labels()
+        self.dates = _Dates()
+        self.languages = dict(settings.LANGUAGES)
+        self.link = _link_maker("participants:review_detail", "public_id", uuid.UUID(int=0))
+        self.timeline = _link_maker("followup:participant_timeline", "pk", 9_876_543_210_123)
 
-def queue_rows(screenings: Iterable[Screening], *, clinical: bool) -> list[dict]:
-    """What each waiting screening's row shows: coordinators get the name, time, languages and
-    status; clinicians also the link, safety level and flag counts."""
-    statuses = _status_labels()
-    dates = _Dates()
-    languages = dict(settings.LANGUAGES)
-    link = _link_maker("participants:review_detail", "public_id", uuid.UUID(int=0))
-    rows = []
-    for screening in screenings:
-        language = screening.participant_language
+    def waiting(self, screening: Screening) -> dict:
+        """A waiting screening's row: coordinators read the name, time, languages and status;
+        clinicians also the link, safety level and flag counts."""
+        language, status = screening.participant_language, screening.status
         row = {
             "name": _full_name(screening.participant_first_name, screening.participant_last_name),
-            "submitted": dates.time(screening.submitted_at),
-            "language": languages.get(language, language),
+            "submitted": self.dates.time(screening.submitted_at),
+            "language": self.languages.get(language, language),
             "records": screening.instrument_records if screening.instrument_languages else (),
-            "status": screening.status,
-            "status_label": statuses.get(screening.status, screening.status),
+            "status": status,
+            "status_label": self.statuses.get(status, status),
         }
-        if clinical:
+        if self.clinical:
             severities = [flag.get("severity") for flag in screening.flags]
-            row["link"] = link(screening.public_id)
+            row["link"] = self.link(screening.public_id)
             row["safety_level"] = screening.safety_level
             row["flags"] = bool(severities)
             row["absolute"] = severities.count(FlagSeverity.ABSOLUTE)
             row["relative"] = severities.count(FlagSeverity.RELATIVE)
-        rows.append(row)
-    return rows
+        return row
 
-
-def decision_rows(screenings: Iterable[Screening], *, clinical: bool) -> list[dict]:
-    """What each recent decision's row shows; clinicians also see who decided, with links to
-    the screening and the participant's timeline."""
-    statuses = _status_labels()
-    dates = _Dates()
-    link = _link_maker("participants:review_detail", "public_id", uuid.UUID(int=0))
-    timeline = _link_maker("followup:participant_timeline", "pk", 9_876_543_210_123)
-    rows = []
-    for screening in screenings:
+    def decided(self, screening: Screening) -> dict:
+        """A recent decision's row; clinicians also read who decided, with links to the
+        screening and to the participant's timeline."""
+        status = screening.status
         row = {
             "name": _full_name(screening.participant_first_name, screening.participant_last_name),
-            "decided": dates.day(screening.decided_at),
-            "status": screening.status,
-            "status_label": statuses.get(screening.status, screening.status),
-            "valid_until": dates.day(screening.valid_until),
+            "decided": self.dates.day(screening.decided_at),
+            "status": status,
+            "status_label": self.statuses.get(status, status),
+            "valid_until": self.dates.day(screening.valid_until) or "—",
         }
-        if clinical:
-            row["link"] = link(screening.public_id)
-            row["timeline_link"] = timeline(screening.participant_id)
+        if self.clinical:
+            row["link"] = self.link(screening.public_id)
+            row["timeline_link"] = self.timeline(screening.participant_id)
             row["decided_by"] = (
                 _full_name(screening.decided_by_first_name, screening.decided_by_last_name)
                 if screening.decided_by_id
                 else ""
             )
-        rows.append(row)
-    return rows
+        return row
+
+
+def review_queue_rows(
+    queue: Iterable[Screening], recent: Iterable[Screening], *, clinical: bool
+) -> tuple[list[dict], list[dict]]:
+    """The rows of the waiting screenings (``selectors.screening_review_queue``) and of the
+    recent decisions (``selectors.screening_recent_decisions``) as the page shows them."""
+    rows = _Rows(clinical=clinical)
+    return [rows.waiting(s) for s in queue], [rows.decided(s) for s in recent]

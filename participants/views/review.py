@@ -30,7 +30,7 @@ from participants.services import alerts, interpreter
 from participants.services import screening as screening_service
 from participants.services.accounts import age_on
 from participants.services.audit import audit_record
-from participants.views.queue_rows import decision_rows, queue_rows
+from participants.views.queue_rows import review_queue_rows
 
 
 @staff_required
@@ -40,14 +40,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         audit_record(request=request, action=AuditAction.VIEW, record="review queue")
     queue = selectors.screening_review_queue()
     recent = selectors.screening_recent_decisions()
+    queue_rows, decision_rows = review_queue_rows(queue, recent, clinical=clinical)
     return render(
         request,
         "participants/staff/review_queue.html",
         {
             "queue": queue,
             "recent": recent,
-            "queue_rows": queue_rows(queue, clinical=clinical),
-            "decision_rows": decision_rows(recent, clinical=clinical),
+            "queue_rows": queue_rows,
+            "decision_rows": decision_rows,
             "clinical": clinical,
             "may_edit_rules": may_edit_flag_rules(request.user),
         },
