@@ -10,7 +10,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from participants.models import FlagSeverity, Role, SafetyLevel, ScreeningStatus
+from participants.models import FlagSeverity, Role, SafetyLevel, Screening, ScreeningStatus
+from participants.selectors import screening_recent_decisions, screening_review_queue
 from participants.views.queue_rows import _Dates, _full_name
 from tests.factories import (
     ApprovedScreeningFactory,
@@ -209,3 +210,26 @@ def test_the_queue_reads_the_same_few_queries_whatever_its_length(
 def test_the_queue_writes_a_name_as_the_account_does(first, last):
     person = ParticipantFactory.build(first_name=first, last_name=last)
     assert _full_name(first, last) == person.get_full_name()
+
+
+def test_each_visit_reads_the_queue_and_the_decisions_as_they_are_then(django_assert_num_queries):
+    world = _world()
+    waiting = [world["alert"].public_id, world["review"].public_id]
+    decided = [world["approved"].public_id, world["declined"].public_id]
+    with django_assert_num_queries(2):
+        queue, recent = screening_review_queue(), screening_recent_decisions()
+        assert queue[0].participant_first_name == "Ada" and queue[0].participant_language == "es"
+        assert recent[0].decided_by_last_name == "Moss"
+    assert [screening.public_id for screening in queue] == waiting
+    assert [screening.public_id for screening in recent] == decided
+    assert queue[0].flags == world["alert"].flags
+    assert recent[0].valid_until == datetime.date(2027, 6, 1)
+    Screening.objects.filter(pk=world["review"].pk).update(
+        status=ScreeningStatus.APPROVED,
+        decided_at=world["approved"].decided_at + datetime.timedelta(hours=1),
+        valid_until=datetime.date(2027, 6, 2),
+    )
+    assert [screening.public_id for screening in screening_review_queue()] == waiting[:1]
+    assert [screening.public_id for screening in screening_recent_decisions(limit=1)] == [
+        world["review"].public_id
+    ]
