@@ -181,14 +181,23 @@ def screening_list_for_participant(*, participant: User) -> QuerySet[Screening]:
 def screening_review_queue() -> list[Screening]:
     """Screenings waiting for a decision: safety first (alert, then review), then oldest first.
 
-    Each with its participant's ``participant_first_name``, ``participant_last_name`` and
-    ``participant_language`` (not the whole account); the query is compiled once per process
-    (``journease.prepared``), as every visit to the review queue reads it."""
+    Only what the queue shows of each (never the answers), with its participant's
+    ``participant_first_name``, ``participant_last_name`` and ``participant_language`` (not the
+    whole account); compiled once per process (``journease.prepared``), as every visit to the
+    review queue reads it."""
     return prepared_instances(
         "screening review queue",
         lambda: (
             Screening.objects.filter(
                 status__in=(ScreeningStatus.SUBMITTED, ScreeningStatus.NEEDS_CONSULT)
+            )
+            .only(
+                "public_id",
+                "status",
+                "safety_level",
+                "flags",
+                "submitted_at",
+                "instrument_languages",
             )
             .annotate(
                 participant_first_name=F("participant__first_name"),
@@ -202,16 +211,18 @@ def screening_review_queue() -> list[Screening]:
 
 
 def screening_recent_decisions(*, limit: int = 20) -> list[Screening]:
-    """The latest ``limit`` decisions (approved or not), newest first, each with the names of
-    its participant (``participant_first_name``, ``participant_last_name``) and of the deciding
-    clinician (``decided_by_first_name``, ``decided_by_last_name``); compiled once per process
-    and limit (``journease.prepared``)."""
+    """The latest ``limit`` decisions (approved or not), newest first: only what the page shows
+    of each (status, when decided, until when valid), with the names of its participant
+    (``participant_first_name``, ``participant_last_name``) and of the deciding clinician
+    (``decided_by_first_name``, ``decided_by_last_name``); compiled once per process and limit
+    (``journease.prepared``)."""
     return prepared_instances(
         ("screening recent decisions", limit),
         lambda: (
             Screening.objects.filter(
                 status__in=(ScreeningStatus.APPROVED, ScreeningStatus.DECLINED)
             )
+            .only("public_id", "status", "participant", "decided_at", "decided_by", "valid_until")
             .annotate(
                 participant_first_name=F("participant__first_name"),
                 participant_last_name=F("participant__last_name"),

@@ -223,6 +223,8 @@ def test_each_visit_reads_the_queue_and_the_decisions_as_they_are_then(django_as
     assert [screening.public_id for screening in queue] == waiting
     assert [screening.public_id for screening in recent] == decided
     assert queue[0].flags == world["alert"].flags
+    assert {"answers", "decision_note"} <= queue[0].get_deferred_fields()  # never read here
+    assert {"answers", "flags"} <= recent[0].get_deferred_fields()
     assert recent[0].valid_until == datetime.date(2027, 6, 1)
     Screening.objects.filter(pk=world["review"].pk).update(
         status=ScreeningStatus.APPROVED,
