@@ -217,6 +217,9 @@ AUTH_USER_MODEL = "participants.User"
 AUTHENTICATION_BACKENDS = [
     # Counts failed sign-ins and refuses a locked-out one before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, reading the signed-in person by a query compiled once; Django's own
+    # after it keeps sessions signed in before (see participants.auth_backend).
+    "participants.auth_backend.UserBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "participants:login"

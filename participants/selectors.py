@@ -7,9 +7,11 @@ from django.conf import settings
 from django.db.models import (
     BigIntegerField,
     Case,
+    CharField,
     DateField,
     DateTimeField,
     F,
+    Func,
     IntegerField,
     QuerySet,
     Subquery,
@@ -251,7 +253,18 @@ def safety_alert_list() -> QuerySet[SafetyAlert]:
 
 
 def safety_alert_open_count() -> int:
-    return SafetyAlert.objects.filter(status=AlertStatus.OPEN).count()
+    """Open safety alerts (every clinician's navigation shows the number, on every page): one
+    query, compiled once (a plain ``COUNT``, which ``count()`` would build on each request)."""
+
+    def count() -> QuerySet:
+        return (
+            SafetyAlert.objects.filter(status=Param("status", CharField()))
+            .order_by()
+            .annotate(open=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+            .values("open")
+        )
+
+    return prepared_row(("safety_alert_open_count",), count, {"status": AlertStatus.OPEN})["open"]
 
 
 @dataclass(frozen=True)
