@@ -20,6 +20,8 @@ from django.db import connection
 from django.db.models import Expression, Field, Model, QuerySet
 from django.db.models.query import get_related_populators
 
+from journease import server_prepared
+
 
 class _Slot:
     """The place of one ``Param`` among a compiled query's parameters."""
@@ -107,7 +109,8 @@ def prepared_row(
     with connection.cursor() as cursor:
         if compiled.first is not None:
             cursor.execute(compiled.first[0], _bound(compiled.first[1], values))
-        cursor.execute(compiled.sql, _bound(compiled.params, values))
+        bound = _bound(compiled.params, values)
+        server_prepared.execute(cursor, ("row", *cache_key), compiled.sql, compiled.params, bound)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -175,7 +178,10 @@ def prepared_instances(
             raise ValueError("prepared_instances reads its rows without prefetching.")
         compiled = _compiled_models[cache_key] = _compile_models(queryset)
     with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, _bound(compiled.params, values))
+        bound = _bound(compiled.params, values)
+        server_prepared.execute(
+            cursor, ("models", *cache_key), compiled.sql, compiled.params, bound
+        )
         rows = cursor.fetchall()
     if compiled.converters:
         rows = [list(row) for row in rows]
