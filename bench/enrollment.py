@@ -32,6 +32,7 @@ from bench.enrollment_script import (
 )
 from bench.people import participants_create
 from bench.pgbench import latency_summary, pgbench_run
+from journease import server_prepared
 from participants.models import User
 from sessions_app.models import GroupSession
 from sessions_app.selectors import with_seat_counts
@@ -214,7 +215,19 @@ def reference_run(
 def run(*, target: Target, data: BenchData, smoke: bool) -> dict:
     """Contended enrollment through the service and its SQL through pgbench, same clients and
     same sessions' shape. Guarantees nothing about speed; reports every overbooked session and
-    every attempt that failed other than as full, in ``problems``."""
+    every attempt that failed other than as full, in ``problems``.
+
+    pgbench replays SQL text: it cannot prepare, once per connection, what the service's compiled
+    reads are (``journease.server_prepared``). So that both send the same statements, the service
+    sends them as text too during this section (production prepares them: it is faster there)."""
+    enabled, server_prepared.ENABLED = server_prepared.ENABLED, False
+    try:
+        return _run(target=target, data=data, smoke=smoke)
+    finally:
+        server_prepared.ENABLED = enabled
+
+
+def _run(*, target: Target, data: BenchData, smoke: bool) -> dict:
     clients = SMOKE_CLIENTS if smoke else CLIENTS
     session_count = SMOKE_SESSIONS if smoke else SESSIONS
     # The app's client processes and pgbench's threads: the cores of the machine, both alike.
