@@ -6,12 +6,12 @@ import datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.db.models import BigIntegerField, CharField, DateTimeField
+from django.db.models import CharField, DateTimeField
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from journease import server_prepared
-from journease.prepared import Param, prepared_instances, prepared_row
+from journease.prepared import Param, prepared_instances
 from sessions_app.models import GroupSession, SessionStatus
 from tests.factories import GroupSessionFactory
 

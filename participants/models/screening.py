@@ -103,7 +103,12 @@ class Screening(models.Model):
         verbose_name = _("screening")
         verbose_name_plural = _("screenings")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-safety_level", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "-safety_level", "submitted_at"]),
+            # The review queue's recent decisions, newest first: read from the top, whatever the
+            # number of screenings (undecided ones, without a time, come first and are few).
+            models.Index(fields=["-decided_at", "-id"], name="screening_decided_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant"],
