@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from participants import auth_backend
 from participants.auth_backend import UserBackend
 from participants.models import Role, User
 from tests.factories import TEST_PASSWORD
@@ -39,6 +40,19 @@ def test_signing_in_names_this_backend_and_reads_the_person_in_one_query(client,
         assert UserBackend().get_user(str(person.pk)) == person
     assert len(queries) == 1
     assert "River" in greeting(client)
+
+
+def test_the_persons_query_is_built_once_per_process(make_user, monkeypatch):
+    first, second = make_user(Role.PARTICIPANT), make_user(Role.PARTICIPANT)
+    backend = UserBackend()
+    assert backend.get_user(str(first.pk)) == first
+
+    def built_again():
+        raise AssertionError("the query was built again")
+
+    monkeypatch.setattr(auth_backend, "_by_pk", built_again)
+    assert backend.get_user(str(second.pk)) == second
+    assert backend.get_user(str(first.pk)).email == first.email
 
 
 def test_a_session_signed_in_before_through_djangos_backend_stays_signed_in(make_user):
